@@ -1,0 +1,318 @@
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fastOpts returns options for tests: small splits, instant backoff.
+func fastOpts(dir string) Options {
+	return Options{
+		Client:       &http.Client{Transport: &http.Transport{DisableCompression: true}},
+		Connections:  4,
+		MinSplit:     32 << 10,
+		Retries:      5,
+		StallTimeout: 5 * time.Second,
+		Backoff:      func(int) time.Duration { return 0 },
+		StatePath:    filepath.Join(dir, "state.json"),
+		Key:          "test",
+	}
+}
+
+func runJob(t *testing.T, ctx context.Context, url, dir string, size int64, opts Options) (*Job, error) {
+	t.Helper()
+	j, err := New([]Part{{URL: url, Size: size, Path: filepath.Join(dir, "out.bin")}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j, j.Run(ctx)
+}
+
+func sameFile(t *testing.T, path string, want []byte) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sha256.Sum256(got) != sha256.Sum256(want) {
+		t.Fatalf("%s: content differs from the served file (%d bytes, want %d)", path, len(got), len(want))
+	}
+}
+
+// TestServerBehaviours downloads a file through each kind of server
+// misbehaviour and requires byte-identical output.
+func TestServerBehaviours(t *testing.T) {
+	const size = 3<<20 + 12345
+	tests := []struct {
+		name string
+		opts serverOpts
+		hint int64 // Part.Size given to the job
+		// check inspects the server after the download.
+		check func(t *testing.T, s *testServer)
+	}{
+		{name: "ranges", opts: serverOpts{}, hint: -1, check: func(t *testing.T, s *testServer) {
+			if s.requests.Load() < 2 {
+				t.Errorf("expected a split download, got %d requests", s.requests.Load())
+			}
+		}},
+		{name: "known size", opts: serverOpts{}, hint: size},
+		{name: "wrong size hint", opts: serverOpts{}, hint: size / 2},
+		{name: "ignore range", opts: serverOpts{IgnoreRange: true}, hint: size, check: func(t *testing.T, s *testServer) {
+			if got := s.sent.Load(); got > 3*size {
+				t.Errorf("server sent %d bytes for a %d-byte file: the fallback refetched too much", got, size)
+			}
+		}},
+		{name: "wrong content-range", opts: serverOpts{WrongContentRange: true}, hint: size},
+		{name: "resets mid-body", opts: serverOpts{CutAfter: 100 << 10, CutTimes: 6}, hint: size},
+		{name: "short body", opts: serverOpts{ShortBy: 1000, ShortTimes: 4}, hint: size},
+		{name: "stall", opts: serverOpts{StallAfter: 50 << 10, StallTimes: 2}, hint: size},
+		{name: "503 burst with retry-after", opts: serverOpts{FailFirst: 3, RetryAfter: "0"}, hint: size},
+		{name: "429 burst", opts: serverOpts{FailFirst: 2, FailStatus: 429}, hint: -1},
+		{name: "no content-length", opts: serverOpts{NoContentLength: true}, hint: -1, check: func(t *testing.T, s *testServer) {
+			if got := s.requests.Load(); got != 1 {
+				t.Errorf("chunked server: %d requests, want 1 single stream", got)
+			}
+		}},
+		{name: "throttled", opts: serverOpts{Throttle: 8 << 20}, hint: size},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := randomBytes(t, size)
+			s := newTestServer(t, data, tt.opts)
+			dir := t.TempDir()
+			o := fastOpts(dir)
+			o.StallTimeout = 300 * time.Millisecond
+			if _, err := runJob(t, context.Background(), s.URL(), dir, tt.hint, o); err != nil {
+				t.Fatalf("download failed: %v", err)
+			}
+			sameFile(t, filepath.Join(dir, "out.bin"), data)
+			if tt.check != nil {
+				tt.check(t, s)
+			}
+		})
+	}
+}
+
+func TestPermanentStatusFailsAtOnce(t *testing.T) {
+	for _, status := range []int{404, 401, 403, 410} {
+		s := newTestServer(t, []byte("x"), serverOpts{Status: status})
+		dir := t.TempDir()
+		_, err := runJob(t, context.Background(), s.URL(), dir, -1, fastOpts(dir))
+		var he *HTTPError
+		if !errors.As(err, &he) || he.StatusCode != status {
+			t.Fatalf("status %d: got error %v, want *HTTPError with that status", status, err)
+		}
+		if !strings.Contains(err.Error(), "GET "+s.URL()) {
+			t.Errorf("error %q does not name the request", err)
+		}
+		if n := s.requests.Load(); n != 1 {
+			t.Errorf("status %d retried: %d requests", status, n)
+		}
+		if errors.Is(err, ErrExpired) {
+			t.Errorf("status %d on a URL that never worked reported as expired", status)
+		}
+	}
+}
+
+func TestRetriesExhausted(t *testing.T) {
+	s := newTestServer(t, []byte("payload"), serverOpts{FailFirst: 1000})
+	dir := t.TempDir()
+	o := fastOpts(dir)
+	o.Retries = 3
+	o.Connections = 1
+	_, err := runJob(t, context.Background(), s.URL(), dir, -1, o)
+	var he *HTTPError
+	if !errors.As(err, &he) || he.StatusCode != 503 {
+		t.Fatalf("got %v, want a 503 HTTPError", err)
+	}
+	if n := s.requests.Load(); n != 4 {
+		t.Errorf("requests = %d, want 1 + 3 retries", n)
+	}
+}
+
+// TestRetryAfterHonoured checks the backoff waits take the server's
+// Retry-After when it is longer than the computed backoff.
+func TestRetryAfterHonoured(t *testing.T) {
+	s := newTestServer(t, randomBytes(t, 1000), serverOpts{FailFirst: 2, RetryAfter: "7"})
+	dir := t.TempDir()
+	o := fastOpts(dir)
+	o.Connections = 1
+	j, err := New([]Part{{URL: s.URL(), Size: -1, Path: filepath.Join(dir, "out.bin")}}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var waits []time.Duration
+	j.sleep = func(_ context.Context, d time.Duration) error {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		return nil
+	}
+	if err := j.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(waits) != 2 || waits[0] != 7*time.Second || waits[1] != 7*time.Second {
+		t.Fatalf("backoff waits = %v, want [7s 7s]", waits)
+	}
+}
+
+// TestExpiredAfterDelivery: a 403 from a URL that already gave bytes is
+// ErrExpired, so the caller knows to refresh the URL.
+func TestExpiredAfterDelivery(t *testing.T) {
+	data := randomBytes(t, 1<<20)
+	s := newTestServer(t, data, serverOpts{CutAfter: 300 << 10, CutTimes: 1})
+	dir := t.TempDir()
+	o := fastOpts(dir)
+	o.Connections = 1
+	o.Retries = -1
+	// First run: the connection is cut after 300 KiB and there are no
+	// retries, so the run fails with those bytes on disk.
+	forbidden := newTestServer(t, data, serverOpts{Status: 403})
+	_, err := runJob(t, context.Background(), s.URL(), dir, -1, o)
+	if err == nil || errors.Is(err, ErrExpired) {
+		t.Fatalf("first run: %v, want the cut connection's error", err)
+	}
+	_, err = runJob(t, context.Background(), forbidden.URL(), dir, -1, o)
+	if !errors.Is(err, ErrExpired) {
+		t.Fatalf("403 after progress: got %v, want ErrExpired", err)
+	}
+	// The stale URL is refreshed: the job completes and keeps its bytes.
+	before := s.sent.Load()
+	if _, err := runJob(t, context.Background(), s.URL(), dir, -1, o); err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, filepath.Join(dir, "out.bin"), data)
+	if refetched := s.sent.Load() - before; refetched > int64(len(data))-150<<10 {
+		t.Errorf("refreshed run fetched %d bytes: finished ranges were refetched", refetched)
+	}
+}
+
+func TestNoSpace(t *testing.T) {
+	dir := t.TempDir()
+	_, err := runJob(t, context.Background(), "http://127.0.0.1:1/x", dir, 1<<62, fastOpts(dir))
+	if !errors.Is(err, ErrNoSpace) {
+		t.Fatalf("got %v, want ErrNoSpace", err)
+	}
+	if _, statErr := os.Stat(filepath.Join(dir, "out.bin")); !os.IsNotExist(statErr) {
+		t.Errorf("refused job left a file behind")
+	}
+}
+
+// TestWorkStealing: one response is throttled to a tenth of the others;
+// idle connections must take most of its range away.
+func TestWorkStealing(t *testing.T) {
+	const size = 4 << 20
+	data := randomBytes(t, size)
+	s := newTestServer(t, data, serverOpts{Throttle: 4 << 20, SlowConn: 1})
+	dir := t.TempDir()
+	o := fastOpts(dir)
+	if _, err := runJob(t, context.Background(), s.URL(), dir, size, o); err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, filepath.Join(dir, "out.bin"), data)
+	share := int64(size / o.Connections)
+	if slow := s.bytesOfResponse(1); slow > share/2 {
+		t.Errorf("slow connection carried %d bytes, more than half of an even share (%d): no stealing", slow, share)
+	}
+}
+
+func TestRemoteChangedDiscardsProgress(t *testing.T) {
+	const size = 2 << 20
+	old := randomBytes(t, size)
+	s := newTestServer(t, old, serverOpts{Throttle: 4 << 20, NotifyAt: size / 3})
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-s.Reached; cancel() }()
+	if _, err := runJob(t, ctx, s.URL(), dir, -1, fastOpts(dir)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("first run: %v", err)
+	}
+	fresh := randomBytes(t, size)
+	s.setContent(fresh, `"v2"`)
+	var logBuf bytes.Buffer
+	o := fastOpts(dir)
+	o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
+	if _, err := runJob(t, context.Background(), s.URL(), dir, -1, o); err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, filepath.Join(dir, "out.bin"), fresh)
+	if !strings.Contains(logBuf.String(), "remote file changed") {
+		t.Errorf("user was not told the stale progress was discarded; log:\n%s", logBuf.String())
+	}
+}
+
+func TestBadStateIsNotTrusted(t *testing.T) {
+	data := randomBytes(t, 300<<10)
+	for name, state := range map[string]string{
+		"garbage":       "{not json",
+		"foreign key":   `{"version":1,"key":"other","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":307200}]}]}`,
+		"ranges beyond": `{"version":1,"key":"test","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":999999}]}]}`,
+		"missing file":  `{"version":1,"key":"test","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":307200}]}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newTestServer(t, data, serverOpts{})
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(state), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := runJob(t, context.Background(), s.URL(), dir, -1, fastOpts(dir)); err != nil {
+				t.Fatal(err)
+			}
+			sameFile(t, filepath.Join(dir, "out.bin"), data)
+		})
+	}
+}
+
+func TestMultiplePartsShareConnections(t *testing.T) {
+	var parts []Part
+	var want [][]byte
+	dir := t.TempDir()
+	for i := range 12 {
+		d := randomBytes(t, 40<<10+i*977)
+		s := newTestServer(t, d, serverOpts{})
+		want = append(want, d)
+		parts = append(parts, Part{URL: s.URL(), Size: -1, Path: filepath.Join(dir, "seg", string(rune('a'+i))+".ts")})
+	}
+	o := fastOpts(dir)
+	j, err := New(parts, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range parts {
+		sameFile(t, p.Path, want[i])
+	}
+	if p := j.Progress(); p.PartsDone != 12 || p.Done != p.Total {
+		t.Errorf("progress after completion = %+v", p)
+	}
+}
+
+// TestRateLimitLowerBound: the limiter is shared and binding. (A lower
+// bound only: the limiter guarantees it regardless of machine speed.)
+func TestRateLimitLowerBound(t *testing.T) {
+	const size = 256 << 10
+	s := newTestServer(t, randomBytes(t, size), serverOpts{})
+	dir := t.TempDir()
+	o := fastOpts(dir)
+	o.Limiter = NewLimiter(1 << 20)
+	start := time.Now()
+	if _, err := runJob(t, context.Background(), s.URL(), dir, size, o); err != nil {
+		t.Fatal(err)
+	}
+	minTime := time.Duration(float64(size-o.Limiter.Burst()) / float64(1<<20) * float64(time.Second))
+	if el := time.Since(start); el < minTime {
+		t.Errorf("256 KiB at 1 MiB/s took %v, less than the limiter allows (%v)", el, minTime)
+	}
+}

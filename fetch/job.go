@@ -1,0 +1,242 @@
+// Package fetch is vdl's segmented downloader. A Job moves the bytes of one
+// or more parts (URL + headers) into files with N connections in total,
+// splitting big parts into byte ranges and letting idle connections steal
+// half of the largest remaining range. Progress is checkpointed to a state
+// file so that a rerun after Ctrl-C, a crash or SIGKILL resumes without
+// refetching finished ranges, and without ever mixing bytes of two versions
+// of a remote file.
+//
+// The package does no printing: it reports through Job.Progress (atomic
+// counters, safe to poll from any goroutine) and an injected *slog.Logger.
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+)
+
+// Part is one remote resource to download into its own file.
+type Part struct {
+	URL    string
+	Header http.Header // extra request headers (the client adds its own)
+	Size   int64       // expected size, -1 if unknown; the server's word wins
+	Path   string      // destination file; created and sized by the job
+}
+
+// Options tune a Job. Zero values take the documented defaults.
+type Options struct {
+	Client             *http.Client
+	Connections        int           // total connections across all parts; default 8
+	MinSplit           int64         // never split a range below this; default 512 KiB
+	Retries            int           // consecutive failed attempts per range; default 10, -1 for none
+	StallTimeout       time.Duration // drop a connection silent this long; default 30s
+	Limiter            *rate.Limiter // shared by all connections; nil = unlimited
+	Logger             *slog.Logger
+	Backoff            func(attempt int) time.Duration // default DefaultBackoff
+	CheckpointInterval time.Duration                   // default 1s
+	StatePath          string                          // resume state file; "" = no resume
+	Key                string                          // job identity; a state with another key is discarded
+}
+
+// Progress is a snapshot of a job's counters.
+type Progress struct {
+	Done      int64 // bytes on disk, including resumed ones
+	Total     int64 // sum of part sizes; -1 while any size is unknown
+	Resumed   int64 // bytes that were already done when Run started
+	PartsDone int
+	Parts     int
+	Conns     int // connections currently transferring
+}
+
+// Job downloads a set of parts. Run it once; a new Job with the same
+// StatePath resumes where the previous one stopped.
+type Job struct {
+	opts  Options
+	log   *slog.Logger
+	parts []*partState
+
+	mu      sync.Mutex    // guards the scheduler fields of parts and spans
+	changed chan struct{} // closed and replaced when work may have appeared
+	spans   []*span
+
+	filesMu sync.Mutex // guards partState.file; held while syncing
+
+	done      atomic.Int64
+	resumed   atomic.Int64
+	partsDone atomic.Int64
+	conns     atomic.Int64
+	kick      chan struct{} // asks the checkpointer for an early save
+
+	sleep func(context.Context, time.Duration) error // backoff waits; tests record them
+}
+
+// New validates parts and options and returns a job ready to Run.
+func New(parts []Part, opts Options) (*Job, error) {
+	if len(parts) == 0 {
+		return nil, errors.New("fetch: job has no parts")
+	}
+	if opts.Client == nil {
+		opts.Client = http.DefaultClient
+	}
+	if opts.Connections <= 0 {
+		opts.Connections = 8
+	}
+	if opts.MinSplit <= 0 {
+		opts.MinSplit = 512 << 10
+	}
+	switch {
+	case opts.Retries == 0:
+		opts.Retries = 10
+	case opts.Retries < 0:
+		opts.Retries = 0
+	}
+	if opts.StallTimeout <= 0 {
+		opts.StallTimeout = 30 * time.Second
+	}
+	if opts.Backoff == nil {
+		opts.Backoff = DefaultBackoff
+	}
+	if opts.CheckpointInterval <= 0 {
+		opts.CheckpointInterval = time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	j := &Job{opts: opts, log: log, changed: make(chan struct{}), kick: make(chan struct{}, 1), sleep: sleepCtx}
+	for i, p := range parts {
+		if p.URL == "" || p.Path == "" {
+			return nil, fmt.Errorf("fetch: part %d needs a URL and a path", i)
+		}
+		size := p.Size
+		if size < 0 {
+			size = -1
+		}
+		j.parts = append(j.parts, &partState{idx: i, url: p.URL, header: p.Header, path: p.Path, size: size, hinted: size >= 0})
+	}
+	return j, nil
+}
+
+// Progress returns the current counters; safe for concurrent use.
+func (j *Job) Progress() Progress {
+	p := Progress{
+		Done:      j.done.Load(),
+		Resumed:   j.resumed.Load(),
+		PartsDone: int(j.partsDone.Load()),
+		Parts:     len(j.parts),
+		Conns:     int(j.conns.Load()),
+	}
+	j.mu.Lock()
+	for _, ps := range j.parts {
+		if ps.size < 0 {
+			p.Total = -1
+			break
+		}
+		p.Total += ps.size
+	}
+	j.mu.Unlock()
+	return p
+}
+
+// Run downloads every part. It returns nil when all parts are complete and
+// synced to disk, ctx.Err() when cancelled (after saving a final
+// checkpoint), or the first error that retries could not cure. Errors
+// wrap *HTTPError, ErrExpired, ErrNoSpace or a local file error.
+func (j *Job) Run(ctx context.Context) error {
+	if err := j.loadState(); err != nil {
+		return err
+	}
+	if err := j.checkDiskSpace(); err != nil {
+		return err
+	}
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	g, gctx := errgroup.WithContext(workCtx)
+	for range j.opts.Connections {
+		g.Go(func() error { return j.worker(gctx) })
+	}
+	saverDone := make(chan error, 1)
+	go func() { saverDone <- j.checkpointLoop(gctx) }()
+
+	err := g.Wait()
+	stopWork()
+	saveErr := <-saverDone
+	// The final checkpoint runs whatever happened, so an interrupted run
+	// leaves the freshest valid state behind.
+	finalErr := j.checkpoint()
+	j.closeFiles()
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return err
+	case saveErr != nil && !errors.Is(saveErr, context.Canceled):
+		return saveErr
+	case finalErr != nil:
+		return finalErr
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// worker takes spans until no work is left.
+func (j *Job) worker(ctx context.Context) error {
+	for {
+		sp, err := j.next(ctx)
+		if err != nil || sp == nil {
+			return err
+		}
+		if err := j.runSpan(ctx, sp); err != nil {
+			return err
+		}
+	}
+}
+
+// runSpan fetches one span, retrying what is retryable. The span stays
+// claimed while it backs off, so idle workers may steal half of it.
+func (j *Job) runSpan(ctx context.Context, sp *span) error {
+	defer j.release(sp)
+	attempt := 0
+	for {
+		before := j.spanPos(sp)
+		err := j.fetchSpan(ctx, sp)
+		switch {
+		case err == nil:
+			return j.finishPartIfComplete(sp.part)
+		case errors.Is(err, errStale):
+			return nil
+		case errors.Is(err, errRestart):
+			continue // the plan changed under us (no range support): go again at once
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if j.spanPos(sp) > before {
+			attempt = 0 // progress was made: this is a new streak of failures
+		}
+		if !retryable(err) || attempt >= j.opts.Retries {
+			return fmt.Errorf("part %d: %w", sp.part.idx, err)
+		}
+		delay := j.opts.Backoff(attempt)
+		var he *HTTPError
+		if errors.As(err, &he) {
+			delay = max(delay, he.RetryAfter)
+		}
+		j.log.Debug("retrying range", "part", sp.part.idx, "attempt", attempt+1, "delay", delay, "err", err)
+		attempt++
+		if err := j.sleep(ctx, delay); err != nil {
+			return err
+		}
+	}
+}

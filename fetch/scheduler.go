@@ -1,0 +1,222 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+)
+
+var (
+	// errStale: the span's part was reset (remote changed, no range
+	// support); its bytes are no longer wanted.
+	errStale = errors.New("span superseded")
+	// errRestart: retry the span at once, without backoff.
+	errRestart = errors.New("restart span")
+)
+
+// partState is the scheduler's view of one part. Fields below mu are
+// guarded by Job.mu; file by Job.filesMu.
+type partState struct {
+	idx    int
+	header http.Header
+	path   string
+	hinted bool // size came from the caller, not yet confirmed by the server
+
+	// guarded by Job.mu
+	url       string
+	size      int64 // -1 unknown
+	etag      string
+	lastMod   string
+	done      rangeSet
+	noRanges  bool // the server ignores Range: one stream from byte 0
+	confirmed bool // a 206 with a sound Content-Range came back in this run
+	gen       int  // bumped when progress is discarded
+	complete  bool
+	delivered bool // got bytes from the server at some point (this run or before)
+
+	// guarded by Job.filesMu
+	file *os.File
+}
+
+// span is a claimed byte range of a part being fetched by one worker.
+// Bytes [written, pos) are reserved by a write in flight; [pos, end) are
+// still to come. The claim is [written, end): a reserved byte is neither
+// free work nor yet done. A stealer splits only [pos, end). end is -1
+// while the part's size is unknown.
+type span struct {
+	part    *partState
+	gen     int
+	written int64
+	pos     int64
+	end     int64
+}
+
+// next returns the next span to fetch, blocking while all remaining work is
+// claimed by others and too small to split. It returns nil when every part
+// is complete.
+func (j *Job) next(ctx context.Context) (*span, error) {
+	for {
+		j.mu.Lock()
+		sp, allDone := j.pickLocked()
+		wait := j.changed
+		j.mu.Unlock()
+		if sp != nil || allDone {
+			return sp, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-wait:
+		}
+	}
+}
+
+// pickLocked claims free work (in part order, so earlier parts of a
+// playlist finish first) or steals half of the largest claimed range.
+func (j *Job) pickLocked() (sp *span, allDone bool) {
+	allDone = true
+	for _, p := range j.parts {
+		if p.complete {
+			continue
+		}
+		allDone = false
+		if sp = j.claimFreeLocked(p); sp != nil {
+			return sp, false
+		}
+	}
+	if allDone {
+		return nil, true
+	}
+	return j.stealLocked(), false
+}
+
+// claimFreeLocked claims the first unclaimed gap of p, if any.
+func (j *Job) claimFreeLocked(p *partState) *span {
+	if p.size < 0 || p.noRanges || !p.confirmed {
+		// One stream only: the size is unknown (nothing to split yet), the
+		// server cannot serve ranges, or it has not yet shown that it can
+		// (every extra request would otherwise get the whole body).
+		for _, s := range j.spans {
+			if s.part == p {
+				return nil
+			}
+		}
+		if !p.noRanges && p.size >= 0 {
+			// Unconfirmed: probe with the first gap; stealers split it
+			// once the server answers 206.
+			for _, g := range p.done.gaps(p.size) {
+				return j.addSpanLocked(p, g.Start, g.End)
+			}
+			return nil
+		}
+		start := int64(0)
+		switch {
+		case len(p.done) == 0:
+		case p.noRanges || p.done[0].Start != 0:
+			// Without ranges only a fresh stream from byte 0 is sound.
+			j.resetLocked(p, "")
+		default:
+			start = p.done[0].End // a single stream grows a prefix
+		}
+		return j.addSpanLocked(p, start, p.size)
+	}
+	for _, g := range p.done.gaps(p.size) {
+		for _, free := range subtractClaims(g, j.spans, p) {
+			return j.addSpanLocked(p, free.Start, free.End)
+		}
+	}
+	return nil
+}
+
+// subtractClaims returns the pieces of gap g not claimed by spans of p.
+func subtractClaims(g Range, spans []*span, p *partState) []Range {
+	free := []Range{g}
+	for _, s := range spans {
+		if s.part != p || s.end < 0 {
+			continue
+		}
+		var next []Range
+		for _, f := range free {
+			if s.end <= f.Start || s.written >= f.End {
+				next = append(next, f)
+				continue
+			}
+			if s.written > f.Start {
+				next = append(next, Range{f.Start, s.written})
+			}
+			if s.end < f.End {
+				next = append(next, Range{s.end, f.End})
+			}
+		}
+		free = next
+	}
+	return free
+}
+
+// stealLocked splits the claimed span with the most bytes left, if it is
+// worth splitting, and claims its second half.
+func (j *Job) stealLocked() *span {
+	var victim *span
+	for _, s := range j.spans {
+		if s.end < 0 || s.part.noRanges || !s.part.confirmed || s.gen != s.part.gen {
+			continue
+		}
+		if victim == nil || s.end-s.pos > victim.end-victim.pos {
+			victim = s
+		}
+	}
+	if victim == nil || victim.end-victim.pos < 2*j.opts.MinSplit {
+		return nil
+	}
+	mid := victim.pos + (victim.end-victim.pos)/2
+	end := victim.end
+	victim.end = mid
+	return j.addSpanLocked(victim.part, mid, end)
+}
+
+func (j *Job) addSpanLocked(p *partState, start, end int64) *span {
+	sp := &span{part: p, gen: p.gen, written: start, pos: start, end: end}
+	j.spans = append(j.spans, sp)
+	return sp
+}
+
+// release drops a span from the claimed set and wakes waiting workers:
+// the unfinished rest of a failed span becomes free work again.
+func (j *Job) release(sp *span) {
+	j.mu.Lock()
+	for i, s := range j.spans {
+		if s == sp {
+			j.spans = append(j.spans[:i], j.spans[i+1:]...)
+			break
+		}
+	}
+	j.broadcastLocked()
+	j.mu.Unlock()
+}
+
+func (j *Job) spanPos(sp *span) int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return sp.pos
+}
+
+// broadcastLocked wakes every worker waiting in next.
+func (j *Job) broadcastLocked() {
+	close(j.changed)
+	j.changed = make(chan struct{})
+}
+
+// resetLocked discards all progress of p (the remote file changed, or the
+// server turned out not to support ranges) and invalidates its spans.
+func (j *Job) resetLocked(p *partState, why string) {
+	lost := p.done.total()
+	if why != "" && lost > 0 {
+		j.log.Warn("remote file changed; discarding stale progress", "part", p.idx, "reason", why, "bytes", lost)
+	}
+	j.done.Add(-lost)
+	p.done = nil
+	p.gen++
+	p.complete = false
+	j.broadcastLocked()
+}

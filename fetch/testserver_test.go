@@ -1,0 +1,222 @@
+package fetch
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// serverOpts describes how the fake media server misbehaves. Counts apply
+// to the first N requests, so a download must survive them and finish.
+type serverOpts struct {
+	IgnoreRange       bool   // answer 200 with the full body
+	WrongContentRange bool   // 206 with a Content-Range shifted by one
+	NoContentLength   bool   // 200, chunked, no length (implies IgnoreRange)
+	CutAfter          int64  // abort the connection after this many body bytes...
+	CutTimes          int64  // ...in this many responses
+	ShortBy           int64  // send this many bytes fewer than promised...
+	ShortTimes        int64  // ...in this many responses (clean EOF)
+	StallAfter        int64  // stop sending after this many bytes...
+	StallTimes        int64  // ...in this many responses, until the client leaves
+	FailFirst         int64  // answer this many requests with FailStatus
+	FailStatus        int    // default 503
+	RetryAfter        string // Retry-After header of the failures
+	Status            int    // answer every request with this status (e.g. 404)
+	Throttle          int64  // bytes/s per response, 0 = unlimited
+	SlowConn          int64  // the n-th response (1-based) gets Throttle/10
+	NotifyAt          int64  // close Reached once this many body bytes were sent
+}
+
+// testServer serves one in-memory file whose content and ETag can be
+// swapped between runs. It counts requests and body bytes sent.
+type testServer struct {
+	*httptest.Server
+	opts serverOpts
+
+	mu   sync.Mutex
+	data []byte
+	etag string
+
+	requests  atomic.Int64
+	sent      atomic.Int64
+	perResp   sync.Map // response number -> *atomic.Int64 bytes
+	Reached   chan struct{}
+	reachOnce sync.Once
+}
+
+func randomBytes(t testing.TB, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func newTestServer(t testing.TB, data []byte, opts serverOpts) *testServer {
+	t.Helper()
+	s := &testServer{opts: opts, data: data, etag: `"v1"`, Reached: make(chan struct{})}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// setContent replaces the file and its ETag (a remote file that changed).
+func (s *testServer) setContent(data []byte, etag string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data, s.etag = data, etag
+}
+
+func (s *testServer) URL() string { return s.Server.URL + "/media/file.bin" }
+
+func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
+	n := s.requests.Add(1)
+	s.mu.Lock()
+	data, etag := s.data, s.etag
+	s.mu.Unlock()
+	o := s.opts
+	if o.Status != 0 {
+		http.Error(w, http.StatusText(o.Status), o.Status)
+		return
+	}
+	if n <= o.FailFirst {
+		if o.RetryAfter != "" {
+			w.Header().Set("Retry-After", o.RetryAfter)
+		}
+		st := o.FailStatus
+		if st == 0 {
+			st = http.StatusServiceUnavailable
+		}
+		http.Error(w, http.StatusText(st), st)
+		return
+	}
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Accept-Ranges", "bytes")
+	start, end := int64(0), int64(len(data)) // [start,end)
+	status := http.StatusOK
+	if rh := r.Header.Get("Range"); rh != "" && !o.IgnoreRange && !o.NoContentLength {
+		first, last, ok := parseRangeHeader(rh, int64(len(data)))
+		if !ok {
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", len(data)))
+			w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
+			return
+		}
+		start, end, status = first, last+1, http.StatusPartialContent
+		shown := start
+		if o.WrongContentRange && start > 0 {
+			shown = start - 1
+		}
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", shown, last, len(data)))
+	}
+	body := data[start:end]
+	switch {
+	case o.NoContentLength:
+		// No Content-Length: net/http falls back to chunked encoding.
+	case o.ShortBy > 0 && s.countdown("short", o.ShortTimes) && int64(len(body)) > o.ShortBy:
+		body = body[:int64(len(body))-o.ShortBy]
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	default:
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	w.WriteHeader(status)
+	s.writeBody(w, r, n, body)
+}
+
+// countdown returns true for the first `times` calls with this name.
+func (s *testServer) countdown(name string, times int64) bool {
+	v, _ := s.perResp.LoadOrStore("count:"+name, new(atomic.Int64))
+	return v.(*atomic.Int64).Add(1) <= times
+}
+
+func (s *testServer) writeBody(w http.ResponseWriter, r *http.Request, n int64, body []byte) {
+	o := s.opts
+	rate := o.Throttle
+	if o.SlowConn == n {
+		rate /= 10
+	}
+	cut := o.CutAfter > 0 && s.countdown("cut", o.CutTimes)
+	stall := o.StallAfter > 0 && s.countdown("stall", o.StallTimes)
+	counter := new(atomic.Int64)
+	s.perResp.Store(n, counter)
+	const chunk = 16 << 10
+	began := time.Now()
+	var written int64
+	for written < int64(len(body)) {
+		m := min(int64(chunk), int64(len(body))-written)
+		if cut && written+m > o.CutAfter {
+			m = o.CutAfter - written
+		}
+		if stall && written+m > o.StallAfter {
+			m = o.StallAfter - written
+		}
+		if m > 0 {
+			k, err := w.Write(body[written : written+m])
+			written += int64(k)
+			counter.Add(int64(k))
+			if total := s.sent.Add(int64(k)); o.NotifyAt > 0 && total >= o.NotifyAt {
+				s.reachOnce.Do(func() { close(s.Reached) })
+			}
+			if err != nil {
+				return
+			}
+		}
+		if cut && written >= o.CutAfter {
+			panic(http.ErrAbortHandler) // reset the connection mid-body
+		}
+		if stall && written >= o.StallAfter {
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
+		if rate > 0 {
+			// Pace by elapsed time so the average rate holds.
+			due := began.Add(time.Duration(float64(written) / float64(rate) * float64(time.Second)))
+			if d := time.Until(due); d > 0 {
+				w.(http.Flusher).Flush()
+				select {
+				case <-time.After(d):
+				case <-r.Context().Done():
+					return
+				}
+			}
+		}
+	}
+}
+
+// bytesOfResponse returns the body bytes sent in the n-th response.
+func (s *testServer) bytesOfResponse(n int64) int64 {
+	v, ok := s.perResp.Load(n)
+	if !ok {
+		return 0
+	}
+	return v.(*atomic.Int64).Load()
+}
+
+// parseRangeHeader understands the single "bytes=a-b" / "bytes=a-" forms vdl sends.
+func parseRangeHeader(h string, size int64) (first, last int64, ok bool) {
+	spec, found := strings.CutPrefix(h, "bytes=")
+	a, b, found2 := strings.Cut(spec, "-")
+	if !found || !found2 {
+		return 0, 0, false
+	}
+	first, err := strconv.ParseInt(a, 10, 64)
+	if err != nil || first >= size {
+		return 0, 0, false
+	}
+	last = size - 1
+	if b != "" {
+		if last, err = strconv.ParseInt(b, 10, 64); err != nil || last < first {
+			return 0, 0, false
+		}
+		last = min(last, size-1)
+	}
+	return first, last, true
+}
