@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	_ "github.com/vdlproject/vdl/extractors/all" // every site registers itself
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// options is the parsed command line of a download.
+type options struct {
+	output, dir, format string
+	conns, retries      int
+	stall               time.Duration
+	limitRate, minSplit int64
+	quiet, verbose      bool
+	force, listFormats  bool
+	jsonOut             bool
+	client              clientOptions
+}
+
+// app holds what one run of vdl shares between its downloads.
+type app struct {
+	opts   options
+	con    *console
+	stdout io.Writer
+	client *http.Client
+	log    *slog.Logger
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	con := newConsole(stderr)
+	var runErr error
+	cliApp := newCLI(stdout, stderr, func(c *cli.Context) error {
+		a, err := newApp(c, con, stdout)
+		if err != nil {
+			return err
+		}
+		runErr = a.downloadAll(ctx, c.Args().Slice())
+		return runErr
+	})
+	err := cliApp.RunContext(ctx, permuteArgs(args, cliApp.Flags))
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(ctx, err)
+	switch {
+	case code == exitInterrupted:
+		con.Printf("vdl: interrupted; progress is saved, run the same command again to resume")
+	default:
+		con.Printf("vdl: %s", oneLine(err))
+	}
+	return code
+}
+
+func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
+	return &cli.App{
+		Name:      "vdl",
+		Usage:     "download videos from v.qq.com, HLS playlists and plain URLs",
+		UsageText: "vdl [options] URL...",
+		Version:   version,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (one URL only)"},
+			&cli.StringFlag{Name: "dir", Aliases: []string{"d"}, Usage: "output `DIR`ectory", Value: "."},
+			&cli.BoolFlag{Name: "list-formats", Aliases: []string{"F"}, Usage: "list the available formats and exit"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format to download: best, worst, an id, 720p, fallbacks a/b", Value: "best"},
+			&cli.BoolFlag{Name: "json", Usage: "print the extracted media as JSON and exit"},
+			&cli.IntFlag{Name: "connections", Aliases: []string{"n"}, Usage: "connections in total", Value: 8},
+			&cli.IntFlag{Name: "retries", Usage: "attempts per range after consecutive failures (0 = none)", Value: 10},
+			&cli.DurationFlag{Name: "stall-timeout", Usage: "drop a connection that sends nothing this long", Value: 30 * time.Second},
+			&cli.StringFlag{Name: "limit-rate", Usage: "cap the total speed, e.g. 2M (bytes/s)"},
+			&cli.StringFlag{Name: "min-split", Usage: "smallest range a connection splits off", Value: "512K"},
+			&cli.StringFlag{Name: "proxy", Usage: "proxy `URL`: http://, https://, socks5://, with user:pass@ (default: environment)"},
+			&cli.StringFlag{Name: "user-agent", Usage: "User-Agent header", Value: defaultUserAgent},
+			&cli.StringFlag{Name: "referer", Usage: "Referer header"},
+			&cli.StringSliceFlag{Name: "header", Aliases: []string{"H"}, Usage: "extra header 'Name: value' (repeatable)"},
+			&cli.StringFlag{Name: "cookies", Usage: "Netscape cookies.txt `FILE`"},
+			&cli.BoolFlag{Name: "insecure", Usage: "do not verify TLS certificates (unsafe)"},
+			&cli.BoolFlag{Name: "force", Usage: "download again even if the output exists"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+			&cli.BoolFlag{Name: "verbose", Usage: "more detail in messages and errors"},
+		},
+		Action:                 action,
+		HideHelpCommand:        true,
+		UseShortOptionHandling: false,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &usageError{err.Error()}
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors itself
+	}
+}
+
+func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
+	if c.NArg() == 0 {
+		return nil, &usageError{"no URL given (try: vdl --help)"}
+	}
+	o := options{
+		output: c.String("output"), dir: c.String("dir"), format: c.String("format"),
+		conns: c.Int("connections"), retries: c.Int("retries"), stall: c.Duration("stall-timeout"),
+		quiet: c.Bool("quiet"), verbose: c.Bool("verbose"), force: c.Bool("force"),
+		listFormats: c.Bool("list-formats"), jsonOut: c.Bool("json"),
+	}
+	if o.output != "" && c.NArg() > 1 {
+		return nil, &usageError{"-o names one file, but several URLs were given (use -d)"}
+	}
+	if o.conns < 1 || o.conns > 64 {
+		return nil, &usageError{fmt.Sprintf("-n %d: want 1 to 64 connections", o.conns)}
+	}
+	if o.retries < 0 {
+		return nil, &usageError{"--retries must be 0 or more"}
+	}
+	if o.stall <= 0 {
+		return nil, &usageError{"--stall-timeout must be positive"}
+	}
+	var err error
+	if o.minSplit, err = parseSize(c.String("min-split")); err != nil {
+		return nil, &usageError{"--min-split: " + err.Error()}
+	}
+	if s := c.String("limit-rate"); s != "" {
+		if o.limitRate, err = parseSize(s); err != nil {
+			return nil, &usageError{"--limit-rate: " + err.Error()}
+		}
+	}
+	headers, err := parseHeaders(c.StringSlice("header"))
+	if err != nil {
+		return nil, err
+	}
+	o.client = clientOptions{
+		Proxy: c.String("proxy"), Insecure: c.Bool("insecure"), UserAgent: c.String("user-agent"),
+		Referer: c.String("referer"), Headers: headers, CookieFile: c.String("cookies"), Connections: o.conns,
+	}
+	client, err := newClient(o.client)
+	if err != nil {
+		return nil, err
+	}
+	level := slog.LevelWarn
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	a := &app{opts: o, con: con, stdout: stdout, client: client,
+		log: slog.New(&logHandler{con: con, level: level})}
+	if o.client.Insecure {
+		con.Printf("vdl: warning: --insecure: TLS certificates are not verified; anyone on the path can alter the download")
+	}
+	return a, nil
+}
+
+// permuteArgs moves flags before the URLs so "vdl URL -o x" works like
+// "vdl -o x URL" (urfave/cli stops at the first positional argument). A
+// "--" ends the flags.
+func permuteArgs(args []string, flags []cli.Flag) []string {
+	if len(args) < 2 {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	var opts, pos []string
+	rest := args[1:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--":
+			pos = append(pos, rest[i+1:]...)
+			i = len(rest)
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			opts = append(opts, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+				i++
+				opts = append(opts, rest[i])
+			}
+		default:
+			pos = append(pos, a)
+		}
+	}
+	out := append([]string{args[0]}, opts...)
+	if len(pos) > 0 {
+		out = append(out, "--")
+		out = append(out, pos...)
+	}
+	return out
+}
+
+// oneLine flattens an error to a single line for stderr.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/vdlproject/vdl/internal/cookiefile"
+)
+
+// defaultUserAgent is a current desktop browser's: many CDNs refuse
+// obvious tool user agents.
+const defaultUserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+type clientOptions struct {
+	Proxy       string
+	Insecure    bool
+	UserAgent   string
+	Referer     string
+	Headers     http.Header
+	CookieFile  string
+	Connections int
+}
+
+// newClient builds the one HTTP client every request of vdl goes through:
+// extraction, keys and media alike, so a proxy covers all of them.
+func newClient(o clientOptions) (*http.Client, error) {
+	proxy := http.ProxyFromEnvironment
+	if o.Proxy != "" {
+		pu, err := parseProxy(o.Proxy)
+		if err != nil {
+			return nil, err
+		}
+		proxy = http.ProxyURL(pu)
+	}
+	tr := &http.Transport{
+		Proxy:               proxy,
+		DialContext:         (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout: 30 * time.Second,
+		TLSClientConfig:     &tls.Config{InsecureSkipVerify: o.Insecure},
+		// One TCP connection per range: HTTP/2 would multiplex the ranges
+		// onto one connection, and CDNs throttle per connection.
+		TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{},
+		MaxIdleConns:        max(o.Connections, 8) * 2,
+		MaxIdleConnsPerHost: max(o.Connections, 8),
+		IdleConnTimeout:     90 * time.Second,
+		// Byte positions must be of the stored file, never of a gzip stream.
+		DisableCompression: true,
+	}
+	c := &http.Client{Transport: &headerTransport{base: tr, ua: o.UserAgent, referer: o.Referer, extra: o.Headers}}
+	if o.CookieFile != "" {
+		jar, err := cookiefile.LoadJar(o.CookieFile, time.Now())
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("--cookies: %v", err)}
+		}
+		c.Jar = jar
+	}
+	return c, nil
+}
+
+// parseProxy accepts http, https, socks5 and socks5h proxy URLs, with
+// optional user:password.
+func parseProxy(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return nil, &usageError{fmt.Sprintf("--proxy %q: want scheme://[user:pass@]host:port", s)}
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "socks5", "socks5h":
+		return u, nil
+	}
+	return nil, &usageError{fmt.Sprintf("--proxy %q: scheme must be http, https, socks5 or socks5h", s)}
+}
+
+// headerTransport adds the user's identity headers to every request. The
+// request is cloned: a RoundTripper must not modify its input.
+type headerTransport struct {
+	base    http.RoundTripper
+	ua      string
+	referer string
+	extra   http.Header // -H: overrides whatever the request had
+}
+
+func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	if r.Header.Get("User-Agent") == "" {
+		r.Header.Set("User-Agent", t.ua)
+	}
+	if t.referer != "" && r.Header.Get("Referer") == "" {
+		r.Header.Set("Referer", t.referer)
+	}
+	for k, vs := range t.extra {
+		r.Header[k] = vs
+	}
+	return t.base.RoundTrip(r)
+}
+
+// parseHeaders reads repeated -H 'Name: value' flags.
+func parseHeaders(lines []string) (http.Header, error) {
+	h := http.Header{}
+	for _, l := range lines {
+		name, value, ok := strings.Cut(l, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
+			return nil, &usageError{fmt.Sprintf("-H %q: want 'Name: value'", l)}
+		}
+		h.Add(name, strings.TrimSpace(value))
+	}
+	return h, nil
+}

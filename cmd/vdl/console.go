@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/term"
+)
+
+// console is the only writer to stderr: messages and the progress line
+// share it, so a message first clears a bar that is being drawn.
+type console struct {
+	mu      sync.Mutex
+	w       io.Writer
+	tty     bool
+	barShow bool
+	width   int
+}
+
+func newConsole(w io.Writer) *console {
+	c := &console{w: w, width: 80}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		c.tty = true
+		if wd, _, err := term.GetSize(int(f.Fd())); err == nil && wd > 20 {
+			c.width = wd
+		}
+	}
+	return c
+}
+
+// Printf writes one message line (a trailing newline is added).
+func (c *console) Printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clearBarLocked()
+	fmt.Fprintf(c.w, strings.TrimRight(format, "\n")+"\n", args...)
+}
+
+// Bar redraws the progress line in place (terminals only).
+func (c *console) Bar(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(line) > c.width-1 {
+		line = line[:c.width-1]
+	}
+	fmt.Fprintf(c.w, "\r%s\x1b[K", line)
+	c.barShow = true
+}
+
+// EndBar leaves the last drawn bar on screen and moves to a new line.
+func (c *console) EndBar() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.barShow {
+		fmt.Fprint(c.w, "\n")
+		c.barShow = false
+	}
+}
+
+func (c *console) clearBarLocked() {
+	if c.barShow {
+		fmt.Fprint(c.w, "\r\x1b[K")
+		c.barShow = false
+	}
+}
+
+// logHandler prints library log records as "vdl: warning: ..." lines:
+// warnings always, info and debug with --verbose.
+type logHandler struct {
+	con   *console
+	level slog.Level
+	attrs []slog.Attr
+}
+
+func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
+
+func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString("vdl: ")
+	if r.Level >= slog.LevelWarn {
+		b.WriteString("warning: ")
+	}
+	b.WriteString(r.Message)
+	add := func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	}
+	for _, a := range h.attrs {
+		add(a)
+	}
+	r.Attrs(add)
+	h.con.Printf("%s", b.String())
+	return nil
+}
+
+func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &logHandler{con: h.con, level: h.level, attrs: append(append([]slog.Attr{}, h.attrs...), as...)}
+}
+
+func (h *logHandler) WithGroup(string) slog.Handler { return h }

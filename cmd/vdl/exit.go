@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/url"
+
+	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/fetch"
+)
+
+// Exit codes, documented in README.md.
+const (
+	exitOK          = 0
+	exitFailure     = 1   // anything not covered below
+	exitUsage       = 2   // bad flags or arguments
+	exitNetwork     = 3   // network or HTTP failure, expired URLs
+	exitRefused     = 4   // the site refuses: VIP, region, DRM, not found, unsupported
+	exitDisk        = 5   // local files: no space, cannot write, output exists
+	exitInterrupted = 130 // Ctrl-C / SIGTERM; rerun to resume
+)
+
+// usageError marks a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// diskError marks a local file problem the user must fix.
+type diskError struct{ err error }
+
+func (e *diskError) Error() string { return e.err.Error() }
+func (e *diskError) Unwrap() error { return e.err }
+
+// exitCode maps an error to the documented exit codes.
+func exitCode(ctx context.Context, err error) int {
+	var (
+		ue  *usageError
+		de  *diskError
+		fe  *fetch.HTTPError
+		ee  *extractors.HTTPError
+		ne  net.Error
+		uer *url.Error
+	)
+	switch {
+	case err == nil:
+		return exitOK
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.Is(err, fetch.ErrNoSpace), errors.As(err, &de):
+		return exitDisk
+	case errors.Is(err, extractors.ErrVIP), errors.Is(err, extractors.ErrGeo), errors.Is(err, extractors.ErrDRM),
+		errors.Is(err, extractors.ErrNotFound), errors.Is(err, extractors.ErrUnsupported), errors.Is(err, extractors.ErrNoFormat):
+		return exitRefused
+	case errors.Is(err, fetch.ErrExpired), errors.As(err, &fe), errors.As(err, &ee), errors.As(err, &ne), errors.As(err, &uer):
+		return exitNetwork
+	}
+	return exitFailure
+}

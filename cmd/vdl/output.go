@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/vdlproject/vdl/extractors"
+)
+
+// maxNameBytes keeps names under the 255-byte limit of common filesystems,
+// with room for the ".vdl" work-dir suffix and temp suffixes.
+const maxNameBytes = 200
+
+// sanitizeName makes a remote title safe as one file name: no path
+// separators, no control characters, not "." or "..", bounded length
+// (cut on a rune boundary, keeping the extension).
+func sanitizeName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r == '/' || r == '\\' || r == 0:
+			b.WriteRune('_')
+		case unicode.IsControl(r) || r == utf8.RuneError:
+		case strings.ContainsRune(`<>:"|?*`, r):
+			b.WriteRune('_') // reserved on Windows filesystems (USB sticks, shares)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s := strings.Trim(strings.TrimSpace(b.String()), ".")
+	s = strings.TrimSpace(s)
+	if s == "" {
+		s = "download"
+	}
+	if len(s) > maxNameBytes {
+		ext := filepath.Ext(s)
+		if len(ext) > 10 {
+			ext = ""
+		}
+		base := s[:maxNameBytes-len(ext)]
+		for !utf8.ValidString(base) {
+			base = base[:len(base)-1]
+		}
+		s = strings.TrimSpace(base) + ext
+	}
+	return s
+}
+
+// outputPath decides where the media goes: -o, else a sanitised name
+// from the server or the title, in -d.
+func (a *app) outputPath(m *extractors.Media, f *extractors.Format) string {
+	if a.opts.output != "" {
+		if filepath.IsAbs(a.opts.output) || a.opts.dir == "." {
+			return a.opts.output
+		}
+		return filepath.Join(a.opts.dir, a.opts.output)
+	}
+	name := m.FileName
+	if name == "" || filepath.Ext(name) == "" {
+		name = m.Title + "." + f.Container
+	}
+	return filepath.Join(a.opts.dir, sanitizeName(name))
+}
+
+// skipExisting reports whether out is already a complete download that
+// needs no work. A file of the wrong size is never overwritten silently.
+func (a *app) skipExisting(out string, size int64) (bool, error) {
+	st, err := os.Stat(out)
+	if errors.Is(err, os.ErrNotExist) || a.opts.force {
+		return false, nil
+	}
+	if err != nil {
+		return false, &diskError{err}
+	}
+	if _, werr := os.Stat(workDir(out)); werr == nil {
+		return false, nil // an unfinished new download of the same name: resume it
+	}
+	if st.IsDir() {
+		return false, &diskError{fmt.Errorf("%s is a directory", out)}
+	}
+	if size >= 0 && st.Size() != size {
+		return false, &diskError{fmt.Errorf("%s exists with %d bytes, but the remote file has %d (use --force to replace it)", out, st.Size(), size)}
+	}
+	return true, nil
+}
+
+func workDir(out string) string { return out + ".vdl" }
+
+// publish moves a finished file to its final name and makes the rename
+// durable, then removes the work dir.
+func publish(from, out, work string) error {
+	if err := os.Rename(from, out); err != nil {
+		return &diskError{fmt.Errorf("move into place: %w", err)}
+	}
+	if d, err := os.Open(filepath.Dir(out)); err == nil {
+		_ = d.Sync() // the rename itself must survive a crash
+		d.Close()
+	}
+	if err := os.RemoveAll(work); err != nil {
+		return &diskError{fmt.Errorf("remove %s: %w", work, err)}
+	}
+	return nil
+}

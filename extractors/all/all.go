@@ -1,0 +1,6 @@
+// Package all registers every extractor: import it for its side effect.
+package all
+
+import (
+	_ "github.com/vdlproject/vdl/extractors/generic" // direct media URLs
+)

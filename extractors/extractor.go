@@ -1,0 +1,104 @@
+package extractors
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Extractor resolves a URL into media.
+type Extractor interface {
+	Extract(ctx context.Context, u *url.URL) (*Result, error)
+}
+
+// Env is what an extractor gets to work with; there is no package state.
+type Env struct {
+	HTTP *http.Client
+	Log  *slog.Logger
+}
+
+// Site describes one extractor. Hosts match exactly or as a suffix after a
+// dot ("qq.com" matches "v.qq.com"). A site with no hosts is the fallback
+// for any URL no other site claims (there can be one).
+type Site struct {
+	Name  string
+	Hosts []string
+	New   func(Env) Extractor
+}
+
+// registry is the set of registered sites, database/sql style: filled in
+// init functions, read afterwards.
+var registry struct {
+	sync.RWMutex
+	byName   map[string]Site
+	byHost   map[string]string
+	fallback string
+}
+
+// Register adds a site. It panics on a duplicate name or host, or a second
+// fallback: those are programming errors found at start-up.
+func Register(s Site) {
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.byName == nil {
+		registry.byName = map[string]Site{}
+		registry.byHost = map[string]string{}
+	}
+	if s.Name == "" || s.New == nil {
+		panic("extractors: Register needs a name and a constructor")
+	}
+	if _, dup := registry.byName[s.Name]; dup {
+		panic("extractors: duplicate site " + s.Name)
+	}
+	if len(s.Hosts) == 0 {
+		if registry.fallback != "" {
+			panic("extractors: second fallback site " + s.Name)
+		}
+		registry.fallback = s.Name
+	}
+	for _, h := range s.Hosts {
+		h = strings.ToLower(h)
+		if other, dup := registry.byHost[h]; dup {
+			panic(fmt.Sprintf("extractors: host %s claimed by %s and %s", h, other, s.Name))
+		}
+		registry.byHost[h] = s.Name
+	}
+	registry.byName[s.Name] = s
+}
+
+// Lookup returns the site for u: the most specific registered host that
+// matches, else the fallback. ok is false if nothing can handle u.
+func Lookup(u *url.URL) (Site, bool) {
+	registry.RLock()
+	defer registry.RUnlock()
+	host := strings.ToLower(u.Hostname())
+	for h := host; h != ""; {
+		if name, ok := registry.byHost[h]; ok {
+			return registry.byName[name], true
+		}
+		_, rest, found := strings.Cut(h, ".")
+		if !found {
+			break
+		}
+		h = rest
+	}
+	s, ok := registry.byName[registry.fallback]
+	return s, ok
+}
+
+// Sites lists the registered site names, sorted.
+func Sites() []string {
+	registry.RLock()
+	defer registry.RUnlock()
+	var names []string
+	for n := range registry.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,137 @@
+// Package generic handles URLs no site claims: a direct media file.
+package generic
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/vdlproject/vdl/extractors"
+)
+
+func init() {
+	extractors.Register(extractors.Site{Name: "generic", New: func(env extractors.Env) extractors.Extractor {
+		return &extractor{env: env}
+	}})
+}
+
+type extractor struct{ env extractors.Env }
+
+var _ extractors.Extractor = (*extractor)(nil)
+
+// Extract probes u with a one-byte ranged GET: one round trip tells the
+// size, the suggested name and whether it is media at all.
+func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result, error) {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%w: scheme %q (want http or https)", extractors.ErrUnsupported, u.Scheme)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Range", "bytes=0-0")
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := e.env.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	size := int64(-1)
+	switch resp.StatusCode {
+	case http.StatusPartialContent:
+		size = totalFromContentRange(resp.Header.Get("Content-Range"))
+	case http.StatusOK:
+		size = resp.ContentLength
+	case http.StatusRequestedRangeNotSatisfiable:
+		size = 0 // an empty file has no byte 0
+	default:
+		return nil, &extractors.HTTPError{Method: "GET", URL: redact(u), StatusCode: resp.StatusCode, Status: resp.Status}
+	}
+	ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	name := fileName(resp, u)
+	switch {
+	case isPlaylist(ctype, name):
+		return nil, fmt.Errorf("%w: HLS playlists are not supported yet", extractors.ErrUnsupported)
+	case ctype == "text/html" || ctype == "application/xhtml+xml":
+		return nil, fmt.Errorf("%w: %s is a web page, and no site extractor knows it", extractors.ErrUnsupported, redact(u))
+	}
+	base, ext := splitExt(name)
+	if ext == "" {
+		ext = extFromType(ctype)
+	}
+	m := &extractors.Media{
+		Site: "generic", ID: redact(u), Title: base, PageURL: redact(u), FileName: name,
+		Formats: []extractors.Format{{
+			ID: "direct", Label: "original file", Container: ext, Size: size,
+			Streams: []extractors.Stream{{Kind: extractors.KindMuxed, Segments: []extractors.Segment{{URL: u.String(), Size: size}}}},
+		}},
+	}
+	return &extractors.Result{Media: []*extractors.Media{m}}, nil
+}
+
+// fileName prefers Content-Disposition, then the last path element.
+func fileName(resp *http.Response, u *url.URL) string {
+	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
+		if n := params["filename"]; n != "" {
+			return n
+		}
+	}
+	if n := path.Base(u.Path); n != "" && n != "/" && n != "." {
+		return n
+	}
+	return u.Hostname()
+}
+
+func splitExt(name string) (base, ext string) {
+	e := path.Ext(name)
+	if e == "" || len(e) > 6 || strings.ContainsAny(e, " /\\") {
+		return name, ""
+	}
+	return strings.TrimSuffix(name, e), strings.ToLower(e[1:])
+}
+
+func extFromType(ctype string) string {
+	switch ctype {
+	case "video/mp4":
+		return "mp4"
+	case "video/mp2t":
+		return "ts"
+	case "video/webm":
+		return "webm"
+	case "audio/mpeg":
+		return "mp3"
+	}
+	return ""
+}
+
+func isPlaylist(ctype, name string) bool {
+	switch ctype {
+	case "application/vnd.apple.mpegurl", "application/x-mpegurl", "audio/mpegurl", "audio/x-mpegurl":
+		return true
+	}
+	return strings.EqualFold(path.Ext(name), ".m3u8")
+}
+
+// totalFromContentRange reads the total of "bytes a-b/total"; -1 if absent.
+func totalFromContentRange(v string) int64 {
+	_, total, ok := strings.Cut(v, "/")
+	if !ok {
+		return -1
+	}
+	n, err := strconv.ParseInt(total, 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+func redact(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
+}

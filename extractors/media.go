@@ -1,0 +1,95 @@
+// Package extractors defines vdl's media model and the registry of site
+// extractors. An extractor turns a page URL into Media (formats, each a
+// list of streams of segments); it resolves only: no disk, no printing.
+// Sites register themselves in init and declare their hosts, so the core
+// never grows a switch on host names.
+package extractors
+
+import (
+	"net/http"
+	"time"
+)
+
+// Kind is what a stream carries.
+type Kind string
+
+const (
+	KindMuxed Kind = "av"    // audio and video together (a plain file, MP4 clips, TS)
+	KindVideo Kind = "video" // video only
+	KindAudio Kind = "audio" // audio only
+)
+
+// Media is one downloadable item: an episode, a video, a file.
+type Media struct {
+	Site     string        `json:"site"`
+	ID       string        `json:"id"`
+	Title    string        `json:"title"`
+	Series   string        `json:"series,omitempty"`
+	Episode  int           `json:"episode,omitempty"`
+	PageURL  string        `json:"page_url"`
+	Duration time.Duration `json:"duration,omitempty"`
+	// FileName is a server-suggested name (Content-Disposition), if any.
+	FileName string   `json:"file_name,omitempty"`
+	Formats  []Format `json:"formats"` // best first
+}
+
+// Format is one quality of a Media.
+type Format struct {
+	ID        string   `json:"id"`
+	Label     string   `json:"label,omitempty"`
+	Container string   `json:"container"` // file extension of the joined output: mp4, ts, ...
+	Width     int      `json:"width,omitempty"`
+	Height    int      `json:"height,omitempty"`
+	Bitrate   int64    `json:"bitrate,omitempty"` // bits per second
+	Size      int64    `json:"size"`              // bytes, -1 unknown
+	Streams   []Stream `json:"streams"`
+	DRM       bool     `json:"drm,omitempty"`
+}
+
+// Stream is one elementary or muxed stream: its segments in play order.
+type Stream struct {
+	Kind     Kind        `json:"kind"`
+	Init     *Segment    `json:"init,omitempty"`
+	Segments []Segment   `json:"segments"`
+	Header   http.Header `json:"-"` // headers media requests must carry (Referer, ...)
+}
+
+// Segment is one fetchable piece. Size -1 means unknown. Length > 0 makes
+// it a byte range [Offset, Offset+Length) of URL.
+type Segment struct {
+	URL      string        `json:"url"`
+	Size     int64         `json:"size"`
+	Offset   int64         `json:"offset,omitempty"`
+	Length   int64         `json:"length,omitempty"`
+	Key      *Key          `json:"key,omitempty"`
+	Duration time.Duration `json:"duration,omitempty"`
+}
+
+// Key describes segment encryption (HLS AES-128).
+type Key struct {
+	Method string `json:"method"`
+	URI    string `json:"uri"`
+	IV     []byte `json:"iv,omitempty"`
+}
+
+// Result is what an extractor returns: one item, or a series to resolve
+// entry by entry.
+type Result struct {
+	Media    []*Media  `json:"media,omitempty"`
+	Playlist *Playlist `json:"playlist,omitempty"`
+}
+
+// Playlist is a series or list whose entries are resolved lazily.
+type Playlist struct {
+	Site    string  `json:"site"`
+	ID      string  `json:"id"`
+	Title   string  `json:"title"`
+	Entries []Entry `json:"entries"`
+}
+
+// Entry is one item of a Playlist, resolved later through its URL.
+type Entry struct {
+	URL     string `json:"url"`
+	Title   string `json:"title,omitempty"`
+	Episode int    `json:"episode,omitempty"`
+}

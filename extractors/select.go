@@ -1,0 +1,93 @@
+package extractors
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Select picks a format from formats (best first) by a preference:
+//
+//	"" or "best"   the first format without DRM
+//	"worst"        the last format without DRM
+//	"720p"         the best format 720 pixels high
+//	"<id>"         the format with that ID (case-insensitive)
+//	"a/b/c"        the first alternative that matches
+//
+// DRM formats are never chosen; naming one returns ErrDRM.
+func Select(formats []Format, pref string) (*Format, error) {
+	pref = strings.TrimSpace(pref)
+	if pref == "" {
+		pref = "best"
+	}
+	var drmHit *Format
+	for _, alt := range strings.Split(pref, "/") {
+		f, drm := selectOne(formats, strings.TrimSpace(alt))
+		if f != nil {
+			return f, nil
+		}
+		if drm != nil && drmHit == nil {
+			drmHit = drm
+		}
+	}
+	if drmHit != nil {
+		return nil, fmt.Errorf("format %s: %w", drmHit.ID, ErrDRM)
+	}
+	return nil, fmt.Errorf("%w %q (have: %s)", ErrNoFormat, pref, formatIDs(formats))
+}
+
+// selectOne returns the match for one alternative, or the DRM format the
+// alternative named (so the error can say why).
+func selectOne(formats []Format, alt string) (match, drm *Format) {
+	lower := strings.ToLower(alt)
+	pick := func(i int) (*Format, *Format) {
+		if formats[i].DRM {
+			return nil, &formats[i]
+		}
+		return &formats[i], nil
+	}
+	switch {
+	case lower == "best":
+		for i := range formats {
+			if !formats[i].DRM {
+				return &formats[i], nil
+			}
+		}
+		return nil, nil
+	case lower == "worst":
+		for i := len(formats) - 1; i >= 0; i-- {
+			if !formats[i].DRM {
+				return &formats[i], nil
+			}
+		}
+		return nil, nil
+	}
+	for i := range formats {
+		if strings.EqualFold(formats[i].ID, alt) {
+			return pick(i)
+		}
+	}
+	if h, ok := strings.CutSuffix(lower, "p"); ok {
+		if height, err := strconv.Atoi(h); err == nil {
+			for i := range formats {
+				if formats[i].Height == height && !formats[i].DRM {
+					return &formats[i], nil
+				}
+			}
+			for i := range formats {
+				if formats[i].Height == height {
+					return pick(i)
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+func formatIDs(formats []Format) string {
+	ids := make([]string, len(formats))
+	for i, f := range formats {
+		ids[i] = f.ID
+	}
+	return strings.Join(ids, ", ")
+}
