@@ -13,7 +13,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	ms "github.com/vdlproject/vdl/internal/mediaserver"
 )
+
+// startServer starts a media server that stops with the test.
+func startServer(t *testing.T, data []byte, opts ms.Options) *ms.Server {
+	t.Helper()
+	s := ms.Start(data, opts)
+	t.Cleanup(s.Close)
+	return s
+}
 
 // fastOpts returns options for tests: small splits, instant backoff.
 func fastOpts(dir string) Options {
@@ -55,44 +65,44 @@ func TestServerBehaviours(t *testing.T) {
 	const size = 3<<20 + 12345
 	tests := []struct {
 		name string
-		opts serverOpts
+		opts ms.Options
 		hint int64 // Part.Size given to the job
 		// check inspects the server after the download.
-		check func(t *testing.T, s *testServer)
+		check func(t *testing.T, s *ms.Server)
 	}{
-		{name: "ranges", opts: serverOpts{}, hint: -1, check: func(t *testing.T, s *testServer) {
-			if s.requests.Load() < 2 {
-				t.Errorf("expected a split download, got %d requests", s.requests.Load())
+		{name: "ranges", opts: ms.Options{}, hint: -1, check: func(t *testing.T, s *ms.Server) {
+			if s.Requests.Load() < 2 {
+				t.Errorf("expected a split download, got %d requests", s.Requests.Load())
 			}
 		}},
-		{name: "known size", opts: serverOpts{}, hint: size},
-		{name: "wrong size hint", opts: serverOpts{}, hint: size / 2},
-		{name: "ignore range", opts: serverOpts{IgnoreRange: true}, hint: size, check: func(t *testing.T, s *testServer) {
-			if got := s.sent.Load(); got > 3*size {
+		{name: "known size", opts: ms.Options{}, hint: size},
+		{name: "wrong size hint", opts: ms.Options{}, hint: size / 2},
+		{name: "ignore range", opts: ms.Options{IgnoreRange: true}, hint: size, check: func(t *testing.T, s *ms.Server) {
+			if got := s.Sent.Load(); got > 3*size {
 				t.Errorf("server sent %d bytes for a %d-byte file: the fallback refetched too much", got, size)
 			}
 		}},
-		{name: "wrong content-range", opts: serverOpts{WrongContentRange: true}, hint: size},
-		{name: "resets mid-body", opts: serverOpts{CutAfter: 100 << 10, CutTimes: 6}, hint: size},
-		{name: "short body", opts: serverOpts{ShortBy: 1000, ShortTimes: 4}, hint: size},
-		{name: "stall", opts: serverOpts{StallAfter: 50 << 10, StallTimes: 2}, hint: size},
-		{name: "503 burst with retry-after", opts: serverOpts{FailFirst: 3, RetryAfter: "0"}, hint: size},
-		{name: "429 burst", opts: serverOpts{FailFirst: 2, FailStatus: 429}, hint: -1},
-		{name: "no content-length", opts: serverOpts{NoContentLength: true}, hint: -1, check: func(t *testing.T, s *testServer) {
-			if got := s.requests.Load(); got != 1 {
+		{name: "wrong content-range", opts: ms.Options{WrongContentRange: true}, hint: size},
+		{name: "resets mid-body", opts: ms.Options{CutAfter: 100 << 10, CutTimes: 6}, hint: size},
+		{name: "short body", opts: ms.Options{ShortBy: 1000, ShortTimes: 4}, hint: size},
+		{name: "stall", opts: ms.Options{StallAfter: 50 << 10, StallTimes: 2}, hint: size},
+		{name: "503 burst with retry-after", opts: ms.Options{FailFirst: 3, RetryAfter: "0"}, hint: size},
+		{name: "429 burst", opts: ms.Options{FailFirst: 2, FailStatus: 429}, hint: -1},
+		{name: "no content-length", opts: ms.Options{NoContentLength: true}, hint: -1, check: func(t *testing.T, s *ms.Server) {
+			if got := s.Requests.Load(); got != 1 {
 				t.Errorf("chunked server: %d requests, want 1 single stream", got)
 			}
 		}},
-		{name: "throttled", opts: serverOpts{Throttle: 8 << 20}, hint: size},
+		{name: "throttled", opts: ms.Options{Throttle: 8 << 20}, hint: size},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := randomBytes(t, size)
-			s := newTestServer(t, data, tt.opts)
+			data := ms.RandomBytes(size)
+			s := startServer(t, data, tt.opts)
 			dir := t.TempDir()
 			o := fastOpts(dir)
 			o.StallTimeout = 300 * time.Millisecond
-			if _, err := runJob(t, context.Background(), s.URL(), dir, tt.hint, o); err != nil {
+			if _, err := runJob(t, context.Background(), s.FileURL(), dir, tt.hint, o); err != nil {
 				t.Fatalf("download failed: %v", err)
 			}
 			sameFile(t, filepath.Join(dir, "out.bin"), data)
@@ -105,17 +115,17 @@ func TestServerBehaviours(t *testing.T) {
 
 func TestPermanentStatusFailsAtOnce(t *testing.T) {
 	for _, status := range []int{404, 401, 403, 410} {
-		s := newTestServer(t, []byte("x"), serverOpts{Status: status})
+		s := startServer(t, []byte("x"), ms.Options{Status: status})
 		dir := t.TempDir()
-		_, err := runJob(t, context.Background(), s.URL(), dir, -1, fastOpts(dir))
+		_, err := runJob(t, context.Background(), s.FileURL(), dir, -1, fastOpts(dir))
 		var he *HTTPError
 		if !errors.As(err, &he) || he.StatusCode != status {
 			t.Fatalf("status %d: got error %v, want *HTTPError with that status", status, err)
 		}
-		if !strings.Contains(err.Error(), "GET "+s.URL()) {
+		if !strings.Contains(err.Error(), "GET "+s.FileURL()) {
 			t.Errorf("error %q does not name the request", err)
 		}
-		if n := s.requests.Load(); n != 1 {
+		if n := s.Requests.Load(); n != 1 {
 			t.Errorf("status %d retried: %d requests", status, n)
 		}
 		if errors.Is(err, ErrExpired) {
@@ -125,17 +135,17 @@ func TestPermanentStatusFailsAtOnce(t *testing.T) {
 }
 
 func TestRetriesExhausted(t *testing.T) {
-	s := newTestServer(t, []byte("payload"), serverOpts{FailFirst: 1000})
+	s := startServer(t, []byte("payload"), ms.Options{FailFirst: 1000})
 	dir := t.TempDir()
 	o := fastOpts(dir)
 	o.Retries = 3
 	o.Connections = 1
-	_, err := runJob(t, context.Background(), s.URL(), dir, -1, o)
+	_, err := runJob(t, context.Background(), s.FileURL(), dir, -1, o)
 	var he *HTTPError
 	if !errors.As(err, &he) || he.StatusCode != 503 {
 		t.Fatalf("got %v, want a 503 HTTPError", err)
 	}
-	if n := s.requests.Load(); n != 4 {
+	if n := s.Requests.Load(); n != 4 {
 		t.Errorf("requests = %d, want 1 + 3 retries", n)
 	}
 }
@@ -143,11 +153,11 @@ func TestRetriesExhausted(t *testing.T) {
 // TestRetryAfterHonoured checks the backoff waits take the server's
 // Retry-After when it is longer than the computed backoff.
 func TestRetryAfterHonoured(t *testing.T) {
-	s := newTestServer(t, randomBytes(t, 1000), serverOpts{FailFirst: 2, RetryAfter: "7"})
+	s := startServer(t, ms.RandomBytes(1000), ms.Options{FailFirst: 2, RetryAfter: "7"})
 	dir := t.TempDir()
 	o := fastOpts(dir)
 	o.Connections = 1
-	j, err := New([]Part{{URL: s.URL(), Size: -1, Path: filepath.Join(dir, "out.bin")}}, o)
+	j, err := New([]Part{{URL: s.FileURL(), Size: -1, Path: filepath.Join(dir, "out.bin")}}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,30 +180,30 @@ func TestRetryAfterHonoured(t *testing.T) {
 // TestExpiredAfterDelivery: a 403 from a URL that already gave bytes is
 // ErrExpired, so the caller knows to refresh the URL.
 func TestExpiredAfterDelivery(t *testing.T) {
-	data := randomBytes(t, 1<<20)
-	s := newTestServer(t, data, serverOpts{CutAfter: 300 << 10, CutTimes: 1})
+	data := ms.RandomBytes(1 << 20)
+	s := startServer(t, data, ms.Options{CutAfter: 300 << 10, CutTimes: 1})
 	dir := t.TempDir()
 	o := fastOpts(dir)
 	o.Connections = 1
 	o.Retries = -1
 	// First run: the connection is cut after 300 KiB and there are no
 	// retries, so the run fails with those bytes on disk.
-	forbidden := newTestServer(t, data, serverOpts{Status: 403})
-	_, err := runJob(t, context.Background(), s.URL(), dir, -1, o)
+	forbidden := startServer(t, data, ms.Options{Status: 403})
+	_, err := runJob(t, context.Background(), s.FileURL(), dir, -1, o)
 	if err == nil || errors.Is(err, ErrExpired) {
 		t.Fatalf("first run: %v, want the cut connection's error", err)
 	}
-	_, err = runJob(t, context.Background(), forbidden.URL(), dir, -1, o)
+	_, err = runJob(t, context.Background(), forbidden.FileURL(), dir, -1, o)
 	if !errors.Is(err, ErrExpired) {
 		t.Fatalf("403 after progress: got %v, want ErrExpired", err)
 	}
 	// The stale URL is refreshed: the job completes and keeps its bytes.
-	before := s.sent.Load()
-	if _, err := runJob(t, context.Background(), s.URL(), dir, -1, o); err != nil {
+	before := s.Sent.Load()
+	if _, err := runJob(t, context.Background(), s.FileURL(), dir, -1, o); err != nil {
 		t.Fatal(err)
 	}
 	sameFile(t, filepath.Join(dir, "out.bin"), data)
-	if refetched := s.sent.Load() - before; refetched > int64(len(data))-150<<10 {
+	if refetched := s.Sent.Load() - before; refetched > int64(len(data))-150<<10 {
 		t.Errorf("refreshed run fetched %d bytes: finished ranges were refetched", refetched)
 	}
 }
@@ -213,36 +223,36 @@ func TestNoSpace(t *testing.T) {
 // idle connections must take most of its range away.
 func TestWorkStealing(t *testing.T) {
 	const size = 4 << 20
-	data := randomBytes(t, size)
-	s := newTestServer(t, data, serverOpts{Throttle: 4 << 20, SlowConn: 1})
+	data := ms.RandomBytes(size)
+	s := startServer(t, data, ms.Options{Throttle: 4 << 20, SlowConn: 1})
 	dir := t.TempDir()
 	o := fastOpts(dir)
-	if _, err := runJob(t, context.Background(), s.URL(), dir, size, o); err != nil {
+	if _, err := runJob(t, context.Background(), s.FileURL(), dir, size, o); err != nil {
 		t.Fatal(err)
 	}
 	sameFile(t, filepath.Join(dir, "out.bin"), data)
 	share := int64(size / o.Connections)
-	if slow := s.bytesOfResponse(1); slow > share/2 {
+	if slow := s.BytesOfResponse(1); slow > share/2 {
 		t.Errorf("slow connection carried %d bytes, more than half of an even share (%d): no stealing", slow, share)
 	}
 }
 
 func TestRemoteChangedDiscardsProgress(t *testing.T) {
 	const size = 2 << 20
-	old := randomBytes(t, size)
-	s := newTestServer(t, old, serverOpts{Throttle: 4 << 20, NotifyAt: size / 3})
+	old := ms.RandomBytes(size)
+	s := startServer(t, old, ms.Options{Throttle: 4 << 20, NotifyAt: size / 3})
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-s.Reached; cancel() }()
-	if _, err := runJob(t, ctx, s.URL(), dir, -1, fastOpts(dir)); !errors.Is(err, context.Canceled) {
+	if _, err := runJob(t, ctx, s.FileURL(), dir, -1, fastOpts(dir)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("first run: %v", err)
 	}
-	fresh := randomBytes(t, size)
-	s.setContent(fresh, `"v2"`)
+	fresh := ms.RandomBytes(size)
+	s.SetContent(fresh, `"v2"`)
 	var logBuf bytes.Buffer
 	o := fastOpts(dir)
 	o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
-	if _, err := runJob(t, context.Background(), s.URL(), dir, -1, o); err != nil {
+	if _, err := runJob(t, context.Background(), s.FileURL(), dir, -1, o); err != nil {
 		t.Fatal(err)
 	}
 	sameFile(t, filepath.Join(dir, "out.bin"), fresh)
@@ -252,7 +262,7 @@ func TestRemoteChangedDiscardsProgress(t *testing.T) {
 }
 
 func TestBadStateIsNotTrusted(t *testing.T) {
-	data := randomBytes(t, 300<<10)
+	data := ms.RandomBytes(300 << 10)
 	for name, state := range map[string]string{
 		"garbage":       "{not json",
 		"foreign key":   `{"version":1,"key":"other","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":307200}]}]}`,
@@ -260,12 +270,12 @@ func TestBadStateIsNotTrusted(t *testing.T) {
 		"missing file":  `{"version":1,"key":"test","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":307200}]}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := newTestServer(t, data, serverOpts{})
+			s := startServer(t, data, ms.Options{})
 			dir := t.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(state), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := runJob(t, context.Background(), s.URL(), dir, -1, fastOpts(dir)); err != nil {
+			if _, err := runJob(t, context.Background(), s.FileURL(), dir, -1, fastOpts(dir)); err != nil {
 				t.Fatal(err)
 			}
 			sameFile(t, filepath.Join(dir, "out.bin"), data)
@@ -278,10 +288,10 @@ func TestMultiplePartsShareConnections(t *testing.T) {
 	var want [][]byte
 	dir := t.TempDir()
 	for i := range 12 {
-		d := randomBytes(t, 40<<10+i*977)
-		s := newTestServer(t, d, serverOpts{})
+		d := ms.RandomBytes(40<<10 + i*977)
+		s := startServer(t, d, ms.Options{})
 		want = append(want, d)
-		parts = append(parts, Part{URL: s.URL(), Size: -1, Path: filepath.Join(dir, "seg", string(rune('a'+i))+".ts")})
+		parts = append(parts, Part{URL: s.FileURL(), Size: -1, Path: filepath.Join(dir, "seg", string(rune('a'+i))+".ts")})
 	}
 	o := fastOpts(dir)
 	j, err := New(parts, o)
@@ -303,12 +313,12 @@ func TestMultiplePartsShareConnections(t *testing.T) {
 // bound only: the limiter guarantees it regardless of machine speed.)
 func TestRateLimitLowerBound(t *testing.T) {
 	const size = 256 << 10
-	s := newTestServer(t, randomBytes(t, size), serverOpts{})
+	s := startServer(t, ms.RandomBytes(size), ms.Options{})
 	dir := t.TempDir()
 	o := fastOpts(dir)
 	o.Limiter = NewLimiter(1 << 20)
 	start := time.Now()
-	if _, err := runJob(t, context.Background(), s.URL(), dir, size, o); err != nil {
+	if _, err := runJob(t, context.Background(), s.FileURL(), dir, size, o); err != nil {
 		t.Fatal(err)
 	}
 	minTime := time.Duration(float64(size-o.Limiter.Burst()) / float64(1<<20) * float64(time.Second))

@@ -1,4 +1,8 @@
-package fetch
+// Package mediaserver is a misbehaving media server for tests and
+// benchmarks: it serves one in-memory file with options that reproduce
+// what real CDNs do wrong (ignored ranges, resets, stalls, 503 bursts,
+// changed files, per-connection throttling). It counts what it sends.
+package mediaserver
 
 import (
 	"crypto/rand"
@@ -9,13 +13,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 )
 
-// serverOpts describes how the fake media server misbehaves. Counts apply
+// Options describes how the fake media server misbehaves. Counts apply
 // to the first N requests, so a download must survive them and finish.
-type serverOpts struct {
+type Options struct {
 	IgnoreRange       bool   // answer 200 with the full body
 	WrongContentRange bool   // 206 with a Content-Range shifted by one
 	NoContentLength   bool   // 200, chunked, no length (implies IgnoreRange)
@@ -36,53 +39,56 @@ type serverOpts struct {
 
 // testServer serves one in-memory file whose content and ETag can be
 // swapped between runs. It counts requests and body bytes sent.
-type testServer struct {
+type Server struct {
 	*httptest.Server
-	opts serverOpts
+	Opts Options // read per request; set before traffic starts
 
 	mu   sync.Mutex
 	data []byte
 	etag string
 
-	requests  atomic.Int64
-	sent      atomic.Int64
-	perResp   sync.Map // response number -> *atomic.Int64 bytes
+	Requests  atomic.Int64 // requests received
+	Sent      atomic.Int64 // body bytes written
+	perResp   sync.Map     // response number -> *atomic.Int64 bytes
 	Reached   chan struct{}
 	reachOnce sync.Once
 }
 
-func randomBytes(t testing.TB, n int) []byte {
-	t.Helper()
+// RandomBytes returns n random bytes (incompressible test content).
+func RandomBytes(n int) []byte {
 	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
+	_, _ = rand.Read(b)
 	return b
 }
 
-func newTestServer(t testing.TB, data []byte, opts serverOpts) *testServer {
-	t.Helper()
-	s := &testServer{opts: opts, data: data, etag: `"v1"`, Reached: make(chan struct{})}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.Close)
+// Start serves data on a random loopback port until Close.
+func Start(data []byte, opts Options) *Server {
+	s := &Server{Opts: opts, data: data, etag: `"v1"`, Reached: make(chan struct{})}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.ServeHTTP))
 	return s
 }
 
-// setContent replaces the file and its ETag (a remote file that changed).
-func (s *testServer) setContent(data []byte, etag string) {
+// Handler returns a server without a listener, for use with any http.Server.
+func Handler(data []byte, opts Options) *Server {
+	return &Server{Opts: opts, data: data, etag: `"v1"`, Reached: make(chan struct{})}
+}
+
+// SetContent replaces the file and its ETag (a remote file that changed).
+func (s *Server) SetContent(data []byte, etag string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.data, s.etag = data, etag
 }
 
-func (s *testServer) URL() string { return s.Server.URL + "/media/file.bin" }
+func (s *Server) FileURL() string { return s.Server.URL + "/media/file.bin" }
 
-func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
-	n := s.requests.Add(1)
+// ServeHTTP serves the file under any path.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := s.Requests.Add(1)
 	s.mu.Lock()
 	data, etag := s.data, s.etag
 	s.mu.Unlock()
-	o := s.opts
+	o := s.Opts
 	if o.Status != 0 {
 		http.Error(w, http.StatusText(o.Status), o.Status)
 		return
@@ -131,13 +137,13 @@ func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // countdown returns true for the first `times` calls with this name.
-func (s *testServer) countdown(name string, times int64) bool {
+func (s *Server) countdown(name string, times int64) bool {
 	v, _ := s.perResp.LoadOrStore("count:"+name, new(atomic.Int64))
 	return v.(*atomic.Int64).Add(1) <= times
 }
 
-func (s *testServer) writeBody(w http.ResponseWriter, r *http.Request, n int64, body []byte) {
-	o := s.opts
+func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, n int64, body []byte) {
+	o := s.Opts
 	rate := o.Throttle
 	if o.SlowConn == n {
 		rate /= 10
@@ -161,7 +167,7 @@ func (s *testServer) writeBody(w http.ResponseWriter, r *http.Request, n int64, 
 			k, err := w.Write(body[written : written+m])
 			written += int64(k)
 			counter.Add(int64(k))
-			if total := s.sent.Add(int64(k)); o.NotifyAt > 0 && total >= o.NotifyAt {
+			if total := s.Sent.Add(int64(k)); o.NotifyAt > 0 && total >= o.NotifyAt {
 				s.reachOnce.Do(func() { close(s.Reached) })
 			}
 			if err != nil {
@@ -191,8 +197,8 @@ func (s *testServer) writeBody(w http.ResponseWriter, r *http.Request, n int64, 
 	}
 }
 
-// bytesOfResponse returns the body bytes sent in the n-th response.
-func (s *testServer) bytesOfResponse(n int64) int64 {
+// BytesOfResponse returns the body bytes sent in the n-th response.
+func (s *Server) BytesOfResponse(n int64) int64 {
 	v, ok := s.perResp.Load(n)
 	if !ok {
 		return 0
