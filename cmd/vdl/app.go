@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -199,7 +200,15 @@ func permuteArgs(args []string, flags []cli.Flag) []string {
 	return out
 }
 
+// goURLError matches net/http's `Get "URL": ` prefix, which reads better
+// as the request line users know from curl: `GET URL: `.
+var goURLError = regexp.MustCompile(`\b(Get|Head|Post) "([^"]*)": `)
+
 // oneLine flattens an error to a single line for stderr.
 func oneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
+	s := strings.Join(strings.Fields(err.Error()), " ")
+	return goURLError.ReplaceAllStringFunc(s, func(m string) string {
+		sub := goURLError.FindStringSubmatch(m)
+		return strings.ToUpper(sub[1]) + " " + sub[2] + ": "
+	})
 }

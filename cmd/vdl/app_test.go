@@ -1,0 +1,105 @@
+package main
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vdlproject/vdl/fetch"
+)
+
+func TestPermuteArgs(t *testing.T) {
+	flags := newCLI(nil, nil, nil).Flags
+	tests := []struct{ in, want []string }{
+		{[]string{"vdl", "URL", "-o", "x.mp4", "-q"}, []string{"vdl", "-o", "x.mp4", "-q", "--", "URL"}},
+		{[]string{"vdl", "-n", "16", "URL"}, []string{"vdl", "-n", "16", "--", "URL"}},
+		{[]string{"vdl", "--proxy=socks5://h:1", "A", "B"}, []string{"vdl", "--proxy=socks5://h:1", "--", "A", "B"}},
+		{[]string{"vdl", "A", "--", "-weird-name"}, []string{"vdl", "--", "A", "-weird-name"}},
+		{[]string{"vdl", "-F", "URL", "-f", "720p"}, []string{"vdl", "-F", "-f", "720p", "--", "URL"}},
+		{[]string{"vdl"}, []string{"vdl"}},
+	}
+	for _, tt := range tests {
+		if got := permuteArgs(tt.in, flags); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("permuteArgs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"2M", 2 << 20, true}, {"500k", 500 << 10, true}, {"1.5G", 3 << 29, true}, {"4096", 4096, true},
+		{"2MiB", 2 << 20, true}, {"10MB", 10 << 20, true},
+		{"", 0, false}, {"fast", 0, false}, {"-1M", 0, false}, {"0", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseSize(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestSanitizeName(t *testing.T) {
+	long := strings.Repeat("长", 100) + ".mp4" // 300 bytes of 3-byte runes
+	tests := []struct{ in, want string }{
+		{"Episode 1.mp4", "Episode 1.mp4"},
+		{"../../etc/passwd", "_.._etc_passwd"},
+		{"a/b\\c.mp4", "a_b_c.mp4"},
+		{"..", "download"},
+		{"", "download"},
+		{"  .hidden. ", "hidden"},
+		{"tab\there\x00nul\x7f.ts", "tabhere_nul.ts"},
+		{"what?: <yes>|no*.mp4", "what__ _yes__no_.mp4"},
+	}
+	for _, tt := range tests {
+		if got := sanitizeName(tt.in); got != tt.want {
+			t.Errorf("sanitizeName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	got := sanitizeName(long)
+	if len(got) > maxNameBytes || !strings.HasSuffix(got, ".mp4") || !strings.HasPrefix(got, "长") {
+		t.Errorf("long name cut badly: %d bytes %q", len(got), got)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	p := fetch.Progress{Done: 50 << 20, Total: 100 << 20, Parts: 1, Conns: 8}
+	line := progressLine("movie.mp4", p, float64(10<<20), true)
+	for _, want := range []string{"movie.mp4", "50.0%", "50.0 MiB/100.0 MiB", "10.0 MiB/s", "ETA 0:05", "conns 8"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("progress line %q lacks %q", line, want)
+		}
+	}
+	unknown := progressLine("live", fetch.Progress{Done: 1 << 20, Total: -1}, 0, true)
+	if strings.Contains(unknown, "%") || strings.Contains(unknown, "ETA") {
+		t.Errorf("unknown total rendered a percentage or ETA: %q", unknown)
+	}
+	if formatETA(3725*time.Second) != "1:02:05" {
+		t.Errorf("formatETA = %s", formatETA(3725*time.Second))
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	err := errors.New("part 0: Get \"http://h/x.mp4\": dial tcp 127.0.0.1:1:\n connection refused")
+	if got := oneLine(err); got != "part 0: GET http://h/x.mp4: dial tcp 127.0.0.1:1: connection refused" {
+		t.Errorf("oneLine = %q", got)
+	}
+}
+
+func TestParseHeaders(t *testing.T) {
+	h, err := parseHeaders([]string{"X-A: 1", "Cookie: a=b; c=d", "X-A:2"})
+	if err != nil || h.Values("X-A")[1] != "2" || h.Get("Cookie") != "a=b; c=d" {
+		t.Errorf("parseHeaders = %v, %v", h, err)
+	}
+	for _, bad := range []string{"NoColon", ": empty", "Bad Name: x"} {
+		if _, err := parseHeaders([]string{bad}); err == nil {
+			t.Errorf("parseHeaders(%q) accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	ms "github.com/vdlproject/vdl/internal/mediaserver"
+)
+
+// TestNginxEndToEnd downloads a generated file from a real nginx through
+// the real binary, then checks skip, --force and error behaviour.
+func TestNginxEndToEnd(t *testing.T) {
+	root := t.TempDir()
+	data := ms.RandomBytes(24<<20 + 777)
+	if err := os.WriteFile(filepath.Join(root, "movie.mp4"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := startNginx(t, root, "8m")
+	out := t.TempDir()
+
+	r := runVDL(t, nil, "-n", "8", "-d", out, base+"/slow/movie.mp4")
+	if r.code != 0 {
+		t.Fatalf("download: exit %d, stderr %s", r.code, r.stderr)
+	}
+	dst := filepath.Join(out, "movie.mp4")
+	if sha(t, dst) != sha256Of(data) {
+		t.Fatal("downloaded file differs from the served one")
+	}
+	if fileExists(dst + ".vdl") {
+		t.Error("work dir left behind after success")
+	}
+
+	r = runVDL(t, nil, "-d", out, base+"/movie.mp4")
+	if r.code != 0 || !strings.Contains(r.stderr, "already downloaded") {
+		t.Errorf("second run: exit %d, stderr %q; want a skip", r.code, r.stderr)
+	}
+
+	// --force replaces the file atomically; flags after the URL work too.
+	if err := os.WriteFile(dst, []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runVDL(t, nil, base+"/movie.mp4", "-d", out, "-q")
+	if r.code != exitDisk {
+		t.Errorf("differing existing file: exit %d (%s), want %d", r.code, r.stderr, exitDisk)
+	}
+	r = runVDL(t, nil, base+"/movie.mp4", "-d", out, "-q", "--force")
+	if r.code != 0 || sha(t, dst) != sha256Of(data) {
+		t.Fatalf("--force: exit %d, stderr %s", r.code, r.stderr)
+	}
+
+	// -o names the file.
+	named := filepath.Join(out, "named.bin")
+	if r = runVDL(t, nil, "-q", "-o", named, base+"/movie.mp4"); r.code != 0 || sha(t, named) != sha256Of(data) {
+		t.Fatalf("-o: exit %d, stderr %s", r.code, r.stderr)
+	}
+
+	r = runVDL(t, nil, "-q", "-d", out, base+"/missing.mp4")
+	if r.code != exitNetwork {
+		t.Errorf("404: exit %d, want %d", r.code, exitNetwork)
+	}
+	oneErrorLine(t, r.stderr, "GET "+base+"/missing.mp4: 404 Not Found")
+	if fileExists(filepath.Join(out, "missing.mp4")) {
+		t.Error("a failed download left an output file")
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "no URL"},
+		{[]string{"not a url"}, "is not a URL"},
+		{[]string{"-n", "0", "http://x/"}, "connections"},
+		{[]string{"--limit-rate", "fast", "http://x/"}, "--limit-rate"},
+		{[]string{"--proxy", "ftp://p:1", "http://x/"}, "scheme must be"},
+		{[]string{"-H", "NoColon", "http://x/"}, "Name: value"},
+		{[]string{"-o", "a", "http://x/1", "http://x/2"}, "several URLs"},
+		{[]string{"--no-such-flag", "http://x/"}, "no-such-flag"},
+		{[]string{"--cookies", "/nonexistent/cookies.txt", "http://x/"}, "--cookies"},
+	}
+	for _, tt := range tests {
+		r := runVDL(t, nil, tt.args...)
+		if r.code != exitUsage {
+			t.Errorf("vdl %q: exit %d, want %d (stderr %q)", tt.args, r.code, exitUsage, r.stderr)
+			continue
+		}
+		oneErrorLine(t, r.stderr, tt.want)
+	}
+}

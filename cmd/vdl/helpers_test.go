@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// vdlBin is the real binary, built once by TestMain.
+var vdlBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vdl-bin")
+	if err != nil {
+		panic(err)
+	}
+	vdlBin = filepath.Join(dir, "vdl")
+	build := exec.Command("go", "build", "-o", vdlBin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building vdl:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// requireTool finds an external program. Missing, the test skips, or
+// fails when VDL_REQUIRE_TOOLS=1 (CI), so CI cannot pass by skipping.
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		for _, dir := range []string{"/usr/sbin", "/sbin"} {
+			if c := filepath.Join(dir, name); fileExists(c) {
+				return c
+			}
+		}
+		if os.Getenv("VDL_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s is required (VDL_REQUIRE_TOOLS=1) but not installed: run .ci/run or apt-get install it", name)
+		}
+		t.Skipf("%s not installed; skipping (install it or run .ci/run)", name)
+	}
+	return p
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// result is one finished run of the binary.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runVDL runs the binary to completion.
+func runVDL(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(vdlBin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startDaemon runs a server program in the foreground for the test's
+// lifetime and waits until it accepts connections on port.
+func startDaemon(t *testing.T, port int, logPath string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		logf.Close()
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case err := <-exited:
+			out, _ := os.ReadFile(logPath)
+			t.Fatalf("%s exited before listening: %v\n%s", name, err, out)
+		default:
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(logPath)
+			t.Fatalf("%s did not listen on %d: %s", name, port, out)
+		}
+		// Poll the port: a blocking dial with a short timeout paces the loop.
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startNginx serves root on a loopback port; /slow/ is limited to
+// limitRate per connection. It returns the base URL.
+func startNginx(t *testing.T, root, limitRate string) string {
+	t.Helper()
+	bin := requireTool(t, "nginx")
+	dir := t.TempDir()
+	port := freePort(t)
+	// Workers must read the test's 0700 temp dirs: as root, stay root.
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root root;"
+	}
+	conf := fmt.Sprintf(`%[5]s
+worker_processes 1;
+daemon off;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 512; }
+http {
+  access_log %[1]s/access.log;
+  client_body_temp_path %[1]s; proxy_temp_path %[1]s; fastcgi_temp_path %[1]s; uwsgi_temp_path %[1]s; scgi_temp_path %[1]s;
+  server {
+    listen 127.0.0.1:%[2]d;
+    root %[3]s;
+    location /slow/ { alias %[3]s/; limit_rate %[4]s; }
+  }
+}
+`, dir, port, root, limitRate, user)
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startDaemon(t, port, filepath.Join(dir, "stderr.log"), bin, "-c", confPath, "-p", dir)
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
+}
+
+func sha(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+// oneErrorLine checks stderr holds exactly one "vdl: " error line.
+func oneErrorLine(t *testing.T, stderr, want string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "vdl: ") || !strings.Contains(lines[0], want) {
+		t.Errorf("stderr = %q, want one line containing %q", stderr, want)
+	}
+}
+
+func sha256Of(b []byte) [32]byte { return sha256.Sum256(b) }
