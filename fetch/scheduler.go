@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"time"
 )
 
 var (
@@ -50,6 +51,23 @@ type span struct {
 	written int64
 	pos     int64
 	end     int64
+
+	// The current response's start and byte count, to measure its rate.
+	reqAt    time.Time
+	reqBytes int64
+}
+
+// minRateWindow is how long a response must run before its rate counts.
+const minRateWindow = 300 * time.Millisecond
+
+// rate returns the span's bytes/s over its current response, or 0 if it
+// has not run long enough to tell.
+func (s *span) rate(now time.Time) float64 {
+	el := now.Sub(s.reqAt)
+	if s.reqAt.IsZero() || el < minRateWindow {
+		return 0
+	}
+	return float64(s.reqBytes) / el.Seconds()
 }
 
 // next returns the next span to fetch, blocking while all remaining work is
@@ -154,26 +172,64 @@ func subtractClaims(g Range, spans []*span, p *partState) []Range {
 	return free
 }
 
-// stealLocked splits the claimed span with the most bytes left, if it is
-// worth splitting, and claims its second half.
+// stealLocked gives an idle worker the tail of the claimed span expected
+// to finish last. The split follows the measured speeds, so a connection
+// running at a tenth of the others keeps only a tenth-sized share instead
+// of half (with no measurements yet, it halves the largest range). A share
+// below MinSplit is taken only when the victim would otherwise finish much
+// later than a fresh connection: the straggler case.
 func (j *Job) stealLocked() *span {
-	var victim *span
+	now := time.Now()
+	var sum float64
+	var n int
 	for _, s := range j.spans {
-		if s.end < 0 || s.part.noRanges || !s.part.confirmed || s.gen != s.part.gen {
+		if r := s.rate(now); r > 0 {
+			sum += r
+			n++
+		}
+	}
+	avg := 1.0 // unknown speeds: treat all as equal, so ETA follows size
+	if n > 0 {
+		avg = sum / float64(n)
+	}
+	var victim *span
+	var victimETA, victimRate float64
+	for _, s := range j.spans {
+		if s.end < 0 || s.part.noRanges || !s.part.confirmed || s.gen != s.part.gen || s.end <= s.pos {
 			continue
 		}
-		if victim == nil || s.end-s.pos > victim.end-victim.pos {
-			victim = s
+		r := avg
+		if !s.reqAt.IsZero() && now.Sub(s.reqAt) >= minRateWindow {
+			r = max(s.rate(now), avg/1000) // a stalled span is the prime target
+		}
+		if eta := float64(s.end-s.pos) / r; victim == nil || eta > victimETA {
+			victim, victimETA, victimRate = s, eta, r
 		}
 	}
-	if victim == nil || victim.end-victim.pos < 2*j.opts.MinSplit {
+	if victim == nil {
 		return nil
 	}
-	mid := victim.pos + (victim.end-victim.pos)/2
+	remaining := victim.end - victim.pos
+	keep := int64(float64(remaining) * victimRate / (victimRate + avg))
+	share := remaining - keep
+	switch {
+	case share >= j.opts.MinSplit:
+	case n > 0 && share >= minStragglerShare && victimETA > 2*(float64(share)/avg+stealOverhead):
+	default:
+		return nil
+	}
+	mid := victim.pos + keep
 	end := victim.end
 	victim.end = mid
 	return j.addSpanLocked(victim.part, mid, end)
 }
+
+const (
+	// minStragglerShare is the smallest share taken from a straggler.
+	minStragglerShare = 64 << 10
+	// stealOverhead is the assumed cost in seconds of a new request.
+	stealOverhead = 0.25
+)
 
 func (j *Job) addSpanLocked(p *partState, start, end int64) *span {
 	sp := &span{part: p, gen: p.gen, written: start, pos: start, end: end}

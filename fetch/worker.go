@@ -69,6 +69,9 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 	if err := j.acceptResponse(sp, resp, pos, end, noRanges); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	sp.reqAt, sp.reqBytes = time.Now(), 0
+	j.mu.Unlock()
 	return j.copyBody(reqCtx, ctx, sp, resp.Body, stall)
 }
 
@@ -265,6 +268,7 @@ func (j *Job) markWritten(sp *span, at, n int64) bool {
 		return true
 	}
 	sp.written = at + n
+	sp.reqBytes += n
 	if n > 0 {
 		p.done = p.done.add(Range{at, at + n})
 		p.delivered = true
