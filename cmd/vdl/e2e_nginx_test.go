@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,5 +90,42 @@ func TestUsageErrors(t *testing.T) {
 			continue
 		}
 		oneErrorLine(t, r.stderr, tt.want)
+	}
+}
+
+// TestNoSpaceRefused: a remote size that cannot fit fails before any
+// transfer, with the disk exit code and nothing written.
+func TestNoSpaceRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Range", "bytes 0-0/4611686018427387904")
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write([]byte{0})
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	r := runVDL(t, nil, "-d", dir, srv.URL+"/huge.mp4")
+	if r.code != exitDisk {
+		t.Errorf("exit %d, want %d", r.code, exitDisk)
+	}
+	oneErrorLine(t, r.stderr, "not enough free disk space")
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("refused download left %d entries in the output dir", len(entries))
+	}
+}
+
+// TestPlainProgressLines: without a terminal, progress is plain lines
+// (no carriage returns or escape codes) ending with the final state.
+func TestPlainProgressLines(t *testing.T) {
+	s := ms.Start(ms.RandomBytes(2<<20), ms.Options{Throttle: 4 << 20})
+	defer s.Close()
+	r := runVDL(t, nil, "-n", "2", "-d", t.TempDir(), s.FileURL())
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if strings.ContainsAny(r.stderr, "\r\x1b") {
+		t.Errorf("non-terminal progress has control characters: %q", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "100.0% [") || !strings.Contains(r.stderr, "2.0 MiB/2.0 MiB") || !strings.Contains(r.stderr, "vdl: saved ") {
+		t.Errorf("progress output lacks the final line or the saved note: %q", r.stderr)
 	}
 }

@@ -51,6 +51,10 @@ func showProgress(ctx context.Context, con *console, label string, src progressS
 		select {
 		case <-ctx.Done():
 			p := src.Progress()
+			if p.Done == 0 {
+				con.EndBar()
+				return // nothing happened (e.g. refused up front): no bar
+			}
 			line := progressLine(label, p, float64(p.Done-p.Resumed)/max(time.Since(start).Seconds(), 0.001), false)
 			if con.tty {
 				con.Bar(line)
