@@ -326,3 +326,24 @@ func TestRateLimitLowerBound(t *testing.T) {
 		t.Errorf("256 KiB at 1 MiB/s took %v, less than the limiter allows (%v)", el, minTime)
 	}
 }
+
+// TestCheckpointFailureStops: when progress cannot be recorded, the job
+// stops with that error instead of transferring on without a record.
+func TestCheckpointFailureStops(t *testing.T) {
+	s := startServer(t, ms.RandomBytes(8<<20), ms.Options{Throttle: 1 << 20})
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "not-a-dir")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := fastOpts(dir)
+	o.StatePath = filepath.Join(blocker, "state.json") // its parent is a file
+	o.CheckpointInterval = 50 * time.Millisecond
+	_, err := runJob(t, context.Background(), s.FileURL(), dir, -1, o)
+	if err == nil || !strings.Contains(err.Error(), "state") {
+		t.Fatalf("got %v, want the state-saving error", err)
+	}
+	if sent := s.Sent.Load(); sent >= 8<<20 {
+		t.Errorf("the job transferred the whole file (%d bytes) without being able to record progress", sent)
+	}
+}

@@ -165,7 +165,13 @@ func (j *Job) Run(ctx context.Context) error {
 		g.Go(func() error { return j.worker(gctx) })
 	}
 	saverDone := make(chan error, 1)
-	go func() { saverDone <- j.checkpointLoop(gctx) }()
+	go func() {
+		err := j.checkpointLoop(gctx)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			stopWork() // progress can no longer be recorded: stop transferring
+		}
+		saverDone <- err
+	}()
 
 	err := g.Wait()
 	stopWork()
@@ -175,19 +181,14 @@ func (j *Job) Run(ctx context.Context) error {
 	finalErr := j.checkpoint()
 	j.closeFiles()
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case ctx.Err() != nil:
 		return ctx.Err()
-	case err != nil:
-		return err
 	case saveErr != nil && !errors.Is(saveErr, context.Canceled):
 		return saveErr
-	case finalErr != nil:
-		return finalErr
+	case err != nil:
+		return err
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return nil
+	return finalErr
 }
 
 // worker takes spans until no work is left.
