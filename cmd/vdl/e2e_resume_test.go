@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	ms "github.com/vdlproject/vdl/internal/mediaserver"
 )
@@ -52,10 +53,12 @@ func TestKillAndResume(t *testing.T) {
 			case err := <-exited:
 				t.Fatalf("vdl finished before the interruption point: %v", err)
 			}
+			signalled := time.Now()
 			if err := cmd.Process.Signal(tt.sig); err != nil {
 				t.Fatal(err)
 			}
 			<-exited
+			t.Logf("%s: exited %v after the signal", tt.name, time.Since(signalled).Round(time.Millisecond))
 			if got := cmd.ProcessState.ExitCode(); got != tt.code {
 				t.Errorf("interrupted run: exit %d, want %d", got, tt.code)
 			}
