@@ -51,7 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		runErr = a.downloadAll(ctx, c.Args().Slice())
 		return runErr
 	})
-	err := cliApp.RunContext(ctx, permuteArgs(args, cliApp.Flags))
+	cliApp.Commands = []*cli.Command{joinCommand(ctx, con, &runErr)}
+	err := cliApp.RunContext(ctx, permuteArgs(args, cliApp))
 	if err == nil {
 		return exitOK
 	}
@@ -161,8 +162,24 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 
 // permuteArgs moves flags before the URLs so "vdl URL -o x" works like
 // "vdl -o x URL" (urfave/cli stops at the first positional argument). A
-// "--" ends the flags.
-func permuteArgs(args []string, flags []cli.Flag) []string {
+// "--" ends the flags. For a subcommand ("vdl join ..."), the arguments
+// after its name are permuted with its own flags.
+func permuteArgs(args []string, app *cli.App) []string {
+	for i := 1; i < len(args); i++ {
+		if strings.HasPrefix(args[i], "-") {
+			continue
+		}
+		for _, cmd := range app.Commands {
+			if cmd.Name == args[i] {
+				return append(append([]string{}, args[:i]...), permuteFlags(args[i:], cmd.Flags)...)
+			}
+		}
+		break
+	}
+	return permuteFlags(args, app.Flags)
+}
+
+func permuteFlags(args []string, flags []cli.Flag) []string {
 	if len(args) < 2 {
 		return args
 	}

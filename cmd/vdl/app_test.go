@@ -1,17 +1,22 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/vdlproject/vdl/fetch"
 )
 
 func TestPermuteArgs(t *testing.T) {
-	flags := newCLI(nil, nil, nil).Flags
+	app := newCLI(nil, nil, nil)
+	var err error
+	app.Commands = []*cli.Command{joinCommand(context.Background(), nil, &err)}
 	tests := []struct{ in, want []string }{
 		{[]string{"vdl", "URL", "-o", "x.mp4", "-q"}, []string{"vdl", "-o", "x.mp4", "-q", "--", "URL"}},
 		{[]string{"vdl", "-n", "16", "URL"}, []string{"vdl", "-n", "16", "--", "URL"}},
@@ -19,9 +24,11 @@ func TestPermuteArgs(t *testing.T) {
 		{[]string{"vdl", "A", "--", "-weird-name"}, []string{"vdl", "--", "A", "-weird-name"}},
 		{[]string{"vdl", "-F", "URL", "-f", "720p"}, []string{"vdl", "-F", "-f", "720p", "--", "URL"}},
 		{[]string{"vdl"}, []string{"vdl"}},
+		{[]string{"vdl", "join", "a.mp4", "b.mp4", "-o", "x.mp4"}, []string{"vdl", "join", "-o", "x.mp4", "--", "a.mp4", "b.mp4"}},
+		{[]string{"vdl", "-q", "join", "a.ts", "--force", "-o", "x.ts"}, []string{"vdl", "-q", "join", "--force", "-o", "x.ts", "--", "a.ts"}},
 	}
 	for _, tt := range tests {
-		if got := permuteArgs(tt.in, flags); !reflect.DeepEqual(got, tt.want) {
+		if got := permuteArgs(tt.in, app); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("permuteArgs(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"os"
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
+	"github.com/vdlproject/vdl/mux"
 )
 
 // Exit codes, documented in README.md.
@@ -18,6 +20,7 @@ const (
 	exitNetwork     = 3   // network or HTTP failure, expired URLs
 	exitRefused     = 4   // the site refuses: VIP, region, DRM, not found, unsupported
 	exitDisk        = 5   // local files: no space, cannot write, output exists
+	exitJoin        = 6   // join failed: corrupt, incompatible or unsupported parts
 	exitInterrupted = 130 // Ctrl-C / SIGTERM; rerun to resume
 )
 
@@ -37,6 +40,7 @@ func exitCode(ctx context.Context, err error) int {
 	var (
 		ue  *usageError
 		de  *diskError
+		je  *joinError
 		fe  *fetch.HTTPError
 		ee  *extractors.HTTPError
 		ne  net.Error
@@ -51,6 +55,12 @@ func exitCode(ctx context.Context, err error) int {
 		return exitUsage
 	case errors.Is(err, fetch.ErrNoSpace), errors.As(err, &de):
 		return exitDisk
+	case errors.As(err, &je):
+		var pe *os.PathError
+		if errors.As(err, &pe) && !errors.Is(err, mux.ErrCorrupt) {
+			return exitDisk // a part that cannot be read, an output that cannot be written
+		}
+		return exitJoin
 	case errors.Is(err, extractors.ErrVIP), errors.Is(err, extractors.ErrGeo), errors.Is(err, extractors.ErrDRM),
 		errors.Is(err, extractors.ErrNotFound), errors.Is(err, extractors.ErrUnsupported), errors.Is(err, extractors.ErrNoFormat):
 		return exitRefused

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/vdlproject/vdl/mux"
+)
+
+func joinCommand(ctx context.Context, con *console, runErr *error) *cli.Command {
+	return &cli.Command{
+		Name:      "join",
+		Usage:     "join parts you already have into one file: MP4 clips, .ts segments, or an fMP4 init + .m4s segments",
+		UsageText: "vdl join -o OUT PART...",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (its container follows the parts)"},
+			&cli.StringFlag{Name: "ffmpeg", Usage: "join with ffmpeg instead: a `PATH`, or \"auto\" to search PATH"},
+			&cli.BoolFlag{Name: "co64", Usage: "write 64-bit chunk offsets even for small files"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing output"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on success"},
+		},
+		Action: func(c *cli.Context) error {
+			*runErr = runJoin(ctx, c, con)
+			return *runErr
+		},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return &usageError{err.Error()} },
+	}
+}
+
+func runJoin(ctx context.Context, c *cli.Context, con *console) error {
+	out, parts := c.String("output"), c.Args().Slice()
+	switch {
+	case out == "":
+		return &usageError{"join: -o OUT is required"}
+	case len(parts) == 0:
+		return &usageError{"join: no parts given"}
+	}
+	if _, err := os.Stat(out); err == nil && !c.Bool("force") {
+		return &diskError{fmt.Errorf("join: %s exists (use --force to replace it)", out)}
+	}
+	for _, p := range parts {
+		if p == out {
+			return &usageError{fmt.Sprintf("join: %s is both a part and the output", p)}
+		}
+	}
+	if choice := c.String("ffmpeg"); choice != "" {
+		ff, err := mux.FindFFmpeg(choice)
+		if err != nil {
+			return &usageError{"join: " + err.Error()}
+		}
+		if err := mux.FFmpegJoin(ctx, ff, out, parts); err != nil {
+			return &joinError{err}
+		}
+		if !c.Bool("quiet") {
+			con.Printf("vdl: joined %d parts into %s with %s", len(parts), out, ff)
+		}
+		return nil
+	}
+	kind, rep, err := mux.JoinFiles(ctx, out, parts, mux.MP4Options{ForceCo64: c.Bool("co64")})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &joinError{err}
+	}
+	if !c.Bool("quiet") {
+		con.Printf("vdl: joined %d parts (%s) into %s%s", len(parts), kind, out, describeReport(rep))
+	}
+	return nil
+}
+
+// describeReport summarises what a join did: sample counts per kind, and
+// any samples dropped or gaps bridged at the joins.
+func describeReport(rep *mux.Report) string {
+	if rep == nil {
+		return ""
+	}
+	names := map[string]string{"vide": "video", "soun": "audio"}
+	var kinds []string
+	for k := range rep.Samples {
+		kinds = append(kinds, k)
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(kinds))) // video first
+	var parts []string
+	for _, k := range kinds {
+		s := fmt.Sprintf("%d %s samples", rep.Samples[k], names[k])
+		if d := rep.Dropped[k]; d > 0 {
+			s += fmt.Sprintf(", %d priming samples dropped at joins", d)
+		}
+		parts = append(parts, s)
+	}
+	if rep.Gaps > 0 {
+		parts = append(parts, fmt.Sprintf("%d gaps bridged", rep.Gaps))
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+// joinError marks a failed join (corrupt, incompatible or unsupported parts).
+type joinError struct{ err error }
+
+func (e *joinError) Error() string { return "join: " + e.err.Error() }
+func (e *joinError) Unwrap() error { return e.err }

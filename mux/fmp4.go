@@ -1,0 +1,103 @@
+package mux
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// JoinFMP4 writes an HLS fMP4 stream as one fragmented MP4: the init
+// segment (ftyp + moov) once, then every media segment's boxes in order,
+// dropping top-level styp and sidx (segment-local indexes that mislead
+// players seeking by the first sidx). Segments are decrypted when AES-128.
+func JoinFMP4(ctx context.Context, out string, init Segment, segs []Segment) error {
+	return writeAtomic(ctx, out, func(w *bufio.Writer) error {
+		if err := copyBoxes(w, init, true); err != nil {
+			return err
+		}
+		for _, s := range segs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := copyBoxes(w, s, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// copyBoxes streams the top-level boxes of a segment, skipping styp/sidx.
+// The init segment must hold a moov; a media segment must hold a moof.
+func copyBoxes(w io.Writer, s Segment, isInit bool) error {
+	r, err := openSegment(s)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	br := bufio.NewReaderSize(r, 64<<10)
+	want := "moof"
+	if isInit {
+		want = "moov"
+	}
+	found := false
+	for {
+		var hdr [16]byte
+		if _, err := io.ReadFull(br, hdr[:8]); err == io.EOF {
+			break
+		} else if err != nil {
+			return fmt.Errorf("%w: %s: box header truncated", ErrCorrupt, s.Path)
+		}
+		typ := string(hdr[4:8])
+		size := int64(binary.BigEndian.Uint32(hdr[:4]))
+		hlen := int64(8)
+		switch size {
+		case 1:
+			if _, err := io.ReadFull(br, hdr[8:16]); err != nil {
+				return fmt.Errorf("%w: %s: box header truncated", ErrCorrupt, s.Path)
+			}
+			size, hlen = int64(binary.BigEndian.Uint64(hdr[8:16])), 16
+		case 0:
+			size = -1 // to the end of the segment
+		}
+		if size != -1 && size < hlen || !printable(typ) {
+			return fmt.Errorf("%w: %s: not an MP4 segment (box %q, size %d)", ErrCorrupt, s.Path, typ, size)
+		}
+		found = found || typ == want
+		body := io.Reader(br)
+		if size >= 0 {
+			body = io.LimitReader(br, size-hlen)
+		}
+		dst := w
+		if typ == "styp" || typ == "sidx" {
+			dst = io.Discard
+		} else if _, err := w.Write(hdr[:hlen]); err != nil {
+			return err
+		}
+		n, err := io.Copy(dst, body)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Path, err)
+		}
+		if size >= 0 && n != size-hlen {
+			return fmt.Errorf("%w: %s: %q box truncated", ErrCorrupt, s.Path, typ)
+		}
+		if size < 0 {
+			break
+		}
+	}
+	if !found {
+		return fmt.Errorf("%w: %s: no %s box", ErrCorrupt, s.Path, want)
+	}
+	return nil
+}
+
+func printable(typ string) bool {
+	for i := 0; i < len(typ); i++ {
+		if typ[i] < 0x20 || typ[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,70 @@
+package mux
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+)
+
+const tsPacket = 188
+
+// JoinTS concatenates MPEG-TS segments into out, decrypting AES-128 ones.
+// TS is designed for this: every HLS segment repeats PAT and PMT. Each
+// segment must start with a TS sync byte once decrypted, which also
+// catches a wrong key.
+func JoinTS(ctx context.Context, out string, segs []Segment) error {
+	if len(segs) == 0 {
+		return fmt.Errorf("mux: no segments")
+	}
+	return writeAtomic(ctx, out, func(w *bufio.Writer) error {
+		for _, s := range segs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := copyTS(w, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func copyTS(w io.Writer, s Segment) error {
+	r, err := openSegment(s)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(tsPacket + 1)
+	if len(head) == 0 {
+		return fmt.Errorf("%w: %s: empty segment", ErrCorrupt, s.Path)
+	}
+	if head[0] != 0x47 || (len(head) > tsPacket && head[tsPacket] != 0x47) {
+		what := "not an MPEG-TS segment"
+		if s.Key != nil {
+			what += " after decryption (wrong key or IV?)"
+		}
+		return fmt.Errorf("%w: %s: %s", ErrCorrupt, s.Path, what)
+	}
+	if _, err := io.Copy(w, br); err != nil {
+		return fmt.Errorf("%s: %w", s.Path, err)
+	}
+	return nil
+}
+
+// openInput opens a part, refusing empty files with a clear error.
+func openInput(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && st.Size() == 0 {
+		f.Close()
+		return nil, fmt.Errorf("%w: %s: empty file", ErrCorrupt, path)
+	}
+	return f, err
+}
