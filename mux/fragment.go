@@ -185,8 +185,8 @@ func (m *movie) readTrun(r io.ReaderAt, b boxHeader, t *track, d trexDefaults, b
 	if c.err != nil {
 		return 0, c.err
 	}
-	if len(t.samples)+n > maxSamples {
-		return 0, corrupt("track %d: more than %d samples", t.id, maxSamples)
+	if len(t.samples)+n > sampleBudget(m.size) {
+		return 0, corrupt("track %d: %d samples is implausible for the file", t.id, len(t.samples)+n)
 	}
 	for i := range n {
 		s := sample{dur: d.dur, size: d.size, sdi: uint16(d.sdi)}
@@ -207,6 +207,9 @@ func (m *movie) readTrun(r io.ReaderAt, b boxHeader, t *track, d trexDefaults, b
 			s.cto = int32(c.u32())
 		}
 		s.sync = sflags&sampleNonSync == 0
+		if pos < 0 || pos+int64(s.size) > m.size {
+			return 0, corrupt("track %d: fragment sample outside the file", t.id)
+		}
 		s.off = pos
 		pos += int64(s.size)
 		t.samples = append(t.samples, s)

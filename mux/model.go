@@ -7,6 +7,7 @@ import "io"
 type movie struct {
 	name       string // for messages
 	src        io.ReaderAt
+	size       int64  // of the file
 	ftyp       []byte // raw box, copied to the output
 	timescale  uint32 // mvhd
 	duration   uint64 // mvhd, movie timescale
@@ -90,4 +91,12 @@ func (t *track) mediaDuration() uint64 {
 		d += uint64(s.dur)
 	}
 	return d
+}
+
+// sampleBudget bounds how many samples a file of this size may declare.
+// Samples live in the file, so a real file has at most about one per byte
+// (zero-byte samples are rare); a hostile 1 KB file claiming 50 million
+// samples would otherwise cost gigabytes of sample records.
+func sampleBudget(fileSize int64) int {
+	return int(min(max(fileSize, 1<<16), maxSamples))
 }

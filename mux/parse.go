@@ -38,7 +38,7 @@ func parseMovie(r io.ReaderAt, size int64, name string) (*movie, error) {
 	if len(top) == 0 {
 		return nil, corrupt("not an MP4 file")
 	}
-	m := &movie{name: name, src: r}
+	m := &movie{name: name, src: r, size: size}
 	if b, ok := find(top, "ftyp"); ok {
 		if m.ftyp, err = readBox(r, b); err != nil {
 			return nil, err
@@ -69,7 +69,7 @@ func parseMovie(r io.ReaderAt, size int64, name string) (*movie, error) {
 		if b.typ != "trak" {
 			continue
 		}
-		t, err := parseTrak(r, b, m.fragmented)
+		t, err := parseTrak(r, b, m.fragmented, size)
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +112,7 @@ func (m *movie) parseMvhd(r io.ReaderAt, moov []boxHeader) error {
 	return c.err
 }
 
-func parseTrak(r io.ReaderAt, trak boxHeader, fragmented bool) (*track, error) {
+func parseTrak(r io.ReaderAt, trak boxHeader, fragmented bool, fileSize int64) (*track, error) {
 	kids, err := children(r, trak.payloadOff, trak.end())
 	if err != nil {
 		return nil, err
@@ -179,7 +179,7 @@ func parseTrak(r io.ReaderAt, trak boxHeader, fragmented bool) (*track, error) {
 	if !ok {
 		return nil, corrupt("track %d has no stbl", t.id)
 	}
-	if err := t.parseStbl(r, stbl, fragmented); err != nil {
+	if err := t.parseStbl(r, stbl, fragmented, fileSize); err != nil {
 		return nil, fmt.Errorf("track %d: %w", t.id, err)
 	}
 	return t, nil

@@ -10,7 +10,7 @@ const maxSamples = 50_000_000
 // parseStbl expands the sample tables of a progressive track into
 // per-sample records. A fragmented track has empty tables here; its
 // samples come from the fragments.
-func (t *track) parseStbl(r io.ReaderAt, stbl boxHeader, fragmented bool) error {
+func (t *track) parseStbl(r io.ReaderAt, stbl boxHeader, fragmented bool, fileSize int64) error {
 	kids, err := children(r, stbl.payloadOff, stbl.end())
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func (t *track) parseStbl(r io.ReaderAt, stbl boxHeader, fragmented bool) error 
 	var sizes []uint32
 	switch {
 	case hasStsz:
-		sizes, err = expandStsz(stsz)
+		sizes, err = expandStsz(stsz, sampleBudget(fileSize))
 	default:
 		stz2, has, err2 := payload("stz2")
 		if err2 != nil {
@@ -53,7 +53,7 @@ func (t *track) parseStbl(r io.ReaderAt, stbl boxHeader, fragmented bool) error 
 			}
 			return corrupt("stbl has neither stsz nor stz2")
 		}
-		sizes, err = expandStz2(stz2)
+		sizes, err = expandStz2(stz2, sampleBudget(fileSize))
 	}
 	if err != nil {
 		return err
@@ -101,6 +101,11 @@ func (t *track) parseStbl(r io.ReaderAt, stbl boxHeader, fragmented bool) error 
 	if err := t.applyChunks(kids, r); err != nil {
 		return err
 	}
+	for i, s := range t.samples {
+		if s.off < 0 || s.off+int64(s.size) > fileSize {
+			return corrupt("sample %d lies outside the file (offset %d, size %d)", i+1, s.off, s.size)
+		}
+	}
 	return t.applyGroups(kids, r)
 }
 
@@ -113,7 +118,7 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-func expandStsz(p []byte) ([]uint32, error) {
+func expandStsz(p []byte, budget int) ([]uint32, error) {
 	c := newCursor("stsz", p)
 	c.fullBox()
 	constant := c.u32()
@@ -121,8 +126,8 @@ func expandStsz(p []byte) ([]uint32, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	if n > maxSamples {
-		return nil, corrupt("stsz: %d samples", n)
+	if uint64(n) > uint64(budget) {
+		return nil, corrupt("stsz: %d samples is implausible for the file", n)
 	}
 	if constant == 0 && uint64(n)*4 > uint64(len(p)-12) {
 		return nil, corrupt("stsz: %d sizes exceed the box", n)
@@ -138,7 +143,7 @@ func expandStsz(p []byte) ([]uint32, error) {
 	return sizes, c.err
 }
 
-func expandStz2(p []byte) ([]uint32, error) {
+func expandStz2(p []byte, budget int) ([]uint32, error) {
 	c := newCursor("stz2", p)
 	c.fullBox()
 	c.take(3)
@@ -150,7 +155,7 @@ func expandStz2(p []byte) ([]uint32, error) {
 	if field != 4 && field != 8 && field != 16 {
 		return nil, corrupt("stz2: field size %d", field)
 	}
-	if n > maxSamples || uint64(n)*uint64(field) > uint64(len(p)-12)*8 {
+	if uint64(n) > uint64(budget) || uint64(n)*uint64(field) > uint64(len(p)-12)*8 {
 		return nil, corrupt("stz2: %d sizes exceed the box", n)
 	}
 	sizes := make([]uint32, n)

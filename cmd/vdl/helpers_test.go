@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vdlproject/vdl/internal/testtools"
 )
 
 // vdlBin is the real binary, built once by TestMain.
@@ -34,23 +36,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// requireTool finds an external program. Missing, the test skips, or
-// fails when VDL_REQUIRE_TOOLS=1 (CI), so CI cannot pass by skipping.
+// requireTool finds an external program (see testtools.Require).
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		for _, dir := range []string{"/usr/sbin", "/sbin"} {
-			if c := filepath.Join(dir, name); fileExists(c) {
-				return c
-			}
-		}
-		if os.Getenv("VDL_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is required (VDL_REQUIRE_TOOLS=1) but not installed: run .ci/run or apt-get install it", name)
-		}
-		t.Skipf("%s not installed; skipping (install it or run .ci/run)", name)
-	}
-	return p
+	return testtools.Require(t, name)
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -1,0 +1,110 @@
+// Package testtools finds the external programs tests drive (nginx,
+// tinyproxy, dante, ffmpeg, ffprobe) and wraps the ffprobe/ffmpeg checks
+// of docs/mux.md §6. A missing tool skips the test, or fails it when
+// VDL_REQUIRE_TOOLS=1 (CI), so CI cannot pass by skipping.
+package testtools
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Require returns the path of an external program, or skips/fails t.
+func Require(t testing.TB, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin"} {
+		if c := filepath.Join(dir, name); isExec(c) {
+			return c
+		}
+	}
+	if os.Getenv("VDL_REQUIRE_TOOLS") == "1" {
+		t.Fatalf("%s is required (VDL_REQUIRE_TOOLS=1) but not installed: run .ci/run or apt-get install it", name)
+	}
+	t.Skipf("%s not installed; skipping (install it or run .ci/run)", name)
+	return ""
+}
+
+func isExec(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
+
+func run(t testing.TB, name string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(Require(t, name), args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, e.String())
+	}
+	return o.String(), e.String()
+}
+
+// Duration is the container duration in seconds (ffprobe format=duration).
+func Duration(t testing.TB, file string) float64 {
+	t.Helper()
+	out, _ := run(t, "ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file)
+	d, err := strconv.ParseFloat(strings.TrimSpace(out), 64)
+	if err != nil {
+		t.Fatalf("ffprobe duration of %s: %q", file, out)
+	}
+	return d
+}
+
+// Packets counts demuxed packets per codec type ("video", "audio").
+// Streams listed twice (TS programs) are counted once.
+func Packets(t testing.TB, file string) map[string]int {
+	t.Helper()
+	out, _ := run(t, "ffprobe", "-v", "error", "-count_packets", "-show_entries",
+		"stream=index,codec_type,nb_read_packets", "-of", "csv=p=0", file)
+	counts := map[string]int{}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) < 3 || seen[f[0]] {
+			continue
+		}
+		seen[f[0]] = true
+		n, _ := strconv.Atoi(f[2])
+		counts[f[1]] += n
+	}
+	return counts
+}
+
+// StreamHash returns ffmpeg's per-stream MD5 of all packet payloads,
+// e.g. ["0,v,MD5=...", "1,a,MD5=..."].
+func StreamHash(t testing.TB, file string) []string {
+	t.Helper()
+	out, _ := run(t, "ffmpeg", "-v", "error", "-i", file, "-map", "0", "-c", "copy", "-f", "streamhash", "-hash", "md5", "-")
+	return strings.Fields(out)
+}
+
+// DecodeErrors fully decodes file and returns what ffmpeg printed at
+// level error (empty for a clean file).
+func DecodeErrors(t testing.TB, file string) string {
+	t.Helper()
+	_, errs := run(t, "ffmpeg", "-v", "error", "-i", file, "-f", "null", "-")
+	return strings.TrimSpace(errs)
+}
+
+// FramesAfter seeks accurately to at seconds and counts the video frames
+// decoded from there to the end.
+func FramesAfter(t testing.TB, file, at string) int {
+	t.Helper()
+	out, _ := run(t, "ffmpeg", "-v", "error", "-ss", at, "-i", file, "-map", "0:v:0", "-f", "framecrc", "-")
+	n := 0
+	for _, l := range strings.Split(out, "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			n++
+		}
+	}
+	return n
+}

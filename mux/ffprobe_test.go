@@ -1,0 +1,122 @@
+package mux
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/vdlproject/vdl/internal/testtools"
+)
+
+// Expected numbers from testdata/media/README.md (ffmpeg 5.1).
+var (
+	sourceHash = []string{"0,v,MD5=6622497f3554e9c2a4e98f70b0575e86", "1,a,MD5=8f6595816cb4e137b2aa8d7872aec9fb"}
+	tsHash     = []string{"0,v,MD5=09f22c92032892054945b2b5ea3be43d", "1,a,MD5=60107533b443336f25d2fdd2acacf4b1"}
+)
+
+// TestOutputsPlay checks every kind of join with the real ffprobe/ffmpeg:
+// duration, packet counts, packet payload hashes, a full decode without
+// errors and an accurate seek near the end.
+func TestOutputsPlay(t *testing.T) {
+	testtools.Require(t, "ffprobe")
+	testtools.Require(t, "ffmpeg")
+	ctx := context.Background()
+	dir := t.TempDir()
+	var fmp4Segs []Segment
+	for _, n := range []string{"seg000.m4s", "seg001.m4s", "seg002.m4s", "seg003.m4s"} {
+		fmp4Segs = append(fmp4Segs, Segment{Path: fixture("hls-fmp4", n)})
+	}
+	key := mustHex("00112233445566778899aabbccddeeff")
+	var tsSegs []Segment
+	for _, n := range []string{"seg000.ts", "seg001.ts", "seg002.ts", "seg003.ts"} {
+		tsSegs = append(tsSegs, Segment{Path: fixture("hls-aes128", n), Key: key, IV: mustHex("000102030405060708090a0b0c0d0e0f")})
+	}
+	tests := []struct {
+		name           string
+		join           func(out string) error
+		minDur, maxDur float64
+		video, audio   int
+		hash           []string // nil: not checked
+		seek           bool
+	}{
+		{"mp4-clips", func(out string) error {
+			_, err := JoinMP4(ctx, out, clips("mp4-clips"), MP4Options{})
+			return err
+		}, 15.00, 15.10, 375, 705, sourceHash, true},
+		{"mp4-clips co64", func(out string) error {
+			_, err := JoinMP4(ctx, out, clips("mp4-clips"), MP4Options{ForceCo64: true})
+			return err
+		}, 15.00, 15.10, 375, 705, sourceHash, true},
+		{"mp4-clips-indep", func(out string) error {
+			_, err := JoinMP4(ctx, out, clips("mp4-clips-indep"), MP4Options{})
+			return err
+		}, 14.95, 15.05, 375, 706, nil, true},
+		{"hls-fmp4", func(out string) error {
+			return JoinFMP4(ctx, out, Segment{Path: fixture("hls-fmp4/init.mp4")}, fmp4Segs)
+		}, 14.95, 15.05, 375, 705, sourceHash, true},
+		{"separate-av", func(out string) error {
+			_, err := JoinMP4(ctx, out, []string{fixture("separate-av/video.m4s"), fixture("separate-av/audio.m4s")}, MP4Options{})
+			return err
+		}, 14.95, 15.05, 375, 705, sourceHash, true},
+		{"hls-aes128 ts", func(out string) error {
+			return JoinTS(ctx, out, tsSegs)
+		}, 14.95, 15.05, 375, 705, tsHash, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ext := ".mp4"
+			if tt.name == "hls-aes128 ts" {
+				ext = ".ts"
+			}
+			out := filepath.Join(dir, tt.name+ext)
+			if err := tt.join(out); err != nil {
+				t.Fatal(err)
+			}
+			if d := testtools.Duration(t, out); d < tt.minDur || d > tt.maxDur {
+				t.Errorf("duration %.3f s, want [%.2f, %.2f]", d, tt.minDur, tt.maxDur)
+			}
+			if p := testtools.Packets(t, out); p["video"] != tt.video || p["audio"] != tt.audio {
+				t.Errorf("packets %v, want %d video and %d audio", p, tt.video, tt.audio)
+			}
+			if tt.hash != nil {
+				if h := testtools.StreamHash(t, out); !reflect.DeepEqual(h, tt.hash) {
+					t.Errorf("streamhash %v, want %v", h, tt.hash)
+				}
+			}
+			if errs := testtools.DecodeErrors(t, out); errs != "" {
+				t.Errorf("decoding printed errors: %s", errs)
+			}
+			if tt.seek {
+				if n := testtools.FramesAfter(t, out, "14"); n < 20 {
+					t.Errorf("seeking to 14 s decoded %d frames, want about 25", n)
+				}
+			}
+		})
+	}
+}
+
+func TestFFmpegJoin(t *testing.T) {
+	testtools.Require(t, "ffprobe")
+	ff, err := FindFFmpeg("auto")
+	if err != nil {
+		testtools.Require(t, "ffmpeg")
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "ff.mp4")
+	if err := FFmpegJoin(context.Background(), ff, out, clips("mp4-clips")); err != nil {
+		t.Fatal(err)
+	}
+	if p := testtools.Packets(t, out); p["video"] != 375 || p["audio"] != 705 {
+		t.Errorf("ffmpeg join packets %v", p)
+	}
+	if h := testtools.StreamHash(t, out); !reflect.DeepEqual(h, sourceHash) {
+		t.Errorf("ffmpeg join (auto_convert 0) streamhash %v, want the source's", h)
+	}
+	if _, err := FindFFmpeg("ffmpeg"); err == nil {
+		t.Error("a bare name was accepted: it must be a path or auto")
+	}
+	if _, err := FindFFmpeg("/nonexistent/ffmpeg"); err == nil {
+		t.Error("a missing path was accepted")
+	}
+}

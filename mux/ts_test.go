@@ -1,0 +1,190 @@
+package mux
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func mustHex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// plainTS is the concatenation of hls-ts/seg000..3: what every decrypted
+// join must equal byte for byte (a wrong IV damages only 16 bytes per
+// segment and decodes silently, so bytes are compared).
+func plainTS(t *testing.T) []byte {
+	t.Helper()
+	var all []byte
+	for i := range 4 {
+		b, err := os.ReadFile(fixture("hls-ts", "seg00"+string(rune('0'+i))+".ts"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	return all
+}
+
+func TestJoinTS(t *testing.T) {
+	key1 := mustHex("00112233445566778899aabbccddeeff")
+	iv1 := mustHex("000102030405060708090a0b0c0d0e0f")
+	key2 := mustHex("f0e1d2c3b4a5968778695a4b3c2d1e0f")
+	var clear, explicit, seqIV []Segment
+	for i := range 4 {
+		n := string(rune('0' + i))
+		clear = append(clear, Segment{Path: fixture("hls-ts", "seg00"+n+".ts")})
+		explicit = append(explicit, Segment{Path: fixture("hls-aes128", "seg00"+n+".ts"), Key: key1, IV: iv1})
+		seq := uint64(7 + i)
+		seqIV = append(seqIV, Segment{Path: fixture("hls-aes128-seqiv", filepath.Base(segName(seq))), Key: key2, IV: SequenceIV(seq)})
+	}
+	want := plainTS(t)
+	for name, segs := range map[string][]Segment{"clear": clear, "AES-128 explicit IV": explicit, "AES-128 sequence IV": seqIV} {
+		out := filepath.Join(t.TempDir(), "out.ts")
+		if err := JoinTS(context.Background(), out, segs); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, _ := os.ReadFile(out)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: joined bytes differ from the plain segments (%d vs %d bytes)", name, len(got), len(want))
+		}
+	}
+
+	// The IV of the sequence-IV set used for every segment: the decrypted
+	// bytes differ (only slightly: this is why bytes are compared).
+	wrongIV := append([]Segment(nil), seqIV...)
+	for i := range wrongIV {
+		wrongIV[i].IV = SequenceIV(7)
+	}
+	out := filepath.Join(t.TempDir(), "out.ts")
+	if err := JoinTS(context.Background(), out, wrongIV); err == nil {
+		got, _ := os.ReadFile(out)
+		if bytes.Equal(got, want) {
+			t.Error("a wrong IV produced the right bytes: the IV is not used")
+		}
+	}
+
+	// A wrong key is caught (padding or sync byte), and nothing is written.
+	bad := append([]Segment(nil), explicit...)
+	bad[2].Key = key2
+	out = filepath.Join(t.TempDir(), "bad.ts")
+	err := JoinTS(context.Background(), out, bad)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "wrong key") {
+		t.Errorf("wrong key: %v", err)
+	}
+	if _, statErr := os.Stat(out); !os.IsNotExist(statErr) {
+		t.Error("a failed join left an output")
+	}
+}
+
+func segName(seq uint64) string {
+	return "seg0" + string(rune('0'+seq/10)) + string(rune('0'+seq%10)) + ".ts"
+}
+
+func TestSequenceIV(t *testing.T) {
+	if got := hex.EncodeToString(SequenceIV(7)); got != "00000000000000000000000000000007" {
+		t.Errorf("SequenceIV(7) = %s", got)
+	}
+	if got := hex.EncodeToString(SequenceIV(1 << 40)); got != "00000000000000000000010000000000" {
+		t.Errorf("SequenceIV(2^40) = %s", got)
+	}
+}
+
+// encryptFile writes an AES-128-CBC/PKCS#7 copy of src (as an HLS
+// packager would).
+func encryptFile(t *testing.T, src, dst string, key, iv []byte) {
+	t.Helper()
+	plain, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := 16 - len(plain)%16
+	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
+	block, _ := aes.NewCipher(key)
+	out := make([]byte, len(plain))
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(out, plain)
+	if err := os.WriteFile(dst, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestJoinFMP4(t *testing.T) {
+	dir := t.TempDir()
+	key := mustHex("00112233445566778899aabbccddeeff")
+	init := Segment{Path: fixture("hls-fmp4/init.mp4")}
+	var clear, enc []Segment
+	for i := range 4 {
+		n := "seg00" + string(rune('0'+i)) + ".m4s"
+		clear = append(clear, Segment{Path: fixture("hls-fmp4", n)})
+		encPath := filepath.Join(dir, n)
+		encryptFile(t, fixture("hls-fmp4", n), encPath, key, SequenceIV(uint64(i)))
+		enc = append(enc, Segment{Path: encPath, Key: key, IV: SequenceIV(uint64(i))})
+	}
+	source := samplesOf(t, fixture("source/source.mp4"))
+	var first []byte
+	for name, segs := range map[string][]Segment{"clear": clear, "AES-128": enc} {
+		out := filepath.Join(dir, "out-"+strings.ReplaceAll(name, " ", "")+".mp4")
+		if err := JoinFMP4(context.Background(), out, init, segs); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		data, _ := os.ReadFile(out)
+		if first == nil {
+			first = data
+		} else if !bytes.Equal(first, data) {
+			t.Errorf("%s: output differs from the clear join", name)
+		}
+		top, err := children(bytes.NewReader(data), 0, int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		moofs := 0
+		for _, b := range top {
+			if b.typ == "styp" || b.typ == "sidx" {
+				t.Errorf("%s: top-level %s kept", name, b.typ)
+			}
+			if b.typ == "moof" {
+				moofs++
+			}
+		}
+		if top[0].typ != "ftyp" || top[1].typ != "moov" || moofs == 0 {
+			t.Errorf("%s: layout %v", name, top)
+		}
+		got := samplesOf(t, out)
+		for _, kind := range []string{"vide", "soun"} {
+			if len(got[kind]) != len(source[kind]) || !bytes.Equal(bytes.Join(got[kind], nil), bytes.Join(source[kind], nil)) {
+				t.Errorf("%s: %s samples differ from the source (%d vs %d)", name, kind, len(got[kind]), len(source[kind]))
+			}
+		}
+	}
+	// A media segment in place of the init, or garbage, is refused.
+	if err := JoinFMP4(context.Background(), filepath.Join(dir, "x.mp4"), clear[0], clear[1:]); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("segment as init: %v", err)
+	}
+}
+
+func TestCBCReaderRejectsBadInput(t *testing.T) {
+	key := mustHex("00112233445566778899aabbccddeeff")
+	for name, data := range map[string][]byte{"not block aligned": make([]byte, 33), "bad padding": make([]byte, 32)} {
+		r, err := newCBCReader(bytes.NewReader(data), key, make([]byte, 16), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io_ReadAll(r); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := newCBCReader(bytes.NewReader(nil), key[:8], make([]byte, 16), "short key"); err == nil {
+		t.Error("an 8-byte key was accepted")
+	}
+}
