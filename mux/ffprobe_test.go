@@ -43,11 +43,11 @@ func TestOutputsPlay(t *testing.T) {
 		{"mp4-clips", func(out string) error {
 			_, err := JoinMP4(ctx, out, clips("mp4-clips"), MP4Options{})
 			return err
-		}, 15.00, 15.10, 375, 705, sourceHash, true},
+		}, 14.95, 15.05, 375, 705, sourceHash, true},
 		{"mp4-clips co64", func(out string) error {
 			_, err := JoinMP4(ctx, out, clips("mp4-clips"), MP4Options{ForceCo64: true})
 			return err
-		}, 15.00, 15.10, 375, 705, sourceHash, true},
+		}, 14.95, 15.05, 375, 705, sourceHash, true},
 		{"mp4-clips-indep", func(out string) error {
 			_, err := JoinMP4(ctx, out, clips("mp4-clips-indep"), MP4Options{})
 			return err

@@ -212,9 +212,43 @@ func planSequential(ms []*movie, rep *Report, log *slog.Logger) ([]*outTrack, er
 	}
 	for _, ot := range tracks {
 		ot.edits = ot.joinedEdits(first)
+	}
+	trimCommonDelay(tracks)
+	for _, ot := range tracks {
 		ot.finish(first.timescale)
 	}
 	return tracks, nil
+}
+
+// trimCommonDelay removes leading empty time that every track has (clip
+// cutters leave such edits: 80 ms video / 58 ms audio in the fixtures).
+// It only delays the whole picture and sound; removing the common part
+// keeps their relative offset, so A/V sync is unchanged.
+func trimCommonDelay(tracks []*outTrack) {
+	common := uint64(math.MaxUint64)
+	for _, ot := range tracks {
+		empty, _, _ := normalEditOf(ot.edits)
+		common = min(common, empty)
+	}
+	if common == 0 || common == math.MaxUint64 {
+		return
+	}
+	for _, ot := range tracks {
+		left := common
+		var kept []edit
+		for _, e := range ot.edits {
+			if e.mediaTime == -1 && left > 0 {
+				cut := min(e.dur, left)
+				e.dur -= cut
+				left -= cut
+				if e.dur == 0 {
+					continue
+				}
+			}
+			kept = append(kept, e)
+		}
+		ot.edits = kept
+	}
 }
 
 // movieSeconds is a clip's presentation length: mvhd's duration, or the

@@ -58,7 +58,7 @@ func TestJoinMP4(t *testing.T) {
 		duration     float64 // presentation seconds (mvhd)
 		sameAsSource bool    // every sample byte-identical to source.mp4, in order
 	}{
-		{"mp4-clips (clip2 moov at end)", clips("mp4-clips"), 375, 705, 0, 15.08, true},
+		{"mp4-clips (clip2 moov at end)", clips("mp4-clips"), 375, 705, 0, 15.022, true},
 		{"mp4-clips-indep (own priming)", clips("mp4-clips-indep"), 375, 706, 2, 15.00, false},
 		{"separate-av (fragmented A + V)", []string{fixture("separate-av/video.m4s"), fixture("separate-av/audio.m4s")}, 375, 705, 0, 15.02, true},
 		{"audio first, video second", []string{fixture("separate-av/audio.m4s"), fixture("separate-av/video.m4s")}, 375, 705, 0, 15.02, true},
@@ -75,6 +75,7 @@ func TestJoinMP4(t *testing.T) {
 			if rep.Samples["vide"] != tt.video || rep.Samples["soun"] != tt.audio || rep.Dropped["soun"] != tt.dropped {
 				t.Errorf("report %+v; want %d video, %d audio, %d dropped", rep, tt.video, tt.audio, tt.dropped)
 			}
+			checkStructure(t, out)
 			got := samplesOf(t, out)
 			if len(got["vide"]) != tt.video || len(got["soun"]) != tt.audio {
 				t.Fatalf("output has %d video and %d audio samples, want %d and %d", len(got["vide"]), len(got["soun"]), tt.video, tt.audio)
@@ -220,6 +221,7 @@ func TestForceCo64(t *testing.T) {
 	if bytes.Count(head, []byte("co64")) != 2 || bytes.Contains(head, []byte("stco")) {
 		t.Error("forced co64 output does not use co64 chunk offsets in both tracks")
 	}
+	checkStructure(t, out)
 	got, want := samplesOf(t, out), samplesOf(t, fixture("source/source.mp4"))
 	if len(got["vide"]) != 375 || !bytes.Equal(bytes.Join(got["vide"], nil), bytes.Join(want["vide"], nil)) {
 		t.Error("co64 output's video samples differ from the source")

@@ -74,7 +74,11 @@ type trexDefaults struct {
 // normalEdit returns the empty time before the first normal edit (movie
 // timescale) and that edit's media time; ok is false without a normal edit.
 func (t *track) normalEdit() (empty uint64, mediaTime int64, ok bool) {
-	for _, e := range t.edits {
+	return normalEditOf(t.edits)
+}
+
+func normalEditOf(edits []edit) (empty uint64, mediaTime int64, ok bool) {
+	for _, e := range edits {
 		if e.mediaTime == -1 {
 			empty += e.dur
 			continue
