@@ -325,3 +325,21 @@ func TestDetect(t *testing.T) {
 		t.Errorf("TS into .mp4: %v", err)
 	}
 }
+
+// TestCancelledJoinLeavesNothing: Ctrl-C during a join (a cancelled
+// context) leaves neither the output nor its temp file.
+func TestCancelledJoinLeavesNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.mp4")
+	if _, err := JoinMP4(ctx, out, clips("mp4-clips"), MP4Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("MP4 join: %v, want context.Canceled", err)
+	}
+	if err := JoinTS(ctx, filepath.Join(dir, "out.ts"), []Segment{{Path: fixture("hls-ts/seg000.ts")}}); !errors.Is(err, context.Canceled) {
+		t.Errorf("TS join: %v, want context.Canceled", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("cancelled joins left %d files", len(entries))
+	}
+}
