@@ -179,45 +179,34 @@ func expandStz2(p []byte, budget int) ([]uint32, error) {
 
 // applyStts sets each sample's decode duration from (count, delta) runs.
 func (t *track) applyStts(p []byte) error {
-	c := newCursor("stts", p)
-	c.fullBox()
-	runs := c.count(8)
-	i := 0
-	for range runs {
-		count, delta := int(c.u32()), c.u32()
-		if count > len(t.samples)-i {
-			return corrupt("stts covers more than %d samples", len(t.samples))
-		}
-		for k := 0; k < count; k++ {
-			t.samples[i].dur = delta
-			i++
-		}
-	}
-	if c.err == nil && i != len(t.samples) {
-		return corrupt("stts covers %d of %d samples", i, len(t.samples))
-	}
-	return c.err
+	return t.applyRuns("stts", p, func(s *sample, v uint32) { s.dur = v })
 }
 
 // applyCtts sets composition offsets. The field is read as signed in both
 // versions: some muxers write negative offsets in version 0.
 func (t *track) applyCtts(p []byte) error {
-	c := newCursor("ctts", p)
+	return t.applyRuns("ctts", p, func(s *sample, v uint32) { s.cto = int32(v) })
+}
+
+// applyRuns expands a table of (count, value) runs that must cover every
+// sample exactly once.
+func (t *track) applyRuns(box string, p []byte, set func(*sample, uint32)) error {
+	c := newCursor(box, p)
 	c.fullBox()
 	runs := c.count(8)
 	i := 0
 	for range runs {
-		count, off := int(c.u32()), int32(c.u32())
+		count, v := int(c.u32()), c.u32()
 		if count > len(t.samples)-i {
-			return corrupt("ctts covers more than %d samples", len(t.samples))
+			return corrupt("%s covers more than %d samples", box, len(t.samples))
 		}
 		for k := 0; k < count; k++ {
-			t.samples[i].cto = off
+			set(&t.samples[i], v)
 			i++
 		}
 	}
 	if c.err == nil && i != len(t.samples) {
-		return corrupt("ctts covers %d of %d samples", i, len(t.samples))
+		return corrupt("%s covers %d of %d samples", box, i, len(t.samples))
 	}
 	return c.err
 }
