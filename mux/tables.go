@@ -233,39 +233,9 @@ func (t *track) applyStss(p []byte) error {
 
 // applyChunks places every sample in its file from stsc + stco/co64.
 func (t *track) applyChunks(kids []boxHeader, r io.ReaderAt) error {
-	var offsets []uint64
-	if b, ok := find(kids, "stco"); ok {
-		p, err := readPayload(r, b)
-		if err != nil {
-			return err
-		}
-		c := newCursor("stco", p)
-		c.fullBox()
-		n := c.count(4)
-		offsets = make([]uint64, n)
-		for i := range offsets {
-			offsets[i] = uint64(c.u32())
-		}
-		if c.err != nil {
-			return c.err
-		}
-	} else if b, ok := find(kids, "co64"); ok {
-		p, err := readPayload(r, b)
-		if err != nil {
-			return err
-		}
-		c := newCursor("co64", p)
-		c.fullBox()
-		n := c.count(8)
-		offsets = make([]uint64, n)
-		for i := range offsets {
-			offsets[i] = c.u64()
-		}
-		if c.err != nil {
-			return c.err
-		}
-	} else {
-		return corrupt("stbl has no stco or co64")
+	offsets, err := chunkOffsets(kids, r)
+	if err != nil {
+		return err
 	}
 	b, ok := find(kids, "stsc")
 	if !ok {
@@ -369,4 +339,33 @@ func (t *track) applyGroups(kids []boxHeader, r io.ReaderAt) error {
 		return c.err
 	}
 	return nil
+}
+
+// chunkOffsets reads stco (32-bit) or co64 (64-bit) chunk offsets.
+func chunkOffsets(kids []boxHeader, r io.ReaderAt) ([]uint64, error) {
+	for _, box := range []struct {
+		typ   string
+		width int
+	}{{"stco", 4}, {"co64", 8}} {
+		b, ok := find(kids, box.typ)
+		if !ok {
+			continue
+		}
+		p, err := readPayload(r, b)
+		if err != nil {
+			return nil, err
+		}
+		c := newCursor(box.typ, p)
+		c.fullBox()
+		offsets := make([]uint64, c.count(box.width))
+		for i := range offsets {
+			if box.width == 4 {
+				offsets[i] = uint64(c.u32())
+			} else {
+				offsets[i] = c.u64()
+			}
+		}
+		return offsets, c.err
+	}
+	return nil, corrupt("stbl has no stco or co64")
 }
