@@ -29,14 +29,18 @@ func TestKillAndResume(t *testing.T) {
 		// slack is the waste allowed beyond 5%: SIGKILL may lose the last
 		// checkpoint interval (1 s) of every connection.
 		slack int64
+		// from is the earliest interruption point, as a fraction of the
+		// file: a SIGKILL must come after the first checkpoint (1 s, a
+		// quarter of the run) for a state file to exist.
+		from float64
 	}{
-		{"SIGINT", syscall.SIGINT, exitInterrupted, 0},
-		{"SIGTERM", syscall.SIGTERM, exitInterrupted, 0},
-		{"SIGKILL", syscall.SIGKILL, -1, 3 * conns * throttle / 2},
+		{"SIGINT", syscall.SIGINT, exitInterrupted, 0, 0.2},
+		{"SIGTERM", syscall.SIGTERM, exitInterrupted, 0, 0.2},
+		{"SIGKILL", syscall.SIGKILL, -1, 3 * conns * throttle / 2, 0.4},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			data := ms.RandomBytes(size)
-			at := int64(float64(size) * (0.2 + 0.5*rand.Float64()))
+			at := int64(float64(size) * (tt.from + (0.75-tt.from)*rand.Float64()))
 			s := ms.Start(data, ms.Options{Throttle: throttle, NotifyAt: at})
 			defer s.Close()
 			dir := t.TempDir()
