@@ -44,6 +44,9 @@ var (
 	// ErrNoSpace means the destination cannot hold the remaining bytes.
 	ErrNoSpace = errors.New("not enough free disk space")
 
+	// ErrRangeMissing means a byte-range part lies past the end of its file.
+	ErrRangeMissing = errors.New("byte range missing")
+
 	// errStalled is a body read that delivered nothing for StallTimeout.
 	errStalled = errors.New("connection stalled")
 

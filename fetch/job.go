@@ -30,6 +30,10 @@ type Part struct {
 	Header http.Header // extra request headers (the client adds its own)
 	Size   int64       // expected size, -1 if unknown; the server's word wins
 	Path   string      // destination file; created and sized by the job
+	// Length > 0 makes the part the byte range [Offset, Offset+Length) of
+	// URL (HLS EXT-X-BYTERANGE): its size is Length and its ranges are
+	// relative to Offset.
+	Offset, Length int64
 }
 
 // Options tune a Job. Zero values take the documented defaults.
@@ -121,7 +125,14 @@ func New(parts []Part, opts Options) (*Job, error) {
 		if size < 0 {
 			size = -1
 		}
-		j.parts = append(j.parts, &partState{idx: i, url: p.URL, header: p.Header, path: p.Path, size: size, hinted: size >= 0})
+		if p.Offset < 0 || p.Length < 0 {
+			return nil, fmt.Errorf("fetch: part %d has a negative byte range", i)
+		}
+		if p.Length > 0 {
+			size = p.Length
+		}
+		j.parts = append(j.parts, &partState{idx: i, url: p.URL, header: p.Header, path: p.Path, size: size,
+			hinted: size >= 0 && p.Length == 0, offset: p.Offset, length: p.Length})
 	}
 	return j, nil
 }

@@ -32,7 +32,7 @@ func retryable(err error) bool {
 		return false
 	case errors.As(err, &he):
 		return he.Temporary()
-	case errors.Is(err, ErrExpired), errors.Is(err, ErrNoSpace):
+	case errors.Is(err, ErrExpired), errors.Is(err, ErrNoSpace), errors.Is(err, ErrRangeMissing):
 		return false
 	case errors.As(err, new(*fileError)):
 		return false

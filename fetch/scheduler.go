@@ -23,6 +23,8 @@ type partState struct {
 	header http.Header
 	path   string
 	hinted bool // size came from the caller, not yet confirmed by the server
+	// offset and length > 0: the part is that byte range of url.
+	offset, length int64
 
 	// guarded by Job.mu
 	url       string

@@ -48,9 +48,9 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 	req.Header.Set("Accept-Encoding", "identity")
 	if !noRanges {
 		if end >= 0 {
-			req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, end-1))
+			req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", p.offset+pos, p.offset+end-1))
 		} else {
-			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", pos))
+			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", p.offset+pos))
 		}
 	}
 	// The stall watchdog covers the wait for headers and every body read.
@@ -69,10 +69,17 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 	if err := j.acceptResponse(sp, resp, pos, end, noRanges); err != nil {
 		return err
 	}
+	body := io.Reader(resp.Body)
+	if resp.StatusCode == http.StatusOK && p.offset > 0 {
+		// A whole file for a byte-range part: skip to the range.
+		if _, err := io.CopyN(io.Discard, body, p.offset); err != nil {
+			return fmt.Errorf("%w before byte %d: %w", errShortBody, p.offset, err)
+		}
+	}
 	j.mu.Lock()
 	sp.reqAt, sp.reqBytes = time.Now(), 0
 	j.mu.Unlock()
-	return j.copyBody(reqCtx, ctx, sp, resp.Body, stall)
+	return j.copyBody(reqCtx, ctx, sp, body, stall)
 }
 
 // acceptResponse checks status, Content-Range and validators against the
@@ -84,7 +91,7 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, pos, end int64, noRa
 	switch {
 	case resp.StatusCode == http.StatusPartialContent && !noRanges:
 		cr, err := parseContentRange(resp.Header.Get("Content-Range"))
-		if err != nil || cr.First != pos || (end >= 0 && cr.Last > end-1) {
+		if err != nil || cr.First != p.offset+pos || (end >= 0 && cr.Last > p.offset+end-1) {
 			// The server's ranges cannot be trusted: fall back to one
 			// plain stream rather than place bytes at a guessed offset.
 			j.mu.Lock()
@@ -98,6 +105,11 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, pos, end int64, noRa
 			return errStale
 		}
 		total = cr.Total
+		if p.length > 0 {
+			if total, err = p.rangeTotal(cr.Total); err != nil {
+				return err
+			}
+		}
 		defer func() {
 			j.mu.Lock()
 			if sp.gen == p.gen && !p.confirmed {
@@ -108,6 +120,12 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, pos, end int64, noRa
 		}()
 	case resp.StatusCode == http.StatusOK:
 		total = resp.ContentLength
+		if p.length > 0 {
+			var err error
+			if total, err = p.rangeTotal(total); err != nil {
+				return err
+			}
+		}
 		if !noRanges {
 			j.mu.Lock()
 			if sp.gen != p.gen {
@@ -150,6 +168,16 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, pos, end int64, noRa
 		return he
 	}
 	return j.checkIdentity(sp, total, resp.Header)
+}
+
+// rangeTotal maps the remote file's size to the size of a byte-range part.
+// A file too short to hold the range is a permanent error.
+func (p *partState) rangeTotal(fileSize int64) (int64, error) {
+	if fileSize >= 0 && fileSize < p.offset+p.length {
+		return 0, fmt.Errorf("%w: byte range %d-%d of %s is past its end (%d bytes)",
+			ErrRangeMissing, p.offset, p.offset+p.length-1, redact(p.url), fileSize)
+	}
+	return p.length, nil
 }
 
 // checkIdentity compares the response's size and validators with what the
