@@ -41,9 +41,13 @@ type Format struct {
 	Width     int      `json:"width,omitempty"`
 	Height    int      `json:"height,omitempty"`
 	Bitrate   int64    `json:"bitrate,omitempty"` // bits per second
-	Size      int64    `json:"size"`              // bytes, -1 unknown
+	Codecs    string   `json:"codecs,omitempty"`  // RFC 6381 codec list, as a playlist states it
+	FPS       float64  `json:"fps,omitempty"`
+	Size      int64    `json:"size"`               // exact bytes, -1 unknown
+	EstSize   int64    `json:"est_size,omitempty"` // an estimate (bitrate x duration) when Size is unknown
 	Streams   []Stream `json:"streams"`
 	DRM       bool     `json:"drm,omitempty"`
+	DRMScheme string   `json:"drm_scheme,omitempty"` // what the DRM is, for messages: "SAMPLE-AES", a KEYFORMAT
 }
 
 // Stream is one elementary or muxed stream: its segments in play order.
@@ -63,9 +67,14 @@ type Segment struct {
 	Length   int64         `json:"length,omitempty"`
 	Key      *Key          `json:"key,omitempty"`
 	Duration time.Duration `json:"duration,omitempty"`
+	// Discontinuity marks an HLS EXT-X-DISCONTINUITY before the segment:
+	// timestamps may restart here (ads, stitched content).
+	Discontinuity bool `json:"discontinuity,omitempty"`
 }
 
-// Key describes segment encryption (HLS AES-128).
+// Key describes segment encryption: HLS AES-128 (CBC, PKCS#7), the key
+// being the 16 bytes at URI. IV is always set by the extractor (HLS
+// derives it from the media sequence number when the playlist has none).
 type Key struct {
 	Method string `json:"method"`
 	URI    string `json:"uri"`

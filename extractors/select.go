@@ -31,7 +31,10 @@ func Select(formats []Format, pref string) (*Format, error) {
 		}
 	}
 	if drmHit != nil {
-		return nil, fmt.Errorf("format %s: %w", drmHit.ID, ErrDRM)
+		if drmHit.DRMScheme != "" {
+			return nil, fmt.Errorf("format %s: %w (%s); vdl does not download DRM content", drmHit.ID, ErrDRM, drmHit.DRMScheme)
+		}
+		return nil, fmt.Errorf("format %s: %w; vdl does not download DRM content", drmHit.ID, ErrDRM)
 	}
 	return nil, fmt.Errorf("%w %q (have: %s)", ErrNoFormat, pref, formatIDs(formats))
 }
@@ -53,14 +56,14 @@ func selectOne(formats []Format, alt string) (match, drm *Format) {
 				return &formats[i], nil
 			}
 		}
-		return nil, nil
+		return nil, firstDRM(formats)
 	case lower == "worst":
 		for i := len(formats) - 1; i >= 0; i-- {
 			if !formats[i].DRM {
 				return &formats[i], nil
 			}
 		}
-		return nil, nil
+		return nil, firstDRM(formats)
 	}
 	for i := range formats {
 		if strings.EqualFold(formats[i].ID, alt) {
@@ -82,6 +85,15 @@ func selectOne(formats []Format, alt string) (match, drm *Format) {
 		}
 	}
 	return nil, nil
+}
+
+// firstDRM returns the first format, which then can only be a DRM one, so
+// that "best" on an all-DRM list says DRM rather than "no format".
+func firstDRM(formats []Format) *Format {
+	if len(formats) > 0 && formats[0].DRM {
+		return &formats[0]
+	}
+	return nil
 }
 
 func formatIDs(formats []Format) string {

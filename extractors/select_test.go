@@ -2,6 +2,7 @@ package extractors
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -45,5 +46,12 @@ func TestSelect(t *testing.T) {
 	}
 	if _, err := Select(nil, "best"); !errors.Is(err, ErrNoFormat) {
 		t.Errorf("empty list: %v", err)
+	}
+	allDRM := []Format{{ID: "hls-1", DRM: true, DRMScheme: "SAMPLE-AES"}}
+	for _, pref := range []string{"best", "worst", "hls-1"} {
+		_, err := Select(allDRM, pref)
+		if !errors.Is(err, ErrDRM) || !strings.Contains(err.Error(), "SAMPLE-AES") {
+			t.Errorf("all-DRM list, %q: err = %v, want ErrDRM naming SAMPLE-AES", pref, err)
+		}
 	}
 }

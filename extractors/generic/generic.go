@@ -1,4 +1,5 @@
-// Package generic handles URLs no site claims: a direct media file.
+// Package generic handles URLs no site claims: a direct media file or an
+// HLS playlist.
 package generic
 
 import (
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/extractors/hls"
 )
 
 func init() {
@@ -29,6 +31,9 @@ var _ extractors.Extractor = (*extractor)(nil)
 func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("%w: scheme %q (want http or https)", extractors.ErrUnsupported, u.Scheme)
+	}
+	if strings.EqualFold(path.Ext(u.Path), ".m3u8") {
+		return e.hls(ctx, u) // no need to probe: one GET reads the playlist
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -56,7 +61,7 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	name := fileName(resp, u)
 	switch {
 	case isPlaylist(ctype, name):
-		return nil, fmt.Errorf("%w: HLS playlists are not supported yet", extractors.ErrUnsupported)
+		return e.hls(ctx, u)
 	case ctype == "text/html" || ctype == "application/xhtml+xml":
 		return nil, fmt.Errorf("%w: %s is a web page, and no site extractor knows it", extractors.ErrUnsupported, redact(u))
 	}
@@ -70,6 +75,15 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 			ID: "direct", Label: "original file", Container: ext, Size: size,
 			Streams: []extractors.Stream{{Kind: extractors.KindMuxed, Segments: []extractors.Segment{{URL: u.String(), Size: size}}}},
 		}},
+	}
+	return &extractors.Result{Media: []*extractors.Media{m}}, nil
+}
+
+// hls reads an HLS playlist URL: its variants become the formats.
+func (e *extractor) hls(ctx context.Context, u *url.URL) (*extractors.Result, error) {
+	m, err := (&hls.Loader{HTTP: e.env.HTTP, Log: e.env.Log}).Media(ctx, u)
+	if err != nil {
+		return nil, err
 	}
 	return &extractors.Result{Media: []*extractors.Media{m}}, nil
 }

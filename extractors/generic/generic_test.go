@@ -7,8 +7,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/extractors/hls"
 )
 
 func TestExtract(t *testing.T) {
@@ -52,7 +54,7 @@ func TestExtract(t *testing.T) {
 		{path: "/plain/download", name: "Show S01E02.mp4", ext: "mp4", size: 4321},
 		{path: "/typed/stream", name: "stream", ext: "ts", size: 1},
 		{path: "/page.html", err: extractors.ErrUnsupported},
-		{path: "/index.m3u8", err: extractors.ErrUnsupported},
+		{path: "/index.m3u8", err: hls.ErrBadPlaylist},
 		{path: "/missing.mp4", status: 404},
 	}
 	for _, tt := range tests {
@@ -73,6 +75,26 @@ func TestExtract(t *testing.T) {
 		if m.FileName != tt.name || f.Container != tt.ext || f.Size != tt.size || f.Streams[0].Segments[0].URL != u.String() {
 			t.Errorf("%s: got name %q ext %q size %d", tt.path, m.FileName, f.Container, f.Size)
 		}
+	}
+}
+
+// TestPlaylistByContentType: a playlist URL without .m3u8 is recognised by
+// its Content-Type and read as HLS.
+func TestPlaylistByContentType(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-mpegURL")
+		w.Write([]byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n#EXTINF:2,\nb.ts\n#EXT-X-ENDLIST\n"))
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL + "/vod/stream?token=1")
+	res, err := (&extractor{env: extractors.Env{HTTP: srv.Client()}}).Extract(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Media[0].Formats[0]
+	segs := f.Streams[0].Segments
+	if f.Container != "ts" || len(segs) != 2 || segs[1].URL != srv.URL+"/vod/b.ts" || res.Media[0].Duration != 6*time.Second {
+		t.Errorf("format = %+v, duration %v", f, res.Media[0].Duration)
 	}
 }
 

@@ -1,0 +1,21 @@
+package hls
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vdlproject/vdl/extractors"
+)
+
+var (
+	// ErrBadPlaylist is a reply that is not a usable HLS playlist: empty,
+	// a web page, malformed.
+	ErrBadPlaylist = errors.New("bad HLS playlist")
+
+	// ErrLive is a media playlist without EXT-X-ENDLIST: a live stream,
+	// whose segments keep coming. It wraps ErrUnsupported.
+	ErrLive = fmt.Errorf("%w: this is a live stream (no EXT-X-ENDLIST); vdl downloads finished videos, not live recordings", extractors.ErrUnsupported)
+)
+
+// ErrBadKey is a key URI that does not hold a 16-byte AES key.
+var ErrBadKey = errors.New("bad HLS key")
