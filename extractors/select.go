@@ -32,7 +32,7 @@ func Select(formats []Format, pref string) (*Format, error) {
 	}
 	if drmHit != nil {
 		if drmHit.DRMScheme != "" {
-			return nil, fmt.Errorf("format %s: %w (%s); vdl does not download DRM content", drmHit.ID, ErrDRM, drmHit.DRMScheme)
+			return nil, fmt.Errorf("format %s: %w: %s; vdl does not download DRM content", drmHit.ID, ErrDRM, drmHit.DRMScheme)
 		}
 		return nil, fmt.Errorf("format %s: %w; vdl does not download DRM content", drmHit.ID, ErrDRM)
 	}

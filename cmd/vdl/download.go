@@ -8,9 +8,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/extractors/hls"
 	"github.com/vdlproject/vdl/fetch"
 )
 
@@ -63,39 +65,77 @@ func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {
 		return err
 	}
 	out := a.outputPath(m, f)
-	if len(f.Streams) != 1 || len(f.Streams[0].Segments) != 1 || f.Streams[0].Init != nil {
-		return fmt.Errorf("%w: format %s has %d streams; joining parts is not supported yet", extractors.ErrUnsupported, f.ID, len(f.Streams))
+	work := workDir(out)
+	plan, err := planAssembly(f, work)
+	if err != nil {
+		return err
 	}
-	skip, err := a.skipExisting(out, f.Size)
+	if err := plan.checkOutputName(f, out); err != nil {
+		return err
+	}
+	knownSize := int64(-1)
+	if plan.direct {
+		knownSize = f.Size // a joined file's size is not the sum of its parts
+	}
+	skip, err := a.skipExisting(out, knownSize)
 	if err != nil || skip {
 		if skip && !a.opts.quiet {
 			a.con.Printf("vdl: %s is already downloaded; skipping (use --force to download again)", out)
 		}
 		return err
 	}
-	work := workDir(out)
 	if a.opts.force {
 		if err := os.RemoveAll(work); err != nil {
 			return &diskError{err}
 		}
 	}
-	st := f.Streams[0]
-	seg := st.Segments[0]
-	data := filepath.Join(work, "data")
-	job, err := fetch.New([]fetch.Part{{URL: seg.URL, Header: st.Header, Size: seg.Size, Path: data}}, a.fetchOptions(work, m, f))
+	var keys map[string][]byte
+	if keyedStreams(f) {
+		// Keys first: a key that cannot be had makes every segment useless.
+		loader := &hls.Loader{HTTP: a.client, Header: f.Streams[0].Header, Log: a.log}
+		if keys, err = loader.FetchKeys(ctx, f.Streams); err != nil {
+			return err
+		}
+	}
+	job, err := fetch.New(plan.parts, a.fetchOptions(work, m, f))
 	if err != nil {
 		return err
 	}
 	if err := a.runJob(ctx, job, filepath.Base(out)); err != nil {
 		return err
 	}
-	if err := publish(data, out, work); err != nil {
-		return err
+	if plan.direct {
+		if err := publish(plan.parts[0].Path, out, work); err != nil {
+			return err
+		}
+	} else {
+		a.noteDiscontinuities(f)
+		if err := plan.join(ctx, out, work, keys); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(work); err != nil {
+			return &diskError{fmt.Errorf("remove %s: %w", work, err)}
+		}
 	}
 	if !a.opts.quiet {
 		a.con.Printf("vdl: saved %s", out)
 	}
 	return nil
+}
+
+// noteDiscontinuities warns that the joined file may have timestamp jumps.
+func (a *app) noteDiscontinuities(f *extractors.Format) {
+	n := 0
+	for _, st := range f.Streams {
+		for _, s := range st.Segments {
+			if s.Discontinuity {
+				n++
+			}
+		}
+	}
+	if n > 0 {
+		a.log.Warn("the playlist has discontinuities (ads or stitched content); timestamps may jump there", "count", n)
+	}
 }
 
 func (a *app) fetchOptions(work string, m *extractors.Media, f *extractors.Format) fetch.Options {
@@ -123,20 +163,27 @@ func (a *app) runJob(ctx context.Context, job *fetch.Job, label string) error {
 	if a.opts.quiet {
 		return wrapFetchErr(job.Run(ctx))
 	}
-	pctx, stop := context.WithCancel(context.Background())
+	pctx, stop := context.WithCancelCause(context.Background())
 	drawn := make(chan struct{})
 	go func() {
 		defer close(drawn)
 		showProgress(pctx, a.con, label, job)
 	}()
 	err := job.Run(ctx)
-	stop()
+	if err != nil && ctx.Err() == nil {
+		stop(errJobFailed) // the error line says it all: no summary line
+	} else {
+		stop(nil)
+	}
 	<-drawn
 	if p := job.Progress(); p.Resumed > 0 && err == nil {
 		a.log.Info("resumed", "bytes_reused", p.Resumed)
 	}
 	return wrapFetchErr(err)
 }
+
+// errJobFailed tells the progress display that the job failed.
+var errJobFailed = errors.New("job failed")
 
 // wrapFetchErr marks local file failures so they get the disk exit code.
 func wrapFetchErr(err error) error {
@@ -156,26 +203,48 @@ func (a *app) printJSON(m *extractors.Media) error {
 func (a *app) printFormats(m *extractors.Media) {
 	fmt.Fprintf(a.stdout, "%s (%s)\n", m.Title, m.Site)
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLABEL\tRESOLUTION\tBITRATE\tSIZE\tCONTAINER\tPARTS\tDRM")
+	fmt.Fprintln(tw, "ID\tLABEL\tRESOLUTION\tFPS\tBITRATE\tCODECS\tSIZE\tCONTAINER\tPARTS\tDRM")
 	for _, f := range m.Formats {
-		res, br, size, drm := "-", "-", "?", ""
+		res, fps, br, size, codecs, drm := "-", "-", "-", "?", "-", ""
 		if f.Height > 0 {
 			res = fmt.Sprintf("%dx%d", f.Width, f.Height)
+		}
+		if f.FPS > 0 {
+			fps = strconv.FormatFloat(f.FPS, 'f', -1, 64)
 		}
 		if f.Bitrate > 0 {
 			br = fmt.Sprintf("%dk", f.Bitrate/1000)
 		}
-		if f.Size >= 0 {
+		switch {
+		case f.Size >= 0:
 			size = humanBytes(f.Size)
+		case f.EstSize > 0:
+			size = "~" + humanBytes(f.EstSize)
+		}
+		if f.Codecs != "" {
+			codecs = f.Codecs
 		}
 		if f.DRM {
 			drm = "DRM"
+			if f.DRMScheme != "" {
+				drm += " (" + f.DRMScheme + ")"
+			}
 		}
 		parts := 0
 		for _, s := range f.Streams {
 			parts += len(s.Segments)
+			if s.Init != nil {
+				parts++
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", f.ID, f.Label, res, br, size, f.Container, parts, drm)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", f.ID, orDash(f.Label), res, fps, br, codecs, size, f.Container, parts, drm)
 	}
 	tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -51,9 +51,9 @@ func showProgress(ctx context.Context, con *console, label string, src progressS
 		select {
 		case <-ctx.Done():
 			p := src.Progress()
-			if p.Done == 0 {
+			if p.Done == 0 || !con.tty && context.Cause(ctx) == errJobFailed {
 				con.EndBar()
-				return // nothing happened (e.g. refused up front): no bar
+				return // nothing happened, or the error line follows: no summary
 			}
 			line := progressLine(label, p, float64(p.Done-p.Resumed)/max(time.Since(start).Seconds(), 0.001), false)
 			if con.tty {
@@ -89,6 +89,9 @@ func progressLine(label string, p fetch.Progress, rate float64, withETA bool) st
 		filled := int(pct * width)
 		fmt.Fprintf(&b, " %5.1f%% [%s%s] %s/%s", pct*100, strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
 			humanBytes(p.Done), humanBytes(p.Total))
+	} else if p.Parts > 1 {
+		// Segment sizes are learnt as they come: count parts instead.
+		fmt.Fprintf(&b, " %5.1f%% %s", 100*float64(p.PartsDone)/float64(p.Parts), humanBytes(p.Done))
 	} else {
 		fmt.Fprintf(&b, " %s", humanBytes(p.Done))
 	}

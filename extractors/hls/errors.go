@@ -2,7 +2,6 @@ package hls
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/vdlproject/vdl/extractors"
 )
@@ -13,9 +12,17 @@ var (
 	ErrBadPlaylist = errors.New("bad HLS playlist")
 
 	// ErrLive is a media playlist without EXT-X-ENDLIST: a live stream,
-	// whose segments keep coming. It wraps ErrUnsupported.
-	ErrLive = fmt.Errorf("%w: this is a live stream (no EXT-X-ENDLIST); vdl downloads finished videos, not live recordings", extractors.ErrUnsupported)
+	// whose segments keep coming. It matches ErrUnsupported.
+	ErrLive error = liveError{}
 )
+
+type liveError struct{}
+
+func (liveError) Error() string {
+	return "this is a live stream (no EXT-X-ENDLIST); vdl downloads finished videos, not live recordings"
+}
+
+func (liveError) Is(target error) bool { return target == extractors.ErrUnsupported }
 
 // ErrBadKey is a key URI that does not hold a 16-byte AES key.
 var ErrBadKey = errors.New("bad HLS key")

@@ -213,9 +213,7 @@ func titleFromURL(u *url.URL) string {
 		if dir := path.Base(path.Dir(u.Path)); dir != "" && dir != "." && dir != "/" {
 			return dir
 		}
-		if base == "" || base == "." || base == "/" {
-			return u.Hostname()
-		}
+		return u.Hostname()
 	}
 	return base
 }

@@ -86,7 +86,7 @@ func drmScheme(k *m3u8.Key) string {
 	case method == "" || method == "NONE":
 		return ""
 	case k.Keyformat != "" && k.Keyformat != "identity":
-		return method + " " + keyFormatName(k.Keyformat)
+		return method + ", " + keyFormatName(k.Keyformat)
 	case method == "AES-128":
 		return ""
 	}

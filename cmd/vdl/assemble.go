@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/fetch"
+	"github.com/vdlproject/vdl/mux"
+)
+
+// assembly maps a format onto files in the work dir: the fetch parts, and
+// per stream the downloaded pieces in play order for the join.
+type assembly struct {
+	parts   []fetch.Part
+	streams []streamFiles
+	// direct is set when the format is one plain file: the downloaded part
+	// is renamed into place, no join.
+	direct bool
+}
+
+type streamFiles struct {
+	kind      extractors.Kind
+	container string
+	init      *piece
+	segs      []piece
+}
+
+type piece struct {
+	path string
+	key  *extractors.Key
+}
+
+// planAssembly lays out the format's segments as parts of one fetch job,
+// so that all of them share the connection budget and resume together.
+func planAssembly(f *extractors.Format, work string) (*assembly, error) {
+	if len(f.Streams) == 0 {
+		return nil, fmt.Errorf("%w: format %s has no streams", extractors.ErrUnsupported, f.ID)
+	}
+	a := &assembly{}
+	if st := f.Streams[0]; len(f.Streams) == 1 && st.Init == nil && len(st.Segments) == 1 && st.Segments[0].Key == nil {
+		seg := st.Segments[0]
+		a.direct = true
+		a.parts = []fetch.Part{{URL: seg.URL, Header: st.Header, Size: seg.Size, Offset: seg.Offset, Length: seg.Length, Path: filepath.Join(work, "data")}}
+		return a, nil
+	}
+	for si, st := range f.Streams {
+		if len(st.Segments) == 0 {
+			return nil, fmt.Errorf("%w: format %s stream %d has no segments", extractors.ErrUnsupported, f.ID, si)
+		}
+		sf := streamFiles{kind: st.Kind, container: streamContainer(f, st)}
+		dir := filepath.Join(work, fmt.Sprintf("s%d", si))
+		add := func(seg extractors.Segment, name string) piece {
+			p := filepath.Join(dir, name)
+			a.parts = append(a.parts, fetch.Part{URL: seg.URL, Header: st.Header, Size: seg.Size, Offset: seg.Offset, Length: seg.Length, Path: p})
+			return piece{path: p, key: seg.Key}
+		}
+		if st.Init != nil {
+			p := add(*st.Init, "init")
+			sf.init = &p
+		}
+		for i, seg := range st.Segments {
+			sf.segs = append(sf.segs, add(seg, fmt.Sprintf("%06d", i)))
+		}
+		a.streams = append(a.streams, sf)
+	}
+	if err := a.joinable(); err != nil {
+		return nil, fmt.Errorf("format %s: %w", f.ID, err)
+	}
+	return a, nil
+}
+
+// joinable says up front whether join can handle the streams, so that
+// nothing is downloaded for a join that would fail.
+func (a *assembly) joinable() error {
+	ok := map[string]bool{"ts": true, "fmp4": true, "mp4": true}
+	switch {
+	case len(a.streams) == 1 && ok[a.streams[0].container]:
+		return nil
+	case len(a.streams) == 2 && a.streams[0].container == "fmp4" && a.streams[1].container == "fmp4":
+		return nil
+	}
+	var kinds []string
+	for _, sf := range a.streams {
+		kinds = append(kinds, string(sf.kind)+" "+sf.container)
+	}
+	return fmt.Errorf("%w: joining %s streams into one file", extractors.ErrUnsupported, strings.Join(kinds, " + "))
+}
+
+// streamContainer is what one stream's pieces are.
+func streamContainer(f *extractors.Format, st extractors.Stream) string {
+	if st.Init != nil {
+		return "fmp4"
+	}
+	if c, _, _ := strings.Cut(f.Container, "+"); c == "ts" || c == "mp4" {
+		return c
+	}
+	return f.Container
+}
+
+// outputExt is the extension the joined file will have; checked against
+// -o before anything is downloaded.
+func (a *assembly) outputExt(f *extractors.Format) string {
+	if a.direct {
+		return ""
+	}
+	if len(a.streams) == 1 && a.streams[0].container == "ts" {
+		return ".ts"
+	}
+	return ".mp4"
+}
+
+// checkOutputName refuses, before the download, an -o whose container the
+// join cannot produce.
+func (a *assembly) checkOutputName(f *extractors.Format, out string) error {
+	want := a.outputExt(f)
+	if want == "" {
+		return nil
+	}
+	got := strings.ToLower(filepath.Ext(out))
+	mp4ish := got == ".mp4" || got == ".m4v" || got == ".mov"
+	switch {
+	case want == ".ts" && mp4ish:
+		return &usageError{fmt.Sprintf("%s: format %s is MPEG-TS, and vdl does not remux TS into MP4 yet; use -o NAME.ts", out, f.ID)}
+	case want == ".mp4" && (got == ".ts" || got == ".m2ts"):
+		return &usageError{fmt.Sprintf("%s: format %s joins into MP4; use -o NAME.mp4", out, f.ID)}
+	}
+	return nil
+}
+
+// join turns the downloaded pieces into out. keys maps key URIs to their
+// bytes.
+func (a *assembly) join(ctx context.Context, out, work string, keys map[string][]byte) error {
+	segsOf := func(sf streamFiles) []mux.Segment {
+		segs := make([]mux.Segment, len(sf.segs))
+		for i, p := range sf.segs {
+			segs[i] = muxSegment(p, keys)
+		}
+		return segs
+	}
+	joinStream := func(sf streamFiles, to string) error {
+		switch sf.container {
+		case "ts":
+			return mux.JoinTS(ctx, to, segsOf(sf))
+		case "fmp4":
+			return mux.JoinFMP4(ctx, to, muxSegment(*sf.init, keys), segsOf(sf))
+		case "mp4":
+			paths := make([]string, len(sf.segs))
+			for i, p := range sf.segs {
+				if p.key != nil {
+					return fmt.Errorf("%w: encrypted MP4 clips", mux.ErrUnsupported)
+				}
+				paths[i] = p.path
+			}
+			_, err := mux.JoinMP4(ctx, to, paths, mux.MP4Options{})
+			return err
+		}
+		return fmt.Errorf("%w: joining %s segments", mux.ErrUnsupported, sf.container)
+	}
+	var err error
+	switch {
+	case len(a.streams) == 1:
+		err = joinStream(a.streams[0], out)
+	case len(a.streams) == 2 && a.streams[0].container == "fmp4" && a.streams[1].container == "fmp4":
+		// Each rendition becomes one fragmented file, then both are muxed
+		// side by side into one progressive MP4.
+		var tracks []string
+		for i, sf := range a.streams {
+			p := filepath.Join(work, fmt.Sprintf("stream%d.mp4", i))
+			if err = joinStream(sf, p); err != nil {
+				break
+			}
+			tracks = append(tracks, p)
+		}
+		if err == nil {
+			_, err = mux.JoinMP4(ctx, out, tracks, mux.MP4Options{})
+		}
+	default:
+		err = a.joinable()
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return &joinError{err}
+	}
+	return err
+}
+
+func muxSegment(p piece, keys map[string][]byte) mux.Segment {
+	s := mux.Segment{Path: p.path}
+	if p.key != nil {
+		s.Key, s.IV = keys[p.key.URI], p.key.IV
+	}
+	return s
+}
+
+// keyedStreams reports whether any piece needs a key.
+func keyedStreams(f *extractors.Format) bool {
+	for _, st := range f.Streams {
+		if st.Init != nil && st.Init.Key != nil {
+			return true
+		}
+		for _, s := range st.Segments {
+			if s.Key != nil {
+				return true
+			}
+		}
+	}
+	return false
+}

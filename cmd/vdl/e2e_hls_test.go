@@ -1,0 +1,169 @@
+package main
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vdlproject/vdl/internal/mediaserver"
+	"github.com/vdlproject/vdl/internal/testtools"
+)
+
+// hlsSite serves every HLS case of these tests from one server.
+func hlsSite(t *testing.T) *mediaserver.Site {
+	t.Helper()
+	files := map[string][]byte{}
+	fixtureFiles(t, "hls-ts", "/plain/", files)
+	fixtureFiles(t, "hls-aes128", "/aes/", files)
+	fixtureFiles(t, "hls-aes128-seqiv", "/seqiv/", files)
+	fixtureFiles(t, "hls-fmp4", "/fmp4/", files)
+	keyRotationSite(t, files)
+	byteRangeSite(t, files)
+	separateAVSite(t, files)
+	masterSite(files)
+	s := mediaserver.StartSite(files, mediaserver.SiteOptions{})
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestHLSDownloads runs the binary on each kind of playlist and checks
+// the joined file: TS outputs byte for byte against the clear segments
+// (a wrong IV only damages 16 bytes and decodes silently), MP4 outputs by
+// packets and duration.
+func TestHLSDownloads(t *testing.T) {
+	s := hlsSite(t)
+	_, plain := plainTS(t)
+	tests := []struct {
+		name, path string
+		args       []string
+		out        string // expected output name
+		sameAsTS   bool   // byte-identical to the clear TS segments
+		video      int    // else: packet counts and duration (needs ffprobe)
+		audio      int
+		keys       []string // key paths that must be fetched exactly once
+	}{
+		{name: "ts", path: "/plain/index.m3u8", out: "plain.ts", sameAsTS: true},
+		{name: "aes-128 explicit IV", path: "/aes/index.m3u8", out: "aes.ts", sameAsTS: true, keys: []string{"/aes/key.bin"}},
+		{name: "aes-128 sequence IV", path: "/seqiv/index.m3u8", out: "seqiv.ts", sameAsTS: true, keys: []string{"/seqiv/key.bin"}},
+		{name: "key rotation", path: "/rot/index.m3u8", out: "rot.ts", sameAsTS: true, keys: []string{"/rot/a.key", "/rot/b.key"}},
+		{name: "byte ranges", path: "/br/index.m3u8", out: "br.ts", sameAsTS: true},
+		{name: "fmp4", path: "/fmp4/index.m3u8", out: "fmp4.mp4", video: 375, audio: 705},
+		{name: "master best is the fmp4 variant", path: "/master.m3u8", out: "127.0.0.1.mp4", video: 375, audio: 705},
+		{name: "master -f 180p", path: "/master.m3u8", args: []string{"-f", "180p"}, out: "127.0.0.1.ts", sameAsTS: true},
+		{name: "master -f by id with fallback", path: "/master.m3u8", args: []string{"-f", "hls-999/hls-200"}, out: "127.0.0.1.ts", sameAsTS: true},
+		{name: "separate audio rendition", path: "/av/master.m3u8", out: "av.mp4", video: 375, audio: 705},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			before := map[string]int{}
+			for _, k := range tt.keys {
+				before[k] = s.RequestsFor(k)
+			}
+			r := runVDL(t, nil, append([]string{"-q", "-d", dir, s.URL(tt.path)}, tt.args...)...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			out := filepath.Join(dir, tt.out)
+			if tt.sameAsTS {
+				if sha(t, out) != sha256Of(plain) {
+					t.Fatalf("%s differs from the clear segments", tt.out)
+				}
+			} else {
+				p := testtools.Packets(t, out)
+				if p["video"] != tt.video || p["audio"] != tt.audio {
+					t.Errorf("packets %v, want %d video + %d audio", p, tt.video, tt.audio)
+				}
+				if d := testtools.Duration(t, out); math.Abs(d-15.02) > 0.05 {
+					t.Errorf("duration %.3f s, want 15.02 +- 0.05", d)
+				}
+			}
+			for _, k := range tt.keys {
+				if n := s.RequestsFor(k) - before[k]; n != 1 {
+					t.Errorf("key %s fetched %d times, want once", k, n)
+				}
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 1 {
+				t.Errorf("output dir holds %d entries, want only the output (work dir removed)", len(left))
+			}
+		})
+	}
+}
+
+// TestHLSListFormats: -F prints the variants with their resolutions,
+// codecs and size estimates, best first, and downloads nothing.
+func TestHLSListFormats(t *testing.T) {
+	s := hlsSite(t)
+	r := runVDL(t, nil, "-F", s.URL("/master.m3u8"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want a title, a header and 2 formats:\n%s", r.stdout)
+	}
+	for i, want := range [][]string{{"hls-300", "480x270", "25", "300k", "avc1.4d4015,mp4a.40.2", "~549.3 KiB", "mp4", "5"},
+		{"hls-200", "320x180", "200k", "avc1.4d400d,mp4a.40.2", "~366.2 KiB", "ts", "4"}} {
+		for _, w := range want {
+			if !strings.Contains(lines[2+i], w) {
+				t.Errorf("format line %q lacks %q", lines[2+i], w)
+			}
+		}
+	}
+	if s.RequestsFor("/plain/seg000.ts") != 0 {
+		t.Error("-F downloaded a segment")
+	}
+}
+
+// TestHLSRefusals: each bad input gives one error line, the documented
+// exit code, and no output file.
+func TestHLSRefusals(t *testing.T) {
+	files := map[string][]byte{
+		"/drm.m3u8":   []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://key\",KEYFORMAT=\"com.apple.streamingkeydelivery\"\n#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n"),
+		"/live.m3u8":  []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:100\n#EXTINF:4,\na.ts\n"),
+		"/html.m3u8":  []byte("<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n"),
+		"/empty.m3u8": {},
+		"/gone.m3u8":  []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nok.ts\n#EXTINF:4,\nmissing.ts\n#EXT-X-ENDLIST\n"),
+		"/nokey.m3u8": []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"nokey.bin\"\n#EXTINF:4,\nok.ts\n#EXT-X-ENDLIST\n"),
+		"/ok.ts":      []byte(strings.Repeat("\x47", 188*4)),
+	}
+	s := mediaserver.StartSite(files, mediaserver.SiteOptions{})
+	defer s.Close()
+	tests := []struct {
+		path string
+		args []string
+		code int
+		msg  string
+	}{
+		{"/drm.m3u8", nil, exitRefused, "SAMPLE-AES, FairPlay"},
+		{"/live.m3u8", nil, exitRefused, "live stream"},
+		{"/html.m3u8", nil, exitFailure, "web page"},
+		{"/empty.m3u8", nil, exitFailure, "empty"},
+		{"/gone.m3u8", []string{"--retries", "1"}, exitNetwork, "404"},
+		{"/nokey.m3u8", nil, exitNetwork, "fetch key"},
+		{"/missing.m3u8", nil, exitNetwork, "404"},
+		{"/gone.m3u8", []string{"-o", "x.mp4"}, exitUsage, "use -o NAME.ts"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Trim(tt.path, "/")+strings.Join(tt.args, ""), func(t *testing.T) {
+			dir := t.TempDir()
+			r := runVDL(t, nil, append([]string{"-d", dir, s.URL(tt.path)}, tt.args...)...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", r.code, tt.code, r.stderr)
+			}
+			oneErrorLine(t, r.stderr, tt.msg)
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if !strings.HasSuffix(e.Name(), ".vdl") {
+					t.Errorf("a refused download left %s", e.Name())
+				}
+			}
+		})
+	}
+	if n := s.RequestsFor("/ok.ts"); n != 1 {
+		// Only /gone fetches it; the key failure and the -o refusal come first.
+		t.Errorf("/ok.ts requested %d times, want 1", n)
+	}
+}
