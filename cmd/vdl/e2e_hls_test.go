@@ -167,3 +167,47 @@ func TestHLSRefusals(t *testing.T) {
 		t.Errorf("/ok.ts requested %d times, want 1", n)
 	}
 }
+
+// TestHLSThroughNginx serves the fixtures and a master playlist from a
+// real nginx (throttled per connection under /slow/) and downloads the
+// AES-128 TS variant and the fMP4 variant through it.
+func TestHLSThroughNginx(t *testing.T) {
+	root := t.TempDir()
+	files := map[string][]byte{}
+	fixtureFiles(t, "hls-aes128", "/aes/", files)
+	fixtureFiles(t, "hls-fmp4", "/fmp4/", files)
+	files["/show/master.m3u8"] = []byte("#EXTM3U\n" +
+		"#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=320x180,CODECS=\"avc1.4d400d,mp4a.40.2\"\n../aes/index.m3u8\n" +
+		"#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=480x270,CODECS=\"avc1.4d4015,mp4a.40.2\"\n../fmp4/index.m3u8\n")
+	for p, b := range files {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := startNginx(t, root, "128k")
+	_, plain := plainTS(t)
+	dir := t.TempDir()
+
+	r := runVDL(t, nil, "-q", "-n", "4", "-d", dir, "-f", "180p", base+"/slow/show/master.m3u8")
+	if r.code != 0 {
+		t.Fatalf("TS variant: exit %d: %s", r.code, r.stderr)
+	}
+	if sha(t, filepath.Join(dir, "show.ts")) != sha256Of(plain) {
+		t.Error("the decrypted TS variant differs from the clear segments")
+	}
+	r = runVDL(t, nil, "-q", "-n", "4", "-d", dir, base+"/slow/show/master.m3u8")
+	if r.code != 0 {
+		t.Fatalf("fMP4 variant: exit %d: %s", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "show.mp4")
+	if p := testtools.Packets(t, out); p["video"] != 375 || p["audio"] != 705 {
+		t.Errorf("fMP4 variant packets %v, want 375 video + 705 audio", p)
+	}
+	if errs := testtools.DecodeErrors(t, out); errs != "" {
+		t.Errorf("decoding the fMP4 variant: %s", errs)
+	}
+}
