@@ -82,6 +82,8 @@ func (a *assembly) joinable() error {
 		return nil
 	case len(a.streams) == 2 && a.streams[0].container == "fmp4" && a.streams[1].container == "fmp4":
 		return nil
+	case len(a.streams) == 2 && a.streams[0].container == "ts" && a.streams[1].container == "ts":
+		return nil
 	}
 	var kinds []string
 	for _, sf := range a.streams {
@@ -107,8 +109,8 @@ func (a *assembly) outputExt(f *extractors.Format) string {
 	if a.direct {
 		return ""
 	}
-	if len(a.streams) == 1 && a.streams[0].container == "ts" {
-		return ".ts"
+	if a.streams[0].container == "ts" {
+		return ".ts" // one stream, or video and audio merged into one TS
 	}
 	return ".mp4"
 }
@@ -178,6 +180,8 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 		if err == nil {
 			_, err = mux.JoinMP4(ctx, out, tracks, mux.MP4Options{})
 		}
+	case len(a.streams) == 2 && a.streams[0].container == "ts" && a.streams[1].container == "ts":
+		err = mux.MergeTS(ctx, out, segsOf(a.streams[0]), segsOf(a.streams[1]))
 	default:
 		err = a.joinable()
 	}

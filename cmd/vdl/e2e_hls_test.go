@@ -22,6 +22,7 @@ func hlsSite(t *testing.T) *mediaserver.Site {
 	keyRotationSite(t, files)
 	byteRangeSite(t, files)
 	separateAVSite(t, files)
+	splitTSSite(t, files)
 	masterSite(files)
 	s := mediaserver.StartSite(files, mediaserver.SiteOptions{})
 	t.Cleanup(s.Close)
@@ -42,6 +43,7 @@ func TestHLSDownloads(t *testing.T) {
 		sameAsTS   bool   // byte-identical to the clear TS segments
 		video      int    // else: packet counts and duration (needs ffprobe)
 		audio      int
+		duration   float64  // default 15.02
 		keys       []string // key paths that must be fetched exactly once
 	}{
 		{name: "ts", path: "/plain/index.m3u8", out: "plain.ts", sameAsTS: true},
@@ -53,7 +55,8 @@ func TestHLSDownloads(t *testing.T) {
 		{name: "master best is the fmp4 variant", path: "/master.m3u8", out: "127.0.0.1.mp4", video: 375, audio: 705},
 		{name: "master -f 180p", path: "/master.m3u8", args: []string{"-f", "180p"}, out: "127.0.0.1.ts", sameAsTS: true},
 		{name: "master -f by id with fallback", path: "/master.m3u8", args: []string{"-f", "hls-999/hls-200"}, out: "127.0.0.1.ts", sameAsTS: true},
-		{name: "separate audio rendition", path: "/av/master.m3u8", out: "av.mp4", video: 375, audio: 705},
+		{name: "separate audio rendition, fMP4", path: "/av/master.m3u8", out: "av.mp4", video: 375, audio: 705},
+		{name: "separate audio rendition, TS", path: "/split/master.m3u8", out: "split.ts", video: 375, audio: 705, duration: 15.08},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,8 +79,12 @@ func TestHLSDownloads(t *testing.T) {
 				if p["video"] != tt.video || p["audio"] != tt.audio {
 					t.Errorf("packets %v, want %d video + %d audio", p, tt.video, tt.audio)
 				}
-				if d := testtools.Duration(t, out); math.Abs(d-15.02) > 0.05 {
-					t.Errorf("duration %.3f s, want 15.02 +- 0.05", d)
+				want := tt.duration
+				if want == 0 {
+					want = 15.02
+				}
+				if d := testtools.Duration(t, out); math.Abs(d-want) > 0.05 {
+					t.Errorf("duration %.3f s, want %.2f +- 0.05", d, want)
 				}
 			}
 			for _, k := range tt.keys {

@@ -156,3 +156,26 @@ func masterSite(files map[string][]byte) {
 		"#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=320x180,CODECS=\"avc1.4d400d,mp4a.40.2\",FRAME-RATE=25\nplain/index.m3u8\n" +
 		"#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=480x270,CODECS=\"avc1.4d4015,mp4a.40.2\",FRAME-RATE=25\nfmp4/index.m3u8\n")
 }
+
+// splitTSSite serves testdata/hls-split-ts: a master whose variant is
+// video-only TS with an audio rendition of audio-only TS.
+func splitTSSite(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	for _, kind := range []string{"video", "audio"} {
+		dir := filepath.Join("..", "..", "testdata", "hls-split-ts", kind)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files["/split/"+kind+"/"+e.Name()] = b
+		}
+	}
+	files["/split/master.m3u8"] = []byte("#EXTM3U\n" +
+		"#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aac\",NAME=\"main\",DEFAULT=YES,URI=\"audio/index.m3u8\"\n" +
+		"#EXT-X-STREAM-INF:BANDWIDTH=160000,RESOLUTION=320x180,CODECS=\"avc1.4d400d,mp4a.40.2\",AUDIO=\"aac\"\nvideo/index.m3u8\n")
+}
