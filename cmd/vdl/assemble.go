@@ -107,6 +107,11 @@ func streamContainer(f *extractors.Format, st extractors.Stream) string {
 // -o before anything is downloaded.
 func (a *assembly) outputExt(f *extractors.Format) string {
 	if a.direct {
+		// A single file keeps its bytes: only TS and MP4 are checked, as
+		// naming one the other would mislabel it.
+		if f.Container == "ts" || f.Container == "mp4" {
+			return "." + f.Container
+		}
 		return ""
 	}
 	if a.streams[0].container == "ts" {

@@ -128,13 +128,15 @@ func TestHLSListFormats(t *testing.T) {
 // exit code, and no output file.
 func TestHLSRefusals(t *testing.T) {
 	files := map[string][]byte{
-		"/drm.m3u8":   []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://key\",KEYFORMAT=\"com.apple.streamingkeydelivery\"\n#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n"),
-		"/live.m3u8":  []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:100\n#EXTINF:4,\na.ts\n"),
-		"/html.m3u8":  []byte("<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n"),
-		"/empty.m3u8": {},
-		"/gone.m3u8":  []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nok.ts\n#EXTINF:4,\nmissing.ts\n#EXT-X-ENDLIST\n"),
-		"/nokey.m3u8": []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"nokey.bin\"\n#EXTINF:4,\nok.ts\n#EXT-X-ENDLIST\n"),
-		"/ok.ts":      []byte(strings.Repeat("\x47", 188*4)),
+		"/drm.m3u8":     []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://key\",KEYFORMAT=\"com.apple.streamingkeydelivery\"\n#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n"),
+		"/live.m3u8":    []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:100\n#EXTINF:4,\na.ts\n"),
+		"/html.m3u8":    []byte("<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n"),
+		"/empty.m3u8":   {},
+		"/gone.m3u8":    []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nok.ts\n#EXTINF:4,\nmissing.ts\n#EXT-X-ENDLIST\n"),
+		"/nokey.m3u8":   []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"nokey.bin\"\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
+		"/ts.m3u8":      []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
+		"/ok.ts":        []byte(strings.Repeat("\x47", 188*4)),
+		"/untouched.ts": []byte(strings.Repeat("\x47", 188*4)),
 	}
 	s := mediaserver.StartSite(files, mediaserver.SiteOptions{})
 	defer s.Close()
@@ -151,7 +153,7 @@ func TestHLSRefusals(t *testing.T) {
 		{"/gone.m3u8", []string{"--retries", "1"}, exitNetwork, "404"},
 		{"/nokey.m3u8", nil, exitNetwork, "fetch key"},
 		{"/missing.m3u8", nil, exitNetwork, "404"},
-		{"/gone.m3u8", []string{"-o", "x.mp4"}, exitUsage, "use -o NAME.ts"},
+		{"/ts.m3u8", []string{"-o", "x.mp4"}, exitUsage, "use -o NAME.ts"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Trim(tt.path, "/")+strings.Join(tt.args, ""), func(t *testing.T) {
@@ -169,9 +171,10 @@ func TestHLSRefusals(t *testing.T) {
 			}
 		})
 	}
-	if n := s.RequestsFor("/ok.ts"); n != 1 {
-		// Only /gone fetches it; the key failure and the -o refusal come first.
-		t.Errorf("/ok.ts requested %d times, want 1", n)
+	if n := s.RequestsFor("/untouched.ts"); n != 0 {
+		// A key that cannot be had, or an -o the join cannot write, is
+		// refused before any segment is fetched.
+		t.Errorf("/untouched.ts requested %d times, want 0", n)
 	}
 }
 
