@@ -17,9 +17,8 @@ DELAY=${DELAY:-50ms}
 WORK=${BENCH_DIR:-/tmp/vdl-bench-hls}
 OUT=bench/results
 mkdir -p "$WORK/www/hls" "$WORK/nginx" "$OUT"
-for t in nginx ffmpeg yt-dlp /usr/bin/time; do
-  command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "bench: $t missing (apt-get install nginx ffmpeg yt-dlp time)" >&2; exit 1; }
-done
+. bench/lib.sh
+require_tools nginx ffmpeg yt-dlp curl /usr/bin/time
 
 CGO_ENABLED=0 go build -o "$WORK/vdl" ./cmd/vdl
 go build -o "$WORK/delayrelay" ./bench/cmd/delayrelay
@@ -34,27 +33,7 @@ SEGS=$(grep -c '^seg' "$WORK/www/hls/index.m3u8")
 MIB=$(du -sm --apparent-size "$WORK/www/hls" | cut -f1)
 
 PORT=${BENCH_PORT:-18472}
-cat > "$WORK/nginx/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo "user root root;" )
-worker_processes 2;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
-  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $WORK/www;
-  }
-}
-CONF
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-"$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-NGINX_PID=$!
+start_nginx "$PORT" "$WORK/www" ""
 "$WORK/delayrelay" -target "127.0.0.1:$PORT" -delay "$DELAY" -rate "$RATE" > "$WORK/relay.addr" &
 RELAY_PID=$!
 cleanup() { kill $NGINX_PID $RELAY_PID 2>/dev/null || true; rm -rf "$WORK/dl"; }
@@ -63,23 +42,11 @@ for _ in $(seq 100); do [ -s "$WORK/relay.addr" ] && break; sleep 0.05; done
 URL="http://$(head -1 "$WORK/relay.addr")/hls/index.m3u8"
 for _ in $(seq 50); do curl -s -o /dev/null "$URL" && break; sleep 0.1; done
 
-# measure LABEL CMD...: one run; appends "label wall user sys maxrss_kib bytes" to the raw file
-measure() {
-  local label=$1; shift
-  rm -rf "$WORK/dl"; mkdir -p "$WORK/dl"
-  ( cd "$WORK/dl" && /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" ) || {
-    echo "bench: $label failed:" >&2; cat "$WORK/stderr.txt" >&2; exit 1; }
-  read -r wall user sys rss < "$WORK/time.txt"
-  bytes=$(stat -c %s "$WORK/dl/out.ts")
-  echo "$label $wall $user $sys $rss $bytes" >> "$OUT/hls-raw.txt"
-  echo "bench: $label ${wall}s" >&2
-}
-
 : > "$OUT/hls-raw.txt"
 for run in $(seq "$RUNS"); do
-  measure vdl "$WORK/vdl" -q -n 16 -o out.ts "$URL"
-  measure yt-dlp yt-dlp -q --no-progress --concurrent-fragments 16 --fixup never -o out.ts "$URL"
-  measure ffmpeg ffmpeg -v error -i "$URL" -c copy -f mpegts out.ts
+  measure "$OUT/hls-raw.txt" vdl "$WORK/vdl" -q -n 16 -o out.ts "$URL"
+  measure "$OUT/hls-raw.txt" yt-dlp yt-dlp -q --no-progress --concurrent-fragments 16 --fixup never -o out.ts "$URL"
+  measure "$OUT/hls-raw.txt" ffmpeg ffmpeg -v error -i "$URL" -c copy -f mpegts out.ts
 done
 
 python3 - "$OUT/hls-raw.txt" "$SEGS" "$MIB" "$RATE" "$DELAY" <<'PY'
@@ -88,17 +55,16 @@ raw, segs, mib, bps, delay = sys.argv[1:]
 limit = f"{int(bps)/2**20:g} MiB/s"
 rows = collections.OrderedDict()
 for line in open(raw):
-    label, wall, user, sys_, rss, size = line.split()
-    rows.setdefault(label, []).append((float(wall), float(user) + float(sys_), int(rss), int(size)))
+    label, wall, user, sys_, rss = line.split()
+    rows.setdefault(label, []).append((float(wall), float(user) + float(sys_), int(rss)))
 print(f"HLS: {segs} segments, {mib} MiB, {limit} per connection, +{delay} per request")
 print()
-print("| tool | wall s | CPU s | peak RSS MiB | output MiB | vs vdl |")
-print("|---|---|---|---|---|---|")
+print("| tool | wall s | CPU s | peak RSS MiB | time vs vdl |")
+print("|---|---|---|---|---|")
 vdl = statistics.median(x[0] for x in rows["vdl"])
 for label, v in rows.items():
     wall = statistics.median(x[0] for x in v)
     cpu = statistics.median(x[1] for x in v)
     rss = statistics.median(x[2] for x in v) / 1024
-    size = v[0][3] / 2**20
-    print(f"| {label} | {wall:.2f} | {cpu:.2f} | {rss:.1f} | {size:.1f} | {wall/vdl:.1f}x |")
+    print(f"| {label} | {wall:.2f} | {cpu:.2f} | {rss:.1f} | {wall/vdl:.1f}x |")
 PY

@@ -14,9 +14,8 @@ CASES=${CASES:-"throttled unlimited stealing"}   # a subset, e.g. CASES=stealing
 WORK=${BENCH_DIR:-/tmp/vdl-bench}
 OUT=bench/results
 mkdir -p "$WORK/www" "$WORK/dl" "$WORK/nginx" "$OUT"
-for t in nginx aria2c axel curl /usr/bin/time; do
-  command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "bench: $t missing (apt-get install nginx aria2 axel curl time)" >&2; exit 1; }
-done
+. bench/lib.sh
+require_tools nginx aria2c axel curl /usr/bin/time
 
 CGO_ENABLED=0 go build -o "$WORK/vdl" ./cmd/vdl
 go build -o "$WORK/benchserver" ./bench/cmd/benchserver
@@ -24,42 +23,11 @@ go build -o "$WORK/benchserver" ./bench/cmd/benchserver
 [ -s "$WORK/www/f1g.bin" ] || head -c 1G /dev/urandom > "$WORK/www/f1g.bin"
 
 PORT=${BENCH_PORT:-18471}
-cat > "$WORK/nginx/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo "user root root;" )
-worker_processes 2;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $WORK/www;
-    location /slow/ { alias $WORK/www/; limit_rate 4m; }
-  }
-}
-CONF
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-"$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-NGINX_PID=$!
+start_nginx "$PORT" "$WORK/www" "location /slow/ { alias $WORK/www/; limit_rate 4m; }"
 SERVER_PID=
 cleanup() { kill $NGINX_PID ${SERVER_PID:-} 2>/dev/null || true; rm -rf "$WORK/dl"; }
 trap cleanup EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
 BASE="http://127.0.0.1:$PORT"
-
-# measure LABEL CMD...: one run; appends "label wall user sys maxrss_kib" to $OUT/raw.txt
-measure() {
-  local label=$1; shift
-  rm -rf "$WORK/dl"; mkdir -p "$WORK/dl"
-  ( cd "$WORK/dl" && /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" ) || {
-    echo "bench: $label failed:" >&2; cat "$WORK/stderr.txt" >&2; exit 1; }
-  read -r wall user sys rss < "$WORK/time.txt"
-  echo "$label $wall $user $sys $rss" >> "$OUT/raw.txt"
-}
 
 : > "$OUT/raw.txt"
 for run in $(seq "$RUNS"); do
@@ -67,10 +35,10 @@ for run in $(seq "$RUNS"); do
   for case in "throttled /slow/f256.bin" "unlimited /f1g.bin"; do
     set -- $case; name=$1; url="$BASE$2"
     [[ " $CASES " == *" $name "* ]] || continue
-    measure "$name:vdl" "$WORK/vdl" -q -n 16 -o out "$url"
-    measure "$name:aria2c" aria2c -q -x16 -s16 -k1M --file-allocation=none --allow-overwrite=true -o out "$url"
-    measure "$name:axel" axel -q -n 16 -o out "$url"
-    measure "$name:curl" curl -sf -o out "$url"
+    measure "$OUT/raw.txt" "$name:vdl" "$WORK/vdl" -q -n 16 -o out "$url"
+    measure "$OUT/raw.txt" "$name:aria2c" aria2c -q -x16 -s16 -k1M --file-allocation=none --allow-overwrite=true -o out "$url"
+    measure "$OUT/raw.txt" "$name:axel" axel -q -n 16 -o out "$url"
+    measure "$OUT/raw.txt" "$name:curl" curl -sf -o out "$url"
   done
   # Work stealing: 256 MiB at 4 MiB/s per response; the "slow" run makes the
   # second response (vdl's first big range; the first is its 1-byte probe)
@@ -80,7 +48,7 @@ for run in $(seq "$RUNS"); do
     "$WORK/benchserver" -size $((256<<20)) -throttle $((4<<20)) -slow $slow > "$WORK/server.url" &
     SERVER_PID=$!
     for _ in $(seq 100); do [ -s "$WORK/server.url" ] && break; sleep 0.05; done
-    measure "stealing-slow$slow:vdl" "$WORK/vdl" -q -n 16 -o out "$(head -1 "$WORK/server.url")"
+    measure "$OUT/raw.txt" "stealing-slow$slow:vdl" "$WORK/vdl" -q -n 16 -o out "$(head -1 "$WORK/server.url")"
     kill $SERVER_PID; wait $SERVER_PID 2>/dev/null || true; SERVER_PID=
   done
 done

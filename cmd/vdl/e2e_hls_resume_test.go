@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -55,22 +54,7 @@ func TestHLSInterruptAndResume(t *testing.T) {
 			defer s.Close()
 			dir := t.TempDir()
 			args := []string{"-q", "-n", fmt.Sprint(conns), "-d", dir, s.URL("/long/index.m3u8")}
-			cmd := exec.Command(vdlBin, args...)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			select {
-			case <-s.Reached:
-			case err := <-exited:
-				t.Fatalf("vdl finished before the interruption point: %v", err)
-			}
-			if err := cmd.Process.Signal(tt.sig); err != nil {
-				t.Fatal(err)
-			}
-			<-exited
-			if got := cmd.ProcessState.ExitCode(); got != tt.code {
+			if got, _ := interruptVDL(t, s.Reached, tt.sig, args...); got != tt.code {
 				t.Errorf("interrupted run: exit %d, want %d", got, tt.code)
 			}
 			out := filepath.Join(dir, "long.ts")

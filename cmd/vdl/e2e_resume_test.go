@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -46,24 +45,9 @@ func TestKillAndResume(t *testing.T) {
 			dir := t.TempDir()
 			args := []string{"-q", "-n", "4", "-d", dir, s.FileURL()}
 
-			cmd := exec.Command(vdlBin, args...)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			select {
-			case <-s.Reached:
-			case err := <-exited:
-				t.Fatalf("vdl finished before the interruption point: %v", err)
-			}
-			signalled := time.Now()
-			if err := cmd.Process.Signal(tt.sig); err != nil {
-				t.Fatal(err)
-			}
-			<-exited
-			t.Logf("%s: exited %v after the signal", tt.name, time.Since(signalled).Round(time.Millisecond))
-			if got := cmd.ProcessState.ExitCode(); got != tt.code {
+			got, took := interruptVDL(t, s.Reached, tt.sig, args...)
+			t.Logf("%s: exited %v after the signal", tt.name, took.Round(time.Millisecond))
+			if got != tt.code {
 				t.Errorf("interrupted run: exit %d, want %d", got, tt.code)
 			}
 			out := filepath.Join(dir, "file.bin")

@@ -176,3 +176,27 @@ func oneErrorLine(t *testing.T, stderr, want string) {
 }
 
 func sha256Of(b []byte) [32]byte { return sha256.Sum256(b) }
+
+// interruptVDL starts the binary, sends sig once reached is closed (the
+// server got that far), waits for the exit and returns its code (-1 for
+// a kill) and how long the exit took after the signal.
+func interruptVDL(t *testing.T, reached <-chan struct{}, sig os.Signal, args ...string) (int, time.Duration) {
+	t.Helper()
+	cmd := exec.Command(vdlBin, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-reached:
+	case err := <-exited:
+		t.Fatalf("vdl finished before the interruption point: %v", err)
+	}
+	signalled := time.Now()
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	return cmd.ProcessState.ExitCode(), time.Since(signalled)
+}

@@ -1,0 +1,49 @@
+# Shared helpers of the bench scripts; source it after setting WORK and OUT.
+
+# require_tools CMD...: stop with one line when a tool is missing.
+require_tools() {
+  for t in "$@"; do
+    command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "bench: $t missing (apt-get install it)" >&2; exit 1; }
+  done
+}
+
+# start_nginx PORT ROOT EXTRA: serves ROOT on 127.0.0.1:PORT in the
+# background (NGINX_PID), EXTRA being more server-block directives.
+start_nginx() {
+  local port=$1 root=$2 extra=$3
+  mkdir -p "$WORK/nginx"
+  cat > "$WORK/nginx/nginx.conf" <<CONF
+$( [ "$(id -u)" = 0 ] && echo "user root root;" )
+worker_processes 2;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; application/octet-stream bin; }
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  server {
+    listen 127.0.0.1:$port;
+    root $root;
+    $extra
+  }
+}
+CONF
+  "$(command -v nginx || echo /usr/sbin/nginx)" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+  NGINX_PID=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && return; sleep 0.1; done
+}
+
+# measure RAW LABEL CMD...: runs CMD once in an empty $WORK/dl and appends
+# "label wall user sys maxrss_kib" to RAW.
+measure() {
+  local raw=$1 label=$2; shift 2
+  rm -rf "$WORK/dl"; mkdir -p "$WORK/dl"
+  ( cd "$WORK/dl" && /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" ) || {
+    echo "bench: $label failed:" >&2; cat "$WORK/stderr.txt" >&2; exit 1; }
+  read -r wall user sys rss < "$WORK/time.txt"
+  echo "$label $wall $user $sys $rss" >> "$raw"
+  echo "bench: $label ${wall}s" >&2
+}
