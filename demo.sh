@@ -3,6 +3,7 @@
 # a local server throttles every connection to 4 MiB/s; vdl downloads a
 # 96 MiB file over 8 connections, is interrupted with Ctrl-C (SIGINT)
 # half-way, and the same command finishes the download without refetching.
+# Then it lists and downloads an AES-128 HLS playlist from testdata/.
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p bin
@@ -31,6 +32,23 @@ echo; echo "checking against a plain curl download..."
 curl -sf -o "$work/reference.bin" "$url"
 if cmp -s "$work/file.bin" "$work/reference.bin"; then
   echo "OK: identical ($(sha256sum < "$work/file.bin" | cut -c1-16)...)"
+else
+  echo "MISMATCH" >&2; exit 1
+fi
+
+# HLS: the AES-128 fixture playlist, listed and downloaded (decrypted and
+# joined into one .ts), from a local server over testdata/.
+bin/benchserver -dir testdata/media > "$work/hls-url" &
+hls_server=$!
+trap 'kill $server $hls_server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do [ -s "$work/hls-url" ] && break; sleep 0.05; done
+playlist="$(head -1 "$work/hls-url")hls-aes128/index.m3u8"
+echo; echo "\$ vdl -F $playlist"
+bin/vdl -F "$playlist"
+echo; echo "\$ vdl -d $work $playlist"
+bin/vdl -d "$work" "$playlist"
+if cat testdata/media/hls-ts/seg00{0,1,2,3}.ts | cmp -s - "$work/hls-aes128.ts"; then
+  echo "OK: the decrypted, joined stream equals the clear segments"
 else
   echo "MISMATCH" >&2; exit 1
 fi
