@@ -33,3 +33,33 @@ func FuzzParseMovie(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTSTables: hostile TS packets give tables or errors, never a panic,
+// and a PMT that parses rebuilds to a section that parses back the same.
+func FuzzTSTables(f *testing.F) {
+	data, err := os.ReadFile(fixture("hls-ts", "seg000.ts"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i := 0; i < 6*tsPacket; i += tsPacket {
+		f.Add(data[i : i+tsPacket])
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		pkt := make([]byte, tsPacket)
+		copy(pkt, in)
+		_, _ = parsePAT(pkt)
+		_, _ = pesTimestamp(pkt)
+		pmt, err := parsePMT(pkt)
+		if err != nil {
+			return
+		}
+		out, err := psiPacket(0x1000, 0, buildPMT(pmt))
+		if err != nil {
+			return // too big for one packet: refused, fine
+		}
+		back, err := parsePMT(out)
+		if err != nil || back.pcrPID != pmt.pcrPID || len(back.streams) != len(pmt.streams) {
+			t.Fatalf("rebuilt PMT does not parse back: %+v vs %+v (%v)", back, pmt, err)
+		}
+	})
+}

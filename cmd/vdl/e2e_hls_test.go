@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vdlproject/vdl/internal/mediaserver"
@@ -219,5 +222,36 @@ func TestHLSThroughNginx(t *testing.T) {
 	}
 	if errs := testtools.DecodeErrors(t, out); errs != "" {
 		t.Errorf("decoding the fMP4 variant: %s", errs)
+	}
+}
+
+// TestHLSThroughProxyWithIdentity: the playlist, the key and every
+// segment go through the proxy (tinyproxy's Via header) with the user's
+// headers; a request without them is refused and counted.
+func TestHLSThroughProxyWithIdentity(t *testing.T) {
+	files := map[string][]byte{}
+	fixtureFiles(t, "hls-aes128", "/aes/", files)
+	var refused atomic.Int64
+	s := mediaserver.StartSite(files, mediaserver.SiteOptions{Check: func(r *http.Request) int {
+		if r.Header.Get("Via") == "" || r.Header.Get("X-Token") != "abc" || r.UserAgent() != "TestAgent/2.0" {
+			refused.Add(1)
+			return http.StatusForbidden
+		}
+		return 0
+	}})
+	defer s.Close()
+	port, _ := startTinyproxy(t)
+	dir := t.TempDir()
+	r := runVDL(t, nil, "-q", "--proxy", fmt.Sprintf("http://127.0.0.1:%d", port), "-H", "X-Token: abc",
+		"--user-agent", "TestAgent/2.0", "-d", dir, s.URL("/aes/index.m3u8"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	_, plain := plainTS(t)
+	if sha(t, filepath.Join(dir, "aes.ts")) != sha256Of(plain) {
+		t.Error("output differs from the clear segments")
+	}
+	if refused.Load() != 0 || s.RequestsFor("/aes/key.bin") != 1 {
+		t.Errorf("%d requests lacked the proxy or the headers; key fetched %d times (want 0 and 1)", refused.Load(), s.RequestsFor("/aes/key.bin"))
 	}
 }
