@@ -1,0 +1,159 @@
+package qq
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/vdlproject/vdl/extractors"
+)
+
+// vinfo is what one getinfo/getvinfo reply says about the quality it
+// describes (vl.vi[0]) and about every quality available (fl.fi[]).
+type vinfo struct {
+	vid, lnk, title string
+	duration        time.Duration
+	quality         quality   // the quality vi describes (fl.fi with br == vi.br, else sl == 1)
+	qualities       []quality // every fl.fi entry
+	fn, fvkey       string
+	width, height   int
+	size            int64
+	drm             bool
+	mirrors         []mirror
+	clips           []clip // cl.ci; empty for a single file
+	singleKeyID     string // cl.keyid when there are no clips
+}
+
+type quality struct {
+	id                 int64
+	name, cname, sname string
+	resolution         string
+	size               int64
+	bandwidth, audioBW int64
+	fps                float64
+	drm                bool
+}
+
+// mirror is one CDN prefix (ul.ui[]): a progressive prefix, or an HLS
+// playlist when hls.pt is set or the URL is itself a playlist.
+type mirror struct {
+	url string
+	hls string // the playlist URL for HLS mirrors
+}
+
+type clip struct {
+	idx      int
+	size     int64
+	duration time.Duration
+	keyID    string
+}
+
+// parseVinfo reads a successful reply; every field it relies on is
+// checked, so a changed API is an error naming the field.
+func parseVinfo(api string, r gjson.Result) (*vinfo, error) {
+	vi, err := need(api, r, "vl.vi.0")
+	if err != nil {
+		return nil, err
+	}
+	v := &vinfo{
+		vid:   vi.Get("vid").String(),
+		lnk:   vi.Get("lnk").String(),
+		title: strings.TrimSpace(vi.Get("ti").String()),
+		fn:    vi.Get("fn").String(),
+		fvkey: vi.Get("fvkey").String(),
+		width: int(vi.Get("vw").Int()), height: int(vi.Get("vh").Int()),
+		size: vi.Get("fs").Int(),
+		drm:  vi.Get("drm").Int() == 1 || vi.Get("ckc").Exists(),
+	}
+	if v.vid == "" {
+		return nil, fmt.Errorf("%w: qq: unexpected %s reply (field vl.vi.0.vid missing)", extractors.ErrAPIChanged, api)
+	}
+	if v.lnk == "" {
+		v.lnk = v.vid
+	}
+	if td, err := strconv.ParseFloat(vi.Get("td").String(), 64); err == nil && td > 0 {
+		v.duration = time.Duration(td * float64(time.Second))
+	}
+	uis, err := need(api, vi, "ul.ui")
+	if err != nil {
+		return nil, err
+	}
+	for _, ui := range uis.Array() {
+		prefix := ui.Get("url").String()
+		if prefix == "" {
+			continue
+		}
+		m := mirror{url: prefix}
+		switch {
+		case ui.Get("hls.pt").Exists():
+			m.hls = prefix + ui.Get("hls.pt").String()
+		case strings.Contains(strings.ToLower(strings.SplitN(prefix, "?", 2)[0]), ".m3u8"):
+			m.hls = prefix // a direct playlist link (China-only videos)
+		}
+		v.mirrors = append(v.mirrors, m)
+	}
+	if len(v.mirrors) == 0 {
+		return nil, fmt.Errorf("%w: qq: unexpected %s reply (no CDN prefix in vl.vi.0.ul.ui)", extractors.ErrAPIChanged, api)
+	}
+	for _, fi := range r.Get("fl.fi").Array() {
+		v.qualities = append(v.qualities, quality{
+			id: fi.Get("id").Int(), name: fi.Get("name").String(), cname: fi.Get("cname").String(),
+			sname: fi.Get("sname").String(), resolution: fi.Get("resolution").String(), size: fi.Get("fs").Int(),
+			bandwidth: fi.Get("bandwidth").Int(), audioBW: fi.Get("audiobandwidth").Int(), fps: fi.Get("vfps").Float(),
+			drm: fi.Get("drm").Int() != 0,
+		})
+	}
+	v.quality = v.describedQuality(vi.Get("br").Int(), r.Get("fl.fi"))
+	for _, ci := range vi.Get("cl.ci").Array() {
+		c := clip{idx: int(ci.Get("idx").Int()), size: ci.Get("cs").Int(), keyID: ci.Get("keyid").String()}
+		if cd, err := strconv.ParseFloat(ci.Get("cd").String(), 64); err == nil {
+			c.duration = time.Duration(cd * float64(time.Second))
+		}
+		if c.idx <= 0 {
+			return nil, fmt.Errorf("%w: qq: unexpected %s reply (clip without idx)", extractors.ErrAPIChanged, api)
+		}
+		v.clips = append(v.clips, c)
+	}
+	v.singleKeyID = vi.Get("cl.keyid").String()
+	return v, nil
+}
+
+// describedQuality finds the fl.fi entry vl.vi[0] describes: same bitrate
+// (br), else the one marked selected (sl == 1).
+func (v *vinfo) describedQuality(br int64, fis gjson.Result) quality {
+	for i, fi := range fis.Array() {
+		if br != 0 && fi.Get("br").Int() == br {
+			return v.qualities[i]
+		}
+	}
+	for i, fi := range fis.Array() {
+		if fi.Get("sl").Int() == 1 {
+			return v.qualities[i]
+		}
+	}
+	return quality{name: "default"}
+}
+
+// label is how a quality is shown: cname ("超清;(720P)") or sname and
+// resolution.
+func (q quality) label() string {
+	if q.cname != "" {
+		return strings.ReplaceAll(q.cname, ";", " ")
+	}
+	return strings.TrimSpace(q.sname + " " + q.resolution)
+}
+
+// height reads "720P" style resolutions.
+func (q quality) height() int {
+	r := strings.TrimSuffix(strings.ToUpper(q.resolution), "P")
+	if r == "" {
+		if i := strings.Index(q.cname, "("); i >= 0 {
+			r = strings.TrimSuffix(strings.TrimSuffix(q.cname[i+1:], ")"), "P")
+		}
+	}
+	h, _ := strconv.Atoi(r)
+	return h
+}
