@@ -91,7 +91,7 @@ func TestParseVinfo(t *testing.T) {
 // TestParseVinfoChangedAPI: missing fields are named, never a panic.
 func TestParseVinfoChangedAPI(t *testing.T) {
 	for body, field := range map[string]string{
-		`QZOutputJson={"s":"o","vl":{"cnt":0}};`:                        "vl.vi.0",
+		`QZOutputJson={"s":"o","vl":{"cnt":0}};`:                         "vl.vi.0",
 		`QZOutputJson={"s":"o","vl":{"vi":[{"vid":"x","fn":"a.mp4"}]}};`: "ul.ui",
 		`QZOutputJson={"s":"o","vl":{"vi":[{"fn":"a.mp4"}]}};`:           "vl.vi.0.vid",
 	} {
