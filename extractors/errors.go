@@ -1,6 +1,9 @@
 package extractors
 
-import "errors"
+import (
+	"errors"
+	"net/url"
+)
 
 // Errors an extractor returns (wrapped, with the site's context) when the
 // site refuses; the CLI maps them to exit codes.
@@ -23,3 +26,10 @@ type HTTPError struct {
 }
 
 func (e *HTTPError) Error() string { return e.Method + " " + e.URL + ": " + e.Status }
+
+// Redact returns u without credentials, for messages and media IDs.
+func Redact(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
+}

@@ -55,7 +55,7 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	case http.StatusRequestedRangeNotSatisfiable:
 		size = 0 // an empty file has no byte 0
 	default:
-		return nil, &extractors.HTTPError{Method: "GET", URL: redact(u), StatusCode: resp.StatusCode, Status: resp.Status}
+		return nil, &extractors.HTTPError{Method: "GET", URL: extractors.Redact(u), StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	name := fileName(resp, u)
@@ -63,14 +63,14 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	case isPlaylist(ctype, name):
 		return e.hls(ctx, u)
 	case ctype == "text/html" || ctype == "application/xhtml+xml":
-		return nil, fmt.Errorf("%w: %s is a web page, and no site extractor knows it", extractors.ErrUnsupported, redact(u))
+		return nil, fmt.Errorf("%w: %s is a web page, and no site extractor knows it", extractors.ErrUnsupported, extractors.Redact(u))
 	}
 	base, ext := splitExt(name)
 	if ext == "" {
 		ext = extFromType(ctype)
 	}
 	m := &extractors.Media{
-		Site: "generic", ID: redact(u), Title: base, PageURL: redact(u), FileName: name,
+		Site: "generic", ID: extractors.Redact(u), Title: base, PageURL: extractors.Redact(u), FileName: name,
 		Formats: []extractors.Format{{
 			ID: "direct", Label: "original file", Container: ext, Size: size,
 			Streams: []extractors.Stream{{Kind: extractors.KindMuxed, Segments: []extractors.Segment{{URL: u.String(), Size: size}}}},
@@ -142,10 +142,4 @@ func totalFromContentRange(v string) int64 {
 		return -1
 	}
 	return n
-}
-
-func redact(u *url.URL) string {
-	c := *u
-	c.User = nil
-	return c.String()
 }

@@ -39,7 +39,7 @@ func (l *Loader) Media(ctx context.Context, u *url.URL) (*extractors.Media, erro
 	if err != nil {
 		return nil, err
 	}
-	id := redact(u)
+	id := extractors.Redact(u)
 	return &extractors.Media{Site: "hls", ID: id, Title: titleFromURL(u), PageURL: id, Duration: dur, Formats: formats}, nil
 }
 
@@ -133,14 +133,14 @@ func (l *Loader) get(ctx context.Context, u *url.URL) ([]byte, *url.URL, error) 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, nil, &extractors.HTTPError{Method: "GET", URL: redact(u), StatusCode: resp.StatusCode, Status: resp.Status}
+		return nil, nil, &extractors.HTTPError{Method: "GET", URL: extractors.Redact(u), StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxPlaylistBytes+1))
 	if err != nil {
-		return nil, nil, fmt.Errorf("read playlist %s: %w", redact(u), err)
+		return nil, nil, fmt.Errorf("read playlist %s: %w", extractors.Redact(u), err)
 	}
 	if len(data) > maxPlaylistBytes {
-		return nil, nil, fmt.Errorf("%w: %s is over %d MiB, too big for a playlist", ErrBadPlaylist, redact(u), maxPlaylistBytes>>20)
+		return nil, nil, fmt.Errorf("%w: %s is over %d MiB, too big for a playlist", ErrBadPlaylist, extractors.Redact(u), maxPlaylistBytes>>20)
 	}
 	return data, resp.Request.URL, nil
 }
@@ -192,14 +192,14 @@ func (l *Loader) fetchKey(ctx context.Context, raw string) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch key: %w", &extractors.HTTPError{Method: "GET", URL: redact(u), StatusCode: resp.StatusCode, Status: resp.Status})
+		return nil, fmt.Errorf("fetch key: %w", &extractors.HTTPError{Method: "GET", URL: extractors.Redact(u), StatusCode: resp.StatusCode, Status: resp.Status})
 	}
 	k, err := io.ReadAll(io.LimitReader(resp.Body, 17))
 	if err != nil {
-		return nil, fmt.Errorf("fetch key %s: %w", redact(u), err)
+		return nil, fmt.Errorf("fetch key %s: %w", extractors.Redact(u), err)
 	}
 	if len(k) != 16 {
-		return nil, fmt.Errorf("%w: the AES-128 key at %s is not 16 bytes", ErrBadKey, redact(u))
+		return nil, fmt.Errorf("%w: the AES-128 key at %s is not 16 bytes", ErrBadKey, extractors.Redact(u))
 	}
 	return k, nil
 }
@@ -216,10 +216,4 @@ func titleFromURL(u *url.URL) string {
 		return u.Hostname()
 	}
 	return base
-}
-
-func redact(u *url.URL) string {
-	c := *u
-	c.User = nil
-	return c.String()
 }

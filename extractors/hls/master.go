@@ -215,5 +215,5 @@ func redactRaw(raw string) string {
 	if err != nil {
 		return raw
 	}
-	return redact(u)
+	return extractors.Redact(u)
 }
