@@ -50,6 +50,9 @@ var (
 	// errStalled is a body read that delivered nothing for StallTimeout.
 	errStalled = errors.New("connection stalled")
 
+	// errMirror means the part moved to another mirror: retry at once.
+	errMirror = errors.New("switched to a mirror")
+
 	// errShortBody is a response body that ended before its range did.
 	errShortBody = errors.New("response body ended early")
 )

@@ -34,6 +34,10 @@ type Part struct {
 	// URL (HLS EXT-X-BYTERANGE): its size is Length and its ranges are
 	// relative to Offset.
 	Offset, Length int64
+	// Mirrors are other URLs serving the same bytes (CDN prefixes). On a
+	// refusal (403/404/410/5xx) or a failed connection the part moves to
+	// the next mirror at once, before any backoff.
+	Mirrors []string
 }
 
 // Options tune a Job. Zero values take the documented defaults.
@@ -131,7 +135,8 @@ func New(parts []Part, opts Options) (*Job, error) {
 		if p.Length > 0 {
 			size = p.Length
 		}
-		j.parts = append(j.parts, &partState{idx: i, url: p.URL, header: p.Header, path: p.Path, size: size,
+		urls := append([]string{p.URL}, p.Mirrors...)
+		j.parts = append(j.parts, &partState{idx: i, url: p.URL, urls: urls, header: p.Header, path: p.Path, size: size,
 			hinted: size >= 0 && p.Length == 0, offset: p.Offset, length: p.Length})
 	}
 	return j, nil
@@ -228,8 +233,8 @@ func (j *Job) runSpan(ctx context.Context, sp *span) error {
 			return j.finishPartIfComplete(sp.part)
 		case errors.Is(err, errStale):
 			return nil
-		case errors.Is(err, errRestart):
-			continue // the plan changed under us (no range support): go again at once
+		case errors.Is(err, errRestart), errors.Is(err, errMirror):
+			continue // the plan or the URL changed under us: go again at once
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -26,17 +26,19 @@ type partState struct {
 	// offset and length > 0: the part is that byte range of url.
 	offset, length int64
 
+	urls []string // the URL and its mirrors
 	// guarded by Job.mu
-	url       string
-	size      int64 // -1 unknown
-	etag      string
-	lastMod   string
-	done      rangeSet
-	noRanges  bool // the server ignores Range: one stream from byte 0
-	confirmed bool // a 206 with a sound Content-Range came back in this run
-	gen       int  // bumped when progress is discarded
-	complete  bool
-	delivered bool // got bytes from the server at some point (this run or before)
+	url         string // the URL in use, one of urls
+	mirrorFails int    // mirror switches since bytes last arrived
+	size        int64  // -1 unknown
+	etag        string
+	lastMod     string
+	done        rangeSet
+	noRanges    bool // the server ignores Range: one stream from byte 0
+	confirmed   bool // a 206 with a sound Content-Range came back in this run
+	gen         int  // bumped when progress is discarded
+	complete    bool
+	delivered   bool // got bytes from the server at some point (this run or before)
 
 	// guarded by Job.filesMu
 	file *os.File

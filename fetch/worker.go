@@ -62,11 +62,14 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 		if context.Cause(reqCtx) == errStalled && ctx.Err() == nil {
 			return errStalled
 		}
+		if ctx.Err() == nil && j.switchMirror(p, url, err) {
+			return errMirror
+		}
 		return err
 	}
 	defer resp.Body.Close()
 
-	if err := j.acceptResponse(sp, resp, pos, end, noRanges); err != nil {
+	if err := j.acceptResponse(sp, resp, url, pos, end, noRanges); err != nil {
 		return err
 	}
 	body := io.Reader(resp.Body)
@@ -85,7 +88,7 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 // acceptResponse checks status, Content-Range and validators against the
 // plan, learning the size and validators on first contact. It adjusts the
 // part when the server turns out not to support ranges.
-func (j *Job) acceptResponse(sp *span, resp *http.Response, pos, end int64, noRanges bool) error {
+func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, end int64, noRanges bool) error {
 	p := sp.part
 	total := int64(-1)
 	switch {
@@ -158,6 +161,9 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, pos, end int64, noRa
 			Status: resp.Status, RetryAfter: retryAfter(resp.Header, time.Now())}
 		if he.Status == "" {
 			he.Status = strconv.Itoa(resp.StatusCode)
+		}
+		if mirrorWorthy(resp.StatusCode) && j.switchMirror(p, url, he) {
+			return errMirror
 		}
 		j.mu.Lock()
 		delivered := p.delivered
@@ -300,6 +306,7 @@ func (j *Job) markWritten(sp *span, at, n int64) bool {
 	if n > 0 {
 		p.done = p.done.add(Range{at, at + n})
 		p.delivered = true
+		p.mirrorFails = 0
 		j.done.Add(n)
 	}
 	if sp.end >= 0 && sp.pos >= sp.end {
