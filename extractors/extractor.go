@@ -20,6 +20,9 @@ type Extractor interface {
 type Env struct {
 	HTTP *http.Client
 	Log  *slog.Logger
+	// UserAgent is the User-Agent the client sends unless a request sets
+	// its own; sites that sign it (v.qq.com's cKey) need to know it.
+	UserAgent string
 }
 
 // Site describes one extractor. Hosts match exactly or as a suffix after a

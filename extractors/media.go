@@ -31,6 +31,9 @@ type Media struct {
 	// FileName is a server-suggested name (Content-Disposition), if any.
 	FileName string   `json:"file_name,omitempty"`
 	Formats  []Format `json:"formats"` // best first
+	// SignedURLs says the segment URLs carry short-lived keys: when they
+	// start answering 403/410, extracting the page again refreshes them.
+	SignedURLs bool `json:"signed_urls,omitempty"`
 }
 
 // Format is one quality of a Media.
@@ -70,6 +73,9 @@ type Segment struct {
 	// Discontinuity marks an HLS EXT-X-DISCONTINUITY before the segment:
 	// timestamps may restart here (ads, stitched content).
 	Discontinuity bool `json:"discontinuity,omitempty"`
+	// Mirrors are other URLs of the same bytes (CDN prefixes), tried in
+	// order when URL refuses.
+	Mirrors []string `json:"mirrors,omitempty"`
 }
 
 // Key describes segment encryption: HLS AES-128 (CBC, PKCS#7), the key

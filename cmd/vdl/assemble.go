@@ -44,7 +44,7 @@ func planAssembly(f *extractors.Format, work string) (*assembly, error) {
 	if st := f.Streams[0]; len(f.Streams) == 1 && st.Init == nil && len(st.Segments) == 1 && st.Segments[0].Key == nil {
 		seg := st.Segments[0]
 		a.direct = true
-		a.parts = []fetch.Part{{URL: seg.URL, Header: st.Header, Size: seg.Size, Offset: seg.Offset, Length: seg.Length, Path: filepath.Join(work, "data")}}
+		a.parts = []fetch.Part{{URL: seg.URL, Mirrors: seg.Mirrors, Header: st.Header, Size: seg.Size, Offset: seg.Offset, Length: seg.Length, Path: filepath.Join(work, "data")}}
 		return a, nil
 	}
 	for si, st := range f.Streams {
@@ -55,7 +55,7 @@ func planAssembly(f *extractors.Format, work string) (*assembly, error) {
 		dir := filepath.Join(work, fmt.Sprintf("s%d", si))
 		add := func(seg extractors.Segment, name string) piece {
 			p := filepath.Join(dir, name)
-			a.parts = append(a.parts, fetch.Part{URL: seg.URL, Header: st.Header, Size: seg.Size, Offset: seg.Offset, Length: seg.Length, Path: p})
+			a.parts = append(a.parts, fetch.Part{URL: seg.URL, Mirrors: seg.Mirrors, Header: st.Header, Size: seg.Size, Offset: seg.Offset, Length: seg.Length, Path: p})
 			return piece{path: p, key: seg.Key}
 		}
 		if st.Init != nil {

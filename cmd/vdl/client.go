@@ -62,6 +62,14 @@ func newClient(o clientOptions) (*http.Client, error) {
 	return c, nil
 }
 
+// userAgent is the User-Agent requests carry: -H wins over --user-agent.
+func (o clientOptions) userAgent() string {
+	if ua := o.Headers.Get("User-Agent"); ua != "" {
+		return ua
+	}
+	return o.UserAgent
+}
+
 // parseProxy accepts http, https, socks5 and socks5h proxy URLs, with
 // optional user:password.
 func parseProxy(s string) (*url.URL, error) {

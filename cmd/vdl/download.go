@@ -35,7 +35,7 @@ func (a *app) downloadURL(ctx context.Context, raw string) error {
 	if !ok {
 		return fmt.Errorf("%w: %s", extractors.ErrUnsupported, raw)
 	}
-	res, err := site.New(extractors.Env{HTTP: a.client, Log: a.log}).Extract(ctx, u)
+	res, err := site.New(extractors.Env{HTTP: a.client, Log: a.log, UserAgent: a.opts.client.userAgent()}).Extract(ctx, u)
 	if err != nil {
 		return err
 	}

@@ -3,4 +3,5 @@ package all
 
 import (
 	_ "github.com/vdlproject/vdl/extractors/generic" // direct media URLs
+	_ "github.com/vdlproject/vdl/extractors/qq"      // v.qq.com (Tencent Video)
 )

@@ -1,8 +1,13 @@
 // Package qq is the v.qq.com (Tencent Video) extractor, built from
-// docs/vqq.md. This is the groundwork of issue 5: URL forms, the cKey 8.1
-// signature, the reply decoder with typed errors, reply parsing and the
-// legacy flow's file names and request URLs. The HTTP side of the flows
-// (getvinfo, getinfo + getkey), the site registration and the CLI wiring
-// are not written yet, so v.qq.com URLs still fall to the generic
-// extractor, which refuses them as web pages.
+// docs/vqq.md (v.qq.com itself cannot be reached from where it was
+// written; it is tested against recorded and reconstructed replies).
+//
+// An episode URL (every form of vqq.md §1) gives a vid and maybe a cid; a
+// series URL is resolved to the episode its page plays. The formats come
+// from the first API flow that answers: getvinfo signed with cKey 8.1
+// (HLS or progressive MP4), then the legacy getinfo + getkey (MP4 clips)
+// across platforms. Replies are decoded as one JSON value after the
+// QZOutputJson= marker, and every field relied on is checked, so a changed
+// API is a clear error. Media URLs are signed (vkeys): the CLI extracts
+// again when they expire.
 package qq

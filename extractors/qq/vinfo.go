@@ -25,6 +25,9 @@ type vinfo struct {
 	mirrors         []mirror
 	clips           []clip // cl.ci; empty for a single file
 	singleKeyID     string // cl.keyid when there are no clips
+	// preview is how much plays without paying; far below the duration
+	// the reply is a trial, not the video.
+	preview time.Duration
 }
 
 type quality struct {
@@ -118,7 +121,27 @@ func parseVinfo(api string, r gjson.Result) (*vinfo, error) {
 		v.clips = append(v.clips, c)
 	}
 	v.singleKeyID = vi.Get("cl.keyid").String()
+	v.preview = time.Duration(r.Get("preview").Float() * float64(time.Second))
 	return v, nil
+}
+
+// isTrial says the reply gives a preview rather than the whole video:
+// the preview or the clips fall short of the duration (lux#668, #1151:
+// half-length downloads). A 2-second slack absorbs rounding (td 216.04,
+// preview 216).
+func (v *vinfo) isTrial() bool {
+	const slack = 2 * time.Second
+	if v.duration <= 0 {
+		return false
+	}
+	if v.preview > 0 && v.preview+slack < v.duration {
+		return true
+	}
+	var clips time.Duration
+	for _, c := range v.clips {
+		clips += c.duration
+	}
+	return len(v.clips) > 0 && clips > 0 && clips+slack < v.duration
 }
 
 // describedQuality finds the fl.fi entry vl.vi[0] describes: same bitrate

@@ -1,0 +1,236 @@
+package qq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/extractors/hls"
+)
+
+// perQuality asks for every quality the first reply lists but does not
+// describe, a few at a time. A quality that fails is left out with a
+// note (a VIP-only quality is normal); the first reply always counts.
+func (x *extractor) perQuality(ctx context.Context, first *vinfo, ask func(context.Context, string) (*vinfo, error)) ([]*vinfo, error) {
+	var names []string
+	for _, q := range first.qualities {
+		if q.name != "" && q.name != first.quality.name {
+			names = append(names, q.name)
+		}
+	}
+	got := make([]*vinfo, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, name := range names {
+		g.Go(func() error {
+			v, err := ask(gctx, name)
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return ctx.Err()
+			case errors.Is(err, extractors.ErrVIP):
+				x.log.Info("quality needs VIP; not listed", "quality", name)
+			case err != nil:
+				x.log.Warn("quality unavailable; not listed", "quality", name, "err", err)
+			default:
+				got[i] = v
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := []*vinfo{first}
+	seen := map[string]bool{first.quality.name: true}
+	for _, v := range got {
+		if v != nil && !seen[v.quality.name] {
+			seen[v.quality.name] = true
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// buildFormats turns each reply into the format of the quality it
+// describes, best first. A trial (a preview shorter than the video) is
+// never offered as the video; if only trials are left, the video is VIP.
+func (x *extractor) buildFormats(ctx context.Context, first *vinfo, vinfos []*vinfo,
+	build func(context.Context, *vinfo) (extractors.Format, error)) (*resolved, error) {
+	res := &resolved{title: first.title, duration: first.duration}
+	formats := make([]extractors.Format, len(vinfos))
+	errs := make([]error, len(vinfos))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, v := range vinfos {
+		g.Go(func() error {
+			switch {
+			case v.drm || v.quality.drm:
+				formats[i] = drmFormat(v)
+			case v.isTrial():
+				errs[i] = fmt.Errorf("%w: qq: quality %s is only a %s preview without VIP", extractors.ErrVIP, v.quality.name, v.preview)
+			default:
+				formats[i], errs[i] = build(gctx, v)
+			}
+			return ctx.Err()
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var firstErr error
+	for i := range vinfos {
+		if errs[i] != nil {
+			x.log.Warn("quality left out", "quality", vinfos[i].quality.name, "err", errs[i])
+			firstErr = cmpOr(firstErr, errs[i])
+			continue
+		}
+		res.formats = append(res.formats, formats[i])
+	}
+	if len(res.formats) == 0 {
+		return nil, firstErr
+	}
+	sortFormats(res.formats)
+	return res, nil
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// baseFormat is the part of a format the quality metadata gives.
+func baseFormat(v *vinfo) extractors.Format {
+	q := v.quality
+	f := extractors.Format{ID: q.name, Label: q.label(), Width: v.width, Height: v.height, FPS: q.fps, Size: -1,
+		Bitrate: q.bandwidth + q.audioBW}
+	if f.Height == 0 {
+		f.Height = q.height()
+	}
+	return f
+}
+
+// drmFormat lists a DRM quality; it is never downloaded.
+func drmFormat(v *vinfo) extractors.Format {
+	f := baseFormat(v)
+	f.Container, f.DRM, f.DRMScheme = "mp4", true, "Tencent DRM (ChinaDRM/Widevine)"
+	f.EstSize = max(v.quality.size, v.size)
+	return f
+}
+
+// streamFormat builds a getvinfo quality: its HLS playlist if a CDN
+// prefix offers one, else the progressive MP4 (fn + fvkey) on every
+// prefix. Other prefixes become mirrors.
+func (x *extractor) streamFormat(ctx context.Context, v *vinfo) (extractors.Format, error) {
+	var playlists, prefixes []mirror
+	for _, m := range v.mirrors {
+		if m.hls != "" {
+			playlists = append(playlists, m)
+		} else {
+			prefixes = append(prefixes, m)
+		}
+	}
+	if len(playlists) > 0 {
+		return x.hlsFormat(ctx, v, playlists)
+	}
+	if v.fn == "" || v.fvkey == "" {
+		return extractors.Format{}, fmt.Errorf("%w: qq: unexpected getvinfo reply (no playlist and no fn/fvkey for %s)", extractors.ErrAPIChanged, v.quality.name)
+	}
+	f := baseFormat(v)
+	f.Container = "mp4"
+	f.Size = knownSize(v.size)
+	seg := extractors.Segment{URL: mediaURL(prefixes[0].url, v.fn, v.fvkey), Size: f.Size, Duration: v.duration}
+	for _, m := range prefixes[1:] {
+		seg.Mirrors = append(seg.Mirrors, mediaURL(m.url, v.fn, v.fvkey))
+	}
+	f.Streams = []extractors.Stream{{Kind: extractors.KindMuxed, Segments: []extractors.Segment{seg}, Header: x.c.mediaHeader()}}
+	return f, nil
+}
+
+// knownSize maps an unknown (0) size to -1.
+func knownSize(size int64) int64 {
+	if size <= 0 {
+		return -1
+	}
+	return size
+}
+
+// hlsFormat reads the quality's playlist from the first prefix that
+// serves it; segments under that prefix get the same path on the other
+// prefixes as mirrors.
+func (x *extractor) hlsFormat(ctx context.Context, v *vinfo, playlists []mirror) (extractors.Format, error) {
+	loader := &hls.Loader{HTTP: x.c.http, Header: x.c.mediaHeader(), Log: x.log}
+	var lastErr error
+	for i, pl := range playlists {
+		u, err := url.Parse(pl.hls)
+		if err != nil {
+			lastErr = fmt.Errorf("%w: qq: bad playlist URL: %w", extractors.ErrAPIChanged, err)
+			continue
+		}
+		fs, dur, err := loader.Formats(ctx, u)
+		if err != nil {
+			lastErr = err
+			x.log.Warn("CDN playlist failed; trying the next prefix", "quality", v.quality.name, "err", err)
+			continue
+		}
+		got := fs[0]
+		f := baseFormat(v)
+		f.Container, f.Size, f.Codecs = got.Container, got.Size, got.Codecs
+		f.DRM, f.DRMScheme = got.DRM, got.DRMScheme
+		if f.Size < 0 {
+			f.EstSize = max(v.quality.size, got.EstSize)
+			if f.EstSize == 0 && f.Bitrate > 0 {
+				f.EstSize = f.Bitrate / 8 * int64(max(dur, v.duration)/time.Second)
+			}
+		}
+		others := append(append([]mirror{}, playlists[:i]...), playlists[i+1:]...)
+		for si := range got.Streams {
+			st := &got.Streams[si]
+			st.Header = x.c.mediaHeader()
+			if st.Init != nil {
+				addMirrors(st.Init, pl.url, others)
+			}
+			for k := range st.Segments {
+				addMirrors(&st.Segments[k], pl.url, others)
+			}
+		}
+		f.Streams = got.Streams
+		return f, nil
+	}
+	return extractors.Format{}, lastErr
+}
+
+// addMirrors gives a segment under prefix the same path under each other
+// prefix.
+func addMirrors(s *extractors.Segment, prefix string, others []mirror) {
+	rest, ok := strings.CutPrefix(s.URL, prefix)
+	if !ok {
+		return
+	}
+	for _, m := range others {
+		s.Mirrors = append(s.Mirrors, m.url+rest)
+	}
+}
+
+// sortFormats orders best first: taller, then higher bitrate, then
+// bigger.
+func sortFormats(fs []extractors.Format) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Height != b.Height {
+			return a.Height > b.Height
+		}
+		if a.Bitrate != b.Bitrate {
+			return a.Bitrate > b.Bitrate
+		}
+		return max(a.Size, a.EstSize) > max(b.Size, b.EstSize)
+	})
+}

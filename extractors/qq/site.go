@@ -1,0 +1,197 @@
+package qq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vdlproject/vdl/extractors"
+)
+
+// defaultUA is a desktop browser's, used when the caller names none.
+const defaultUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+func init() {
+	extractors.Register(extractors.Site{Name: "qq", Hosts: []string{"v.qq.com", "m.v.qq.com", "film.qq.com"}, New: New})
+}
+
+// flow is one way of asking Tencent for an episode's formats (vqq.md §2).
+// Flows are tried in order; a third (proxyhttp, §2D) plugs in here.
+type flow interface {
+	name() string
+	resolve(ctx context.Context, ep episode) (*resolved, error)
+}
+
+// episode is what a flow needs to know about the video.
+type episode struct {
+	vid, cid string
+	pageURL  string // the canonical page URL (signed into the cKey as ehost)
+}
+
+// resolved is what a flow found.
+type resolved struct {
+	title    string
+	duration time.Duration
+	formats  []extractors.Format // best first
+}
+
+type extractor struct {
+	c     *client
+	log   *slog.Logger
+	now   func() time.Time
+	flows []flow
+}
+
+// New returns the v.qq.com extractor. The flow order (documented in the
+// README): getvinfo with cKey 8.1 (HLS and MP4, what the web player used
+// last in pure code), then the legacy getinfo + getkey (MP4 clips) on
+// platforms 11, 4100201, 2 and 1.
+func New(env extractors.Env) extractors.Extractor {
+	log := env.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ua := env.UserAgent
+	if ua == "" {
+		ua = defaultUA
+	}
+	x := &extractor{c: &client{http: env.HTTP, ua: ua, log: log}, log: log, now: time.Now}
+	x.flows = []flow{&vinfoFlow{x: x}, &legacyFlow{x: x}}
+	return x
+}
+
+var _ extractors.Extractor = (*extractor)(nil)
+
+// Extract resolves an episode URL. A series URL (a cover without a vid)
+// resolves to the episode its page shows, with a note: whole-series
+// download is a later step.
+func (x *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result, error) {
+	id, err := parseURL(u)
+	if err != nil {
+		return nil, err
+	}
+	ep := episode{vid: id.vid, cid: id.cid}
+	var page *pageInfo
+	if ep.vid == "" {
+		if page, err = x.readPage(ctx, coverURL(id.cid)); err != nil {
+			return nil, fmt.Errorf("qq: series %s: %w", id.cid, err)
+		}
+		if ep.vid = page.firstVid(); ep.vid == "" {
+			return nil, fmt.Errorf("%w: qq: the page of series %s names no episode", extractors.ErrNotFound, id.cid)
+		}
+		x.log.Warn("this URL is a series; downloading one episode (whole-series download is not supported yet)",
+			"series", page.seriesTitle(), "episodes", len(page.episodes), "vid", ep.vid)
+	}
+	ep.pageURL = episodeURL(ep)
+
+	// The page (series name, episode number) is read while the API answers;
+	// it only adds metadata, so its failure is not the extraction's.
+	g, gctx := errgroup.WithContext(ctx)
+	if page == nil {
+		g.Go(func() error {
+			p, err := x.readPage(gctx, ep.pageURL)
+			if err != nil {
+				x.log.Debug("episode page unreadable; no series metadata", "err", err)
+				return nil
+			}
+			page = p
+			return nil
+		})
+	}
+	var res *resolved
+	g.Go(func() error {
+		var err error
+		res, err = x.resolve(gctx, ep)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return &extractors.Result{Media: []*extractors.Media{x.media(ep, res, page)}}, nil
+}
+
+// resolve runs the flows in order. A refusal that another flow would
+// repeat (VIP, region, not found, DRM) ends the search at once.
+func (x *extractor) resolve(ctx context.Context, ep episode) (*resolved, error) {
+	var errs []error
+	for _, f := range x.flows {
+		r, err := f.resolve(ctx, ep)
+		if err == nil {
+			return r, nil
+		}
+		if ctx.Err() != nil || decisive(err) {
+			return nil, err
+		}
+		x.log.Info("API flow failed; trying the next", "flow", f.name(), "err", err)
+		errs = append(errs, err)
+	}
+	return nil, allFailed(errs)
+}
+
+// decisive errors are answers about the video, not about the flow.
+func decisive(err error) bool {
+	if errors.Is(err, ErrCannotPlayOutside) {
+		return false
+	}
+	for _, e := range []error{extractors.ErrVIP, extractors.ErrGeo, extractors.ErrNotFound, extractors.ErrDRM} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// allFailed reports every flow's failure on one line; errors.Is sees
+// each of them.
+func allFailed(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return &flowsError{msg: strings.Join(msgs, "; then "), errs: errs}
+}
+
+type flowsError struct {
+	msg  string
+	errs []error
+}
+
+func (e *flowsError) Error() string   { return e.msg }
+func (e *flowsError) Unwrap() []error { return e.errs }
+
+// media assembles the result with what the page added.
+func (x *extractor) media(ep episode, res *resolved, page *pageInfo) *extractors.Media {
+	m := &extractors.Media{Site: "qq", ID: ep.vid, Title: res.title, PageURL: ep.pageURL, Duration: res.duration,
+		Formats: res.formats, SignedURLs: true}
+	if page != nil {
+		m.Series = page.seriesTitle()
+		m.Episode = page.episodeNumber(ep.vid)
+		if m.Title == "" {
+			m.Title = page.videoTitle
+		}
+	}
+	if m.Title == "" {
+		m.Title = ep.vid
+	}
+	return m
+}
+
+// episodeURL is the canonical page of an episode.
+func episodeURL(ep episode) string {
+	if ep.cid != "" {
+		return "https://v.qq.com/x/cover/" + ep.cid + "/" + ep.vid + ".html"
+	}
+	return "https://v.qq.com/x/page/" + ep.vid + ".html"
+}
+
+// coverURL is the page of a series.
+func coverURL(cid string) string { return "https://v.qq.com/x/cover/" + cid + ".html" }
