@@ -130,26 +130,19 @@ func drmFormat(v *vinfo) extractors.Format {
 // prefix offers one, else the progressive MP4 (fn + fvkey) on every
 // prefix. Other prefixes become mirrors.
 func (x *extractor) streamFormat(ctx context.Context, v *vinfo) (extractors.Format, error) {
-	var playlists, prefixes []mirror
-	for _, m := range v.mirrors {
-		if m.hls != "" {
-			playlists = append(playlists, m)
-		} else {
-			prefixes = append(prefixes, m)
-		}
-	}
-	if len(playlists) > 0 {
+	if playlists := v.playlists(); len(playlists) > 0 {
 		return x.hlsFormat(ctx, v, playlists)
 	}
-	if v.fn == "" || v.fvkey == "" {
+	prefixes := v.prefixes()
+	if v.fn == "" || v.fvkey == "" || len(prefixes) == 0 {
 		return extractors.Format{}, fmt.Errorf("%w: qq: unexpected getvinfo reply (no playlist and no fn/fvkey for %s)", extractors.ErrAPIChanged, v.quality.name)
 	}
 	f := baseFormat(v)
 	f.Container = "mp4"
 	f.Size = knownSize(v.size)
-	seg := extractors.Segment{URL: mediaURL(prefixes[0].url, v.fn, v.fvkey), Size: f.Size, Duration: v.duration}
-	for _, m := range prefixes[1:] {
-		seg.Mirrors = append(seg.Mirrors, mediaURL(m.url, v.fn, v.fvkey))
+	seg := extractors.Segment{URL: mediaURL(prefixes[0], v.fn, v.fvkey), Size: f.Size, Duration: v.duration}
+	for _, p := range prefixes[1:] {
+		seg.Mirrors = append(seg.Mirrors, mediaURL(p, v.fn, v.fvkey))
 	}
 	f.Streams = []extractors.Stream{{Kind: extractors.KindMuxed, Segments: []extractors.Segment{seg}, Header: x.c.mediaHeader()}}
 	return f, nil

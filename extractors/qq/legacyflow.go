@@ -56,16 +56,14 @@ func (f *legacyFlow) getinfo(ctx context.Context, vid, defn, platform string) (*
 // named by the reply: fn and cl.ci keyids) and lays the clips out as one
 // stream, each clip with the other CDN prefixes as mirrors.
 func (f *legacyFlow) clipFormat(ctx context.Context, v *vinfo, platform string) (extractors.Format, error) {
+	if playlists := v.playlists(); len(playlists) > 0 {
+		return f.x.hlsFormat(ctx, v, playlists) // some videos answer with HLS here too
+	}
 	files, err := clipFiles(v)
 	if err != nil {
 		return extractors.Format{}, err
 	}
-	var prefixes []string
-	for _, m := range v.mirrors {
-		if m.hls == "" {
-			prefixes = append(prefixes, m.url)
-		}
-	}
+	prefixes := v.prefixes()
 	if len(prefixes) == 0 {
 		return extractors.Format{}, fmt.Errorf("%w: qq: unexpected getinfo reply (no MP4 CDN prefix for %s)", extractors.ErrAPIChanged, v.quality.name)
 	}

@@ -144,6 +144,28 @@ func (v *vinfo) isTrial() bool {
 	return len(v.clips) > 0 && clips > 0 && clips+slack < v.duration
 }
 
+// playlists are the mirrors offering the quality as HLS.
+func (v *vinfo) playlists() []mirror {
+	var out []mirror
+	for _, m := range v.mirrors {
+		if m.hls != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// prefixes are the CDN prefixes of progressive files.
+func (v *vinfo) prefixes() []string {
+	var out []string
+	for _, m := range v.mirrors {
+		if m.hls == "" {
+			out = append(out, m.url)
+		}
+	}
+	return out
+}
+
 // describedQuality finds the fl.fi entry vl.vi[0] describes: same bitrate
 // (br), else the one marked selected (sl == 1).
 func (v *vinfo) describedQuality(br int64, fis gjson.Result) quality {

@@ -37,9 +37,15 @@ type Site struct {
 
 // StartSite serves files (path -> content) until Close.
 func StartSite(files map[string][]byte, opts SiteOptions) *Site {
-	s := &Site{opts: opts, files: files, sent: map[string]int64{}, reqs: map[string]int{}, Reached: make(chan struct{})}
+	s := NewSite(files, opts)
 	s.Server = httptest.NewServer(s)
 	return s
+}
+
+// NewSite returns the handler alone, for a server that mounts it itself
+// (Server stays nil).
+func NewSite(files map[string][]byte, opts SiteOptions) *Site {
+	return &Site{opts: opts, files: files, sent: map[string]int64{}, reqs: map[string]int{}, Reached: make(chan struct{})}
 }
 
 // URL is the address of a served path.
@@ -50,6 +56,16 @@ func (s *Site) Set(p string, data []byte) {
 	s.mu.Lock()
 	s.files[p] = data
 	s.mu.Unlock()
+}
+
+// Size returns the length of a served file, -1 if there is none.
+func (s *Site) Size(p string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.files[p]; ok {
+		return len(b)
+	}
+	return -1
 }
 
 // SentFor returns the body bytes sent for a path so far.

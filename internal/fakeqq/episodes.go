@@ -1,0 +1,81 @@
+package fakeqq
+
+// The fake's catalogue. Every case the extractor must handle has an
+// episode: the legacy flow with a platform refusal, a lnk that differs
+// from the vid, clips and a single file named the new way; the getvinfo
+// flow with HLS (TS and fMP4), progressive MP4 and DRM; a VIP episode and
+// a region-blocked one.
+
+// Episode is one video of the fake.
+type Episode struct {
+	Vid, Cid, Lnk string
+	Title         string
+	Duration      string // td, seconds as the API writes it
+	// VinfoRefusal, if set, is getvinfo's answer to every request (a
+	// refusal reply body without the QZOutputJson wrapper).
+	VinfoRefusal string
+	// RefusePlatforms answer getinfo with "cannot play outside".
+	RefusePlatforms []string
+	// Refusal answers every API request (VIP, region).
+	Refusal   string
+	Qualities []Quality
+}
+
+// Quality is one fl.fi entry and what the CDN serves for it.
+type Quality struct {
+	ID                 int
+	Name, CName, SName string
+	Resolution         string
+	Width, Height      int
+	BR                 int
+	Kind               string   // "clips", "file", "hls", "drm" or "vip"
+	Files              []string // media files (clips or one file), relative to the media dir
+	FN                 string   // the file name the API gives (fn); clips insert their index
+	HLSDir             string   // for "hls": a folder of the media dir holding index.m3u8
+}
+
+const (
+	notPay  = `{"em":83,"exem":-2,"ip":"10.228.30.109","msg":"not pay","s":"f"}`
+	outside = `{"em":100,"exem":2,"s":"f","msg":"cannot play outside","ip":"x.x.x.x"}`
+	badCKey = `{"ip":"183.247.4.228","retry":1,"s":"f","em":85,"exem":-3,"msg":"这个视频被外星人劫走，暂时看不了了~","type":-3,"curTime":1718887533,"rand":"o77cp3tMXxx7UJYk1YpfHw==","code":"85.-3"}`
+	geo     = `{"s":"f","em":80,"exem":1,"code":"80.1","msg":"您所在区域暂无此内容版权（如设置VPN请关闭后重试）"}`
+)
+
+// Series is a cover page: its episodes in order.
+type Series struct {
+	Cid, Title string
+	Vids       []string
+}
+
+// catalogue returns the episodes and series; clips is the folder (under
+// the media dir, or absolute) of the multi-clip episode's clips.
+func catalogue(clips []string) ([]*Episode, []*Series) {
+	legacy := &Episode{
+		// lux's test video; lnk differs from vid as in lux#1401.
+		Vid: "n0687peq62x", Lnk: "h0027rk9fiy", Duration: "15.02",
+		Title:           "世界杯第一期：100秒速成！“伪球迷”世界杯生存指南",
+		VinfoRefusal:    badCKey,
+		RefusePlatforms: []string{"11"},
+		Qualities: []Quality{
+			{ID: 10209, Name: "fhd", CName: "蓝光;(1080P)", Resolution: "1080P", Width: 1920, Height: 1080, BR: 210, Kind: "vip"},
+			{ID: 10201, Name: "shd", CName: "超清;(720P)", Resolution: "720P", Width: 1280, Height: 720, BR: 180, Kind: "clips",
+				Files: clips, FN: "h0027rk9fiy.p201.mp4"},
+			{ID: 10212, Name: "hd", CName: "高清;(480P)", Resolution: "480P", Width: 852, Height: 480, BR: 150, Kind: "file",
+				Files: []string{"source/source.mp4"}, FN: "gzc_1000102_0b53a1b2c3d4.f10212.mp4"},
+		},
+	}
+	hlsEp := &Episode{
+		Vid: "a00269ix3l8", Cid: "7ce5noezvafma27", Duration: "15.02", Title: "鸡毛飞上天 第01集",
+		Qualities: []Quality{
+			{ID: 10209, Name: "fhd", SName: "蓝光", Resolution: "1080P", Width: 1920, Height: 1080, BR: 210, Kind: "drm"},
+			{ID: 10201, Name: "shd", SName: "超清", Resolution: "720P", Width: 1280, Height: 720, BR: 180, Kind: "file",
+				Files: []string{"source/source.mp4"}, FN: "gzc_1000102_0b53e5f6a7b8.f10201.mp4"},
+			{ID: 10212, Name: "hd", SName: "高清", Resolution: "480P", Width: 852, Height: 480, BR: 150, Kind: "hls", HLSDir: "hls-fmp4"},
+			{ID: 10203, Name: "sd", SName: "标清", Resolution: "270P", Width: 480, Height: 270, BR: 145, Kind: "hls", HLSDir: "hls-ts"},
+		},
+	}
+	vip := &Episode{Vid: "b00269ix3l9", Cid: "7ce5noezvafma27", Duration: "2700.00", Title: "鸡毛飞上天 第02集", Refusal: notPay}
+	blocked := &Episode{Vid: "g00269ix3l0", Duration: "60.00", Title: "region blocked", Refusal: geo}
+	series := &Series{Cid: "7ce5noezvafma27", Title: "鸡毛飞上天", Vids: []string{"a00269ix3l8", "b00269ix3l9"}}
+	return []*Episode{legacy, hlsEp, vip, blocked}, []*Series{series}
+}

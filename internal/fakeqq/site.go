@@ -1,0 +1,194 @@
+// Package fakeqq is a fake v.qq.com for tests, the demo and benchmarks:
+// episode pages, the getvinfo (with cKey 8.1 checking) and legacy
+// getinfo/getkey APIs, and two CDN prefixes serving real media from
+// testdata with ranges, signed by vkeys that can be made to expire. Proxy
+// puts it behind an HTTP proxy that terminates TLS with its own CA, so
+// the real binary reaches it with --proxy and SSL_CERT_FILE, no switch.
+package fakeqq
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vdlproject/vdl/internal/mediaserver"
+)
+
+// Hosts the fake answers for.
+const (
+	PageHost   = "v.qq.com"
+	VinfoHost  = "h5vv6.video.qq.com"
+	LegacyHost = "vv.video.qq.com"
+	CDNA       = "cdn-a.vod.tc.qq.com" // the first prefix (ul.ui[0])
+	CDNB       = "cdn-b.vod.tc.qq.com"
+	cdnToken   = "/uwMROfz2TEST/"
+)
+
+// Config says where the fake's material is.
+type Config struct {
+	MediaDir string   // testdata/media
+	PagesDir string   // testdata/fakeqq (page.html)
+	Clips    []string // the clip episode's files, relative to MediaDir or absolute; default mp4-clips/clip{1,2,3}.mp4
+	Throttle int64    // CDN bytes/s per response, 0 = unlimited
+	NotifyAt int64    // close CDNReached once the CDN sent this many body bytes
+}
+
+// Site is the fake. Fault switches may be flipped while it serves.
+type Site struct {
+	cfg      Config
+	page     *template.Template
+	cdn      *mediaserver.Site
+	episodes map[string]*Episode
+	series   map[string]*Series
+
+	DeadMirror  atomic.Bool  // CDNA answers 403 to every media request
+	ExpireAfter atomic.Int64 // a vkey is refused once it has served this many bytes; 0 = never
+
+	mu      sync.Mutex
+	keys    map[string]int64 // issued vkey -> body bytes served under it
+	nextKey int
+	calls   map[string]int // API and page requests by kind
+	status  map[string]int // CDN answers: "<host> <status>"
+}
+
+// New loads the media and the page template.
+func New(cfg Config) (*Site, error) {
+	if len(cfg.Clips) == 0 {
+		cfg.Clips = []string{"mp4-clips/clip1.mp4", "mp4-clips/clip2.mp4", "mp4-clips/clip3.mp4"}
+	}
+	page, err := template.ParseFiles(filepath.Join(cfg.PagesDir, "page.html"))
+	if err != nil {
+		return nil, fmt.Errorf("fakeqq: %w", err)
+	}
+	s := &Site{cfg: cfg, page: page, episodes: map[string]*Episode{}, series: map[string]*Series{},
+		keys: map[string]int64{}, calls: map[string]int{}, status: map[string]int{}}
+	eps, series := catalogue(cfg.Clips)
+	files := map[string][]byte{}
+	for _, e := range eps {
+		s.episodes[e.Vid] = e
+		if err := s.addMedia(e, files); err != nil {
+			return nil, err
+		}
+	}
+	for _, sr := range series {
+		s.series[sr.Cid] = sr
+	}
+	s.cdn = mediaserver.NewSite(files, mediaserver.SiteOptions{Throttle: cfg.Throttle, NotifyAt: cfg.NotifyAt})
+	return s, nil
+}
+
+// addMedia reads an episode's media into the CDN's file table.
+func (s *Site) addMedia(e *Episode, files map[string][]byte) error {
+	read := func(name string) ([]byte, error) {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(s.cfg.MediaDir, name)
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("fakeqq: %w", err)
+		}
+		return b, nil
+	}
+	for _, q := range e.Qualities {
+		switch q.Kind {
+		case "clips", "file":
+			for i, f := range q.Files {
+				b, err := read(f)
+				if err != nil {
+					return err
+				}
+				files[cdnToken+clipName(q, i, len(q.Files))] = b
+			}
+		case "hls":
+			dir := filepath.Join(s.cfg.MediaDir, q.HLSDir)
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				return fmt.Errorf("fakeqq: %w", err)
+			}
+			for _, de := range entries {
+				b, err := read(filepath.Join(q.HLSDir, de.Name()))
+				if err != nil {
+					return err
+				}
+				files[cdnToken+"hls/"+e.Vid+"/"+q.Name+"/"+de.Name()] = b
+			}
+		}
+	}
+	return nil
+}
+
+// clipName is the CDN file name of file i of a quality: fn itself for a
+// single file, fn with the 1-based index inserted for clips.
+func clipName(q Quality, i, n int) string {
+	if q.Kind != "clips" {
+		return q.FN
+	}
+	ext := filepath.Ext(q.FN)
+	return fmt.Sprintf("%s.%d%s", strings.TrimSuffix(q.FN, ext), i+1, ext)
+}
+
+// ServeHTTP routes by host, as the proxy delivers every host here.
+func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	host := strings.ToLower(r.Host)
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		host = h
+	}
+	switch {
+	case host == PageHost || host == "m."+PageHost:
+		s.count("page")
+		s.servePage(w, r)
+	case host == VinfoHost && r.URL.Path == "/getvinfo":
+		s.count("getvinfo")
+		s.serveVinfo(w, r)
+	case host == LegacyHost && r.URL.Path == "/getinfo":
+		s.count("getinfo")
+		s.serveGetinfo(w, r)
+	case host == LegacyHost && r.URL.Path == "/getkey":
+		s.count("getkey")
+		s.serveGetkey(w, r)
+	case host == CDNA || host == CDNB:
+		s.serveCDN(w, r, host)
+	default:
+		http.Error(w, "fakeqq: unknown host "+host, http.StatusBadGateway)
+	}
+}
+
+func (s *Site) count(kind string) {
+	s.mu.Lock()
+	s.calls[kind]++
+	s.mu.Unlock()
+}
+
+// Calls returns how many requests of a kind (page, getvinfo, getinfo,
+// getkey) arrived.
+func (s *Site) Calls(kind string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[kind]
+}
+
+// CDNStatus returns how often a CDN host answered with a status.
+func (s *Site) CDNStatus(host string, status int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status[fmt.Sprintf("%s %d", host, status)]
+}
+
+// CDN exposes the media server's counters (bytes and requests per path).
+func (s *Site) CDN() *mediaserver.Site { return s.cdn }
+
+// FilePath is the CDN path of an episode's file i of a quality, for tests
+// that count what was sent.
+func (s *Site) FilePath(vid, quality string, i int) string {
+	for _, q := range s.episodes[vid].Qualities {
+		if q.Name == quality {
+			return cdnToken + clipName(q, i, len(q.Files))
+		}
+	}
+	return ""
+}
