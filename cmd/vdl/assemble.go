@@ -41,7 +41,8 @@ func planAssembly(f *extractors.Format, work string) (*assembly, error) {
 		return nil, fmt.Errorf("%w: format %s has no streams", extractors.ErrUnsupported, f.ID)
 	}
 	a := &assembly{}
-	if st := f.Streams[0]; len(f.Streams) == 1 && st.Init == nil && len(st.Segments) == 1 && st.Segments[0].Key == nil {
+	if directFile(f) {
+		st := f.Streams[0]
 		seg := st.Segments[0]
 		a.direct = true
 		a.parts = []fetch.Part{{URL: seg.URL, Mirrors: seg.Mirrors, Header: st.Header, Size: seg.Size, Offset: seg.Offset, Length: seg.Length, Path: filepath.Join(work, "data")}}
@@ -71,6 +72,16 @@ func planAssembly(f *extractors.Format, work string) (*assembly, error) {
 		return nil, fmt.Errorf("format %s: %w", f.ID, err)
 	}
 	return a, nil
+}
+
+// directFile says the format is one plain file: downloaded, renamed, no
+// join.
+func directFile(f *extractors.Format) bool {
+	if len(f.Streams) != 1 {
+		return false
+	}
+	st := f.Streams[0]
+	return st.Init == nil && len(st.Segments) == 1 && st.Segments[0].Key == nil
 }
 
 // joinable says up front whether join can handle the streams, so that

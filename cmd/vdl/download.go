@@ -64,7 +64,18 @@ func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {
 	if err != nil {
 		return err
 	}
-	out := a.outputPath(m, f)
+	ident := jobKey(m, f)
+	knownSize := int64(-1)
+	if directFile(f) {
+		knownSize = f.Size // a joined file's size is not the sum of its parts
+	}
+	out, skip, err := a.pickOutput(m, f, ident, knownSize)
+	if err != nil || skip {
+		if skip && !a.opts.quiet {
+			a.con.Printf("vdl: %s is already downloaded; skipping (use --force to download again)", out)
+		}
+		return err
+	}
 	work := workDir(out)
 	plan, err := planAssembly(f, work)
 	if err != nil {
@@ -73,37 +84,26 @@ func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {
 	if err := plan.checkOutputName(f, out); err != nil {
 		return err
 	}
-	knownSize := int64(-1)
-	if plan.direct {
-		knownSize = f.Size // a joined file's size is not the sum of its parts
-	}
-	skip, err := a.skipExisting(out, knownSize)
-	if err != nil || skip {
-		if skip && !a.opts.quiet {
-			a.con.Printf("vdl: %s is already downloaded; skipping (use --force to download again)", out)
-		}
-		return err
-	}
 	if a.opts.force {
 		if err := os.RemoveAll(work); err != nil {
 			return &diskError{err}
 		}
 	}
-	var keys map[string][]byte
-	if keyedStreams(f) {
-		// Keys first: a key that cannot be had makes every segment useless.
-		loader := &hls.Loader{HTTP: a.client, Header: f.Streams[0].Header, Log: a.log}
-		if keys, err = loader.FetchKeys(ctx, f.Streams); err != nil {
-			return err
-		}
-	}
-	job, err := fetch.New(plan.parts, a.fetchOptions(work, m, f))
+	// Keys first: a key that cannot be had makes every segment useless.
+	keys, err := a.fetchKeys(ctx, f)
 	if err != nil {
 		return err
 	}
-	if err := a.runJob(ctx, job, filepath.Base(out)); err != nil {
+	used := f
+	if used, plan, err = a.fetchFormat(ctx, m, f, plan, work, filepath.Base(out)); err != nil {
 		return err
 	}
+	if used != f {
+		if keys, err = a.fetchKeys(ctx, used); err != nil { // refreshed URLs: key URIs may be signed too
+			return err
+		}
+	}
+	f = used
 	if plan.direct {
 		if err := publish(plan.parts[0].Path, out, work); err != nil {
 			return err
@@ -117,10 +117,68 @@ func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {
 			return &diskError{fmt.Errorf("remove %s: %w", work, err)}
 		}
 	}
+	markIdentity(out, ident)
 	if !a.opts.quiet {
 		a.con.Printf("vdl: saved %s", out)
 	}
 	return nil
+}
+
+// jobKey names a download: site, media and format. It keys the resume
+// state and tags the finished file.
+func jobKey(m *extractors.Media, f *extractors.Format) string {
+	return m.Site + ":" + m.ID + ":" + f.ID
+}
+
+// pickOutput decides the output file: -o as given (refusing a different
+// file in the way), --force the plain name, else a name that does not
+// collide with another video's file.
+func (a *app) pickOutput(m *extractors.Media, f *extractors.Format, ident string, knownSize int64) (string, bool, error) {
+	out := a.outputPath(m, f)
+	switch {
+	case a.opts.force:
+		return out, false, nil
+	case a.opts.output != "":
+		skip, err := a.skipExisting(out, knownSize)
+		return out, skip, err
+	}
+	return a.chooseOutput(out, ident, knownSize)
+}
+
+// fetchKeys gets the AES keys of a format's segments, if any.
+func (a *app) fetchKeys(ctx context.Context, f *extractors.Format) (map[string][]byte, error) {
+	if !keyedStreams(f) {
+		return nil, nil
+	}
+	loader := &hls.Loader{HTTP: a.client, Header: f.Streams[0].Header, Log: a.log}
+	return loader.FetchKeys(ctx, f.Streams)
+}
+
+// fetchFormat downloads the parts of a format. When signed URLs expire
+// (403/410), it asks the site for fresh ones and carries on from the
+// bytes on disk, as long as each refresh is followed by progress. It
+// returns the format and plan last used.
+func (a *app) fetchFormat(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, work, label string) (*extractors.Format, *assembly, error) {
+	for refreshes := 0; ; refreshes++ {
+		job, err := fetch.New(plan.parts, a.fetchOptions(work, m, f))
+		if err != nil {
+			return nil, nil, err
+		}
+		err = a.runJob(ctx, job, label)
+		if err == nil || ctx.Err() != nil || !m.SignedURLs || !urlsExpired(err) {
+			return f, plan, err
+		}
+		if p := job.Progress(); refreshes >= maxRefreshes || refreshes > 0 && p.Done == p.Resumed {
+			return nil, nil, fmt.Errorf("media URLs keep expiring even when fresh: %w", err)
+		}
+		a.log.Warn("media URLs expired; asking the site for fresh ones", "err", err)
+		if f, err = a.refreshFormat(ctx, m, f); err != nil {
+			return nil, nil, err
+		}
+		if plan, err = planAssembly(f, work); err != nil {
+			return nil, nil, err
+		}
+	}
 }
 
 // noteDiscontinuities warns that the joined file may have timestamp jumps.
@@ -147,7 +205,7 @@ func (a *app) fetchOptions(work string, m *extractors.Media, f *extractors.Forma
 		StallTimeout: a.opts.stall,
 		Logger:       a.log,
 		StatePath:    filepath.Join(work, "state.json"),
-		Key:          m.Site + ":" + m.ID + ":" + f.ID,
+		Key:          jobKey(m, f),
 	}
 	if o.Retries == 0 {
 		o.Retries = -1 // fetch reads 0 as "default"

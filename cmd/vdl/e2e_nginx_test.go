@@ -39,13 +39,15 @@ func TestNginxEndToEnd(t *testing.T) {
 		t.Errorf("second run: exit %d, stderr %q; want a skip", r.code, r.stderr)
 	}
 
-	// --force replaces the file atomically; flags after the URL work too.
+	// A different file in the way is never overwritten: the download
+	// takes the next free name. --force replaces the file atomically;
+	// flags after the URL work too.
 	if err := os.WriteFile(dst, []byte("stale"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r = runVDL(t, nil, base+"/movie.mp4", "-d", out, "-q")
-	if r.code != exitDisk {
-		t.Errorf("differing existing file: exit %d (%s), want %d", r.code, r.stderr, exitDisk)
+	if got, _ := os.ReadFile(dst); r.code != 0 || string(got) != "stale" || sha(t, filepath.Join(out, "movie (2).mp4")) != sha256Of(data) {
+		t.Errorf("differing existing file: exit %d (%s); want it kept and the download in movie (2).mp4", r.code, r.stderr)
 	}
 	r = runVDL(t, nil, base+"/movie.mp4", "-d", out, "-q", "--force")
 	if r.code != 0 || sha(t, dst) != sha256Of(data) {

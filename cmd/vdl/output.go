@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -65,6 +66,65 @@ func (a *app) outputPath(m *extractors.Media, f *extractors.Format) string {
 		name = m.Title + "." + f.Container
 	}
 	return filepath.Join(a.opts.dir, sanitizeName(name))
+}
+
+// chooseOutput picks the file of an automatically named download: the
+// title's name, or on a collision with a different video (another
+// identity tag, another size, another unfinished download) the first free
+// "name (2).ext", "name (3).ext"... Never an overwrite. skip is set when
+// the file found is this very video, complete.
+func (a *app) chooseOutput(base, ident string, size int64) (out string, skip bool, err error) {
+	ext := filepath.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	for n := 1; n <= 99; n++ {
+		cand := base
+		if n > 1 {
+			cand = fmt.Sprintf("%s (%d)%s", stem, n, ext)
+		}
+		if key, ok := workKey(workDir(cand)); ok {
+			if key == "" || key == ident {
+				return cand, false, nil // this download, unfinished: resume it
+			}
+			continue // another video's unfinished download
+		}
+		st, err := os.Stat(cand)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return cand, false, nil
+		case err != nil:
+			return "", false, &diskError{err}
+		case st.IsDir():
+			continue
+		}
+		switch tag := readIdentity(cand); {
+		case tag == ident:
+			return cand, true, nil
+		case size >= 0 && st.Size() == size:
+			return cand, true, nil // same name and size: the same file (from a mirror, say)
+		case size >= 0 || tag != "":
+			continue // another size, or tagged as another video
+		}
+		return cand, true, nil // untagged, size unknown: nothing tells it from this video
+	}
+	return "", false, &diskError{fmt.Errorf("%s: 99 files of that name exist", base)}
+}
+
+// workKey reads the job identity of an unfinished download's state; ok
+// is false when there is no work dir. The key is "" if the state is not
+// readable yet.
+func workKey(dir string) (string, bool) {
+	if _, err := os.Stat(dir); err != nil {
+		return "", false
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "state.json"))
+	if err != nil {
+		return "", true
+	}
+	var st struct {
+		Key string `json:"key"`
+	}
+	_ = json.Unmarshal(b, &st)
+	return st.Key, true
 }
 
 // skipExisting reports whether out is already a complete download that

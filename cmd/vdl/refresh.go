@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/fetch"
+)
+
+// maxRefreshes bounds how often one download asks the site for fresh
+// URLs; each refresh must also have been followed by progress.
+const maxRefreshes = 20
+
+// urlsExpired says whether a fetch failure is a signed URL running out:
+// 403/410 on media, after bytes (ErrExpired) or before any.
+func urlsExpired(err error) bool {
+	if errors.Is(err, fetch.ErrExpired) {
+		return true
+	}
+	var he *fetch.HTTPError
+	return errors.As(err, &he) && (he.StatusCode == http.StatusForbidden || he.StatusCode == http.StatusGone)
+}
+
+// refreshFormat extracts the page again and returns the same format with
+// fresh URLs. The new format must have the same shape (streams, segment
+// count, and sizes where both are known), so that every finished byte on
+// disk still belongs where it is: segments are matched by index and size.
+func (a *app) refreshFormat(ctx context.Context, m *extractors.Media, old *extractors.Format) (*extractors.Format, error) {
+	u, err := url.Parse(m.PageURL)
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	site, ok := extractors.Lookup(u)
+	if !ok {
+		return nil, fmt.Errorf("refresh: %w: %s", extractors.ErrUnsupported, m.PageURL)
+	}
+	res, err := site.New(extractors.Env{HTTP: a.client, Log: a.log, UserAgent: a.opts.client.userAgent()}).Extract(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("refreshing expired URLs: %w", err)
+	}
+	if len(res.Media) == 0 {
+		return nil, fmt.Errorf("refreshing expired URLs: %w: the page gave no media", extractors.ErrNotFound)
+	}
+	for i := range res.Media[0].Formats {
+		f := &res.Media[0].Formats[i]
+		if f.ID != old.ID {
+			continue
+		}
+		if err := sameShape(old, f); err != nil {
+			return nil, fmt.Errorf("refreshing expired URLs: format %s changed: %w", old.ID, err)
+		}
+		return f, nil
+	}
+	return nil, fmt.Errorf("refreshing expired URLs: format %s is no longer offered", old.ID)
+}
+
+// sameShape compares two versions of a format segment by segment.
+func sameShape(old, fresh *extractors.Format) error {
+	if len(old.Streams) != len(fresh.Streams) {
+		return fmt.Errorf("%d streams, was %d", len(fresh.Streams), len(old.Streams))
+	}
+	for si := range old.Streams {
+		o, n := old.Streams[si], fresh.Streams[si]
+		if (o.Init == nil) != (n.Init == nil) || len(o.Segments) != len(n.Segments) {
+			return fmt.Errorf("stream %d: %d segments, was %d", si, len(n.Segments), len(o.Segments))
+		}
+		for k := range o.Segments {
+			os, ns := o.Segments[k], n.Segments[k]
+			if os.Size >= 0 && ns.Size >= 0 && os.Size != ns.Size || os.Offset != ns.Offset || os.Length != ns.Length {
+				return fmt.Errorf("stream %d segment %d: %d bytes, was %d", si, k, ns.Size, os.Size)
+			}
+		}
+	}
+	return nil
+}
