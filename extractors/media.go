@@ -27,7 +27,7 @@ type Media struct {
 	Series   string        `json:"series,omitempty"`
 	Episode  int           `json:"episode,omitempty"`
 	PageURL  string        `json:"page_url"`
-	Duration time.Duration `json:"duration,omitempty"`
+	Duration time.Duration `json:"-"` // written in seconds (json.go)
 	// FileName is a server-suggested name (Content-Disposition), if any.
 	FileName string   `json:"file_name,omitempty"`
 	Formats  []Format `json:"formats"` // best first
@@ -69,7 +69,7 @@ type Segment struct {
 	Offset   int64         `json:"offset,omitempty"`
 	Length   int64         `json:"length,omitempty"`
 	Key      *Key          `json:"key,omitempty"`
-	Duration time.Duration `json:"duration,omitempty"`
+	Duration time.Duration `json:"-"` // written in seconds (json.go)
 	// Discontinuity marks an HLS EXT-X-DISCONTINUITY before the segment:
 	// timestamps may restart here (ads, stitched content).
 	Discontinuity bool `json:"discontinuity,omitempty"`
