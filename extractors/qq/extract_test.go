@@ -62,7 +62,7 @@ func routes(t *testing.T, m map[string]string) func(*http.Request) (int, string)
 			if !ok {
 				continue
 			}
-			if strings.HasPrefix(v, "QZOutputJson") || strings.HasPrefix(v, "{") {
+			if strings.HasPrefix(v, "QZOutputJson") || strings.HasPrefix(v, "{") || strings.HasPrefix(v, "<") {
 				return 200, v
 			}
 			if strings.HasPrefix(v, "status:") {
