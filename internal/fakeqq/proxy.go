@@ -10,6 +10,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -50,8 +52,10 @@ func StartProxy(h http.Handler, dir string) (*Proxy, error) {
 	}
 	p.ln, p.URL = ln, "http://"+ln.Addr().String()
 	p.tunnels = &connListener{conns: make(chan net.Conn), done: make(chan struct{}), addr: ln.Addr()}
-	p.inner = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	p.outer = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	// Clients that hang up mid-handshake (vdl exiting) are normal here.
+	quiet := log.New(io.Discard, "", 0)
+	p.inner = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: quiet}
+	p.outer = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ErrorLog: quiet}
 	go p.inner.Serve(tls.NewListener(p.tunnels, &tls.Config{GetCertificate: p.certFor}))
 	go p.outer.Serve(ln)
 	return p, nil
