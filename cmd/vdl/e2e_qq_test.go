@@ -262,3 +262,36 @@ func TestQQInterruptResume(t *testing.T) {
 	}
 	t.Logf("first run %d bytes, resumed run %d, clips %d: %d fetched twice", before, second, size, before+second-size)
 }
+
+// TestQQNameCollision: remote titles name the files. Another video (here
+// another format) with the same title gets a numbered name, never an
+// overwrite; a rerun of a finished download is recognised and skipped.
+func TestQQNameCollision(t *testing.T) {
+	_, proxy := startFakeQQ(t, fakeqq.Config{})
+	dir := t.TempDir()
+	first := filepath.Join(dir, "鸡毛飞上天 第01集.mp4")
+	second := filepath.Join(dir, "鸡毛飞上天 第01集 (2).mp4")
+	steps := []struct {
+		args   []string
+		file   string // the file this step must write or keep
+		stderr string
+	}{
+		{[]string{"-f", "hd"}, first, "saved"},
+		{nil, second, "saved"}, // shd: same title, different video file
+		{[]string{"-f", "hd"}, first, "already downloaded"},
+		{nil, second, "already downloaded"},
+	}
+	var sums [][32]byte
+	for i, st := range steps {
+		r := runVDL(t, nil, append([]string{"--proxy", proxy.URL, "-d", dir, qqHLSEp}, st.args...)...)
+		if r.code != 0 || !strings.Contains(r.stderr, st.stderr) || !strings.Contains(r.stderr, filepath.Base(st.file)) {
+			t.Fatalf("step %d: exit %d, stderr %q; want %q about %s", i, r.code, r.stderr, st.stderr, filepath.Base(st.file))
+		}
+		if i < 2 {
+			sums = append(sums, sha(t, st.file))
+		}
+	}
+	if sha(t, first) != sums[0] || sha(t, second) != sums[1] || sums[0] == sums[1] {
+		t.Error("a file was overwritten or the two downloads are the same")
+	}
+}
