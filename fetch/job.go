@@ -225,11 +225,14 @@ func (j *Job) worker(ctx context.Context) error {
 func (j *Job) runSpan(ctx context.Context, sp *span) error {
 	defer j.release(sp)
 	attempt := 0
+	began, from := time.Now(), j.spanPos(sp)
 	for {
 		before := j.spanPos(sp)
 		err := j.fetchSpan(ctx, sp)
 		switch {
 		case err == nil:
+			j.log.Debug("range done", "part", sp.part.idx, "from", from, "bytes", j.spanPos(sp)-from,
+				"took", time.Since(began).Round(time.Millisecond))
 			return j.finishPartIfComplete(sp.part)
 		case errors.Is(err, errStale):
 			return nil

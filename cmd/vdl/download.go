@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/extractors/hls"
@@ -35,10 +36,12 @@ func (a *app) downloadURL(ctx context.Context, raw string) error {
 	if !ok {
 		return fmt.Errorf("%w: %s", extractors.ErrUnsupported, raw)
 	}
+	began := time.Now()
 	res, err := site.New(extractors.Env{HTTP: a.client, Log: a.log, UserAgent: a.opts.client.userAgent()}).Extract(ctx, u)
 	if err != nil {
 		return err
 	}
+	a.log.Debug("extracted", "site", site.Name, "took", time.Since(began).Round(time.Millisecond))
 	if res.Playlist != nil {
 		return fmt.Errorf("%w: %s is a playlist; series download is not supported yet", extractors.ErrUnsupported, raw)
 	}

@@ -69,7 +69,7 @@ func (f *legacyFlow) clipFormat(ctx context.Context, v *vinfo, platform string) 
 	}
 	keys := make([]string, len(files))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
+	g.SetLimit(8) // one round trip for most episodes; the player asks per clip too
 	for i, file := range files {
 		g.Go(func() error {
 			k, err := f.getkey(gctx, v, platform, file)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/vdlproject/vdl/internal/mediaserver"
 )
@@ -36,6 +37,9 @@ type Config struct {
 	Clips    []string // the clip episode's files, relative to MediaDir or absolute; default mp4-clips/clip{1,2,3}.mp4
 	Throttle int64    // CDN bytes/s per response, 0 = unlimited
 	NotifyAt int64    // close CDNReached once the CDN sent this many body bytes
+	// APIDelay is added to every page and API reply: the round trip to
+	// Tencent, for benchmarks of the extraction (tests leave it 0).
+	APIDelay time.Duration
 }
 
 // Site is the fake. Fault switches may be flipped while it serves.
@@ -137,6 +141,13 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	host := strings.ToLower(r.Host)
 	if h, _, ok := strings.Cut(host, ":"); ok {
 		host = h
+	}
+	if host != CDNA && host != CDNB && s.cfg.APIDelay > 0 {
+		select {
+		case <-time.After(s.cfg.APIDelay):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	switch {
 	case host == PageHost || host == "m."+PageHost:

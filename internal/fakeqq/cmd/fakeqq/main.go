@@ -1,6 +1,7 @@
 // Command fakeqq runs the fake v.qq.com behind its TLS-terminating proxy,
 // for the demo and the benchmarks. It prints the proxy URL, then the CA
-// file to trust (SSL_CERT_FILE), one per line, and serves until killed.
+// file to trust (SSL_CERT_FILE), one per line, and serves until SIGINT or
+// SIGTERM, when it prints how many API requests it answered.
 package main
 
 import (
@@ -21,8 +22,9 @@ func main() {
 	clips := flag.String("clips", "", "comma-separated clip files of the multi-clip episode (default: the mp4-clips fixtures)")
 	throttle := flag.Int64("throttle", 0, "CDN bytes/s per response (0 = unlimited)")
 	dir := flag.String("dir", os.TempDir(), "where to write the CA file")
+	delay := flag.Duration("api-delay", 0, "added to every page and API reply (a round trip to Tencent)")
 	flag.Parse()
-	cfg := fakeqq.Config{MediaDir: *media, PagesDir: *pages, Throttle: *throttle}
+	cfg := fakeqq.Config{MediaDir: *media, PagesDir: *pages, Throttle: *throttle, APIDelay: *delay}
 	if *clips != "" {
 		cfg.Clips = strings.Split(*clips, ",")
 	}
@@ -40,4 +42,6 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
+	fmt.Fprintf(os.Stderr, "fakeqq: requests: page %d, getvinfo %d, getinfo %d, getkey %d\n",
+		site.Calls("page"), site.Calls("getvinfo"), site.Calls("getinfo"), site.Calls("getkey"))
 }
