@@ -121,7 +121,7 @@ func baseFormat(v *vinfo) extractors.Format {
 // drmFormat lists a DRM quality; it is never downloaded.
 func drmFormat(v *vinfo) extractors.Format {
 	f := baseFormat(v)
-	f.Container, f.DRM, f.DRMScheme = "mp4", true, "Tencent DRM (ChinaDRM/Widevine)"
+	f.Container, f.DRM, f.DRMScheme = "mp4", true, "Tencent DRM"
 	f.EstSize = max(v.quality.size, v.size)
 	return f
 }

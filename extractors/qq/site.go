@@ -85,7 +85,7 @@ func (x *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 		if ep.vid = page.firstVid(); ep.vid == "" {
 			return nil, fmt.Errorf("%w: qq: the page of series %s names no episode", extractors.ErrNotFound, id.cid)
 		}
-		x.log.Warn("this URL is a series; downloading one episode (whole-series download is not supported yet)",
+		x.log.Warn("this URL is a series; taking the episode its page plays (whole-series download is not supported yet)",
 			"series", page.seriesTitle(), "episodes", len(page.episodes), "vid", ep.vid)
 	}
 	ep.pageURL = episodeURL(ep)
