@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/fetch"
+)
+
+// TestSameShape: a refreshed format must line up segment by segment
+// with the bytes already on disk.
+func TestSameShape(t *testing.T) {
+	format := func(sizes ...int64) *extractors.Format {
+		st := extractors.Stream{}
+		for i, s := range sizes {
+			st.Segments = append(st.Segments, extractors.Segment{URL: fmt.Sprintf("https://cdn/%d?vkey=old", i), Size: s})
+		}
+		return &extractors.Format{ID: "shd", Streams: []extractors.Stream{st}}
+	}
+	tests := []struct {
+		name       string
+		old, fresh *extractors.Format
+		ok         bool
+	}{
+		{"same sizes, new URLs", format(10, 20, 30), format(10, 20, 30), true},
+		{"unknown size on one side", format(10, -1, 30), format(10, 20, 30), true},
+		{"a clip more", format(10, 20, 30), format(10, 20, 30, 40), false},
+		{"a clip resized", format(10, 20, 30), format(10, 21, 30), false},
+		{"another stream count", format(10), &extractors.Format{}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := sameShape(tc.old, tc.fresh); (err == nil) != tc.ok {
+				t.Errorf("sameShape = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
+
+// TestURLsExpired: which fetch failures ask for fresh URLs.
+func TestURLsExpired(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("part 2: %w", fetch.ErrExpired), true},
+		{fmt.Errorf("part 0: %w", &fetch.HTTPError{StatusCode: 403}), true},
+		{&fetch.HTTPError{StatusCode: 410}, true},
+		{&fetch.HTTPError{StatusCode: 404}, false},
+		{&fetch.HTTPError{StatusCode: 503}, false},
+		{fetch.ErrNoSpace, false},
+	}
+	for _, tc := range tests {
+		if got := urlsExpired(tc.err); got != tc.want {
+			t.Errorf("urlsExpired(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
