@@ -58,12 +58,10 @@ fi
 # fake's CA through SSL_CERT_FILE and reaches it with --proxy, exactly as a
 # user behind a proxy would reach the real site.
 go build -o bin/fakeqq ./internal/fakeqq/cmd/fakeqq
-bin/fakeqq -dir "$work" > "$work/qq.txt" &
-qq_server=$!
+source bench/lib.sh
+start_fakeqq bin/fakeqq "$work"
+qq_server=$FAKEQQ_PID proxy=$FAKEQQ_PROXY
 trap 'kill $server $hls_server $qq_server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ "$(wc -l < "$work/qq.txt")" -ge 2 ] && break; sleep 0.05; done
-proxy=$(sed -n 1p "$work/qq.txt")
-export SSL_CERT_FILE=$(sed -n 2p "$work/qq.txt")
 episode=https://v.qq.com/x/page/n0687peq62x.html
 echo; echo "\$ vdl --proxy $proxy -F $episode"
 bin/vdl --proxy "$proxy" -F "$episode"

@@ -47,3 +47,16 @@ measure() {
   echo "$label $wall $user $sys $rss" >> "$raw"
   echo "bench: $label ${wall}s" >&2
 }
+
+# start_fakeqq BIN DIR [ARGS...]: runs the fake v.qq.com (BIN, built from
+# internal/fakeqq/cmd/fakeqq) in the background with its CA in DIR; sets
+# FAKEQQ_PID and FAKEQQ_PROXY and exports SSL_CERT_FILE so vdl trusts it.
+start_fakeqq() {
+  local bin=$1 dir=$2; shift 2
+  "$bin" -dir "$dir" "$@" > "$dir/fakeqq.txt" 2> "$dir/fakeqq.err" &
+  FAKEQQ_PID=$!
+  for _ in $(seq 100); do [ "$(wc -l < "$dir/fakeqq.txt")" -ge 2 ] && break; sleep 0.05; done
+  FAKEQQ_PROXY=$(sed -n 1p "$dir/fakeqq.txt")
+  SSL_CERT_FILE=$(sed -n 2p "$dir/fakeqq.txt")
+  export SSL_CERT_FILE
+}

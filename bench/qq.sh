@@ -32,12 +32,9 @@ fi
 clips=$(ls "$WORK"/clip{1,2,3,4,5}.mp4 | paste -sd, -)
 total=$(cat "$WORK"/clip{1,2,3,4,5}.mp4 | wc -c)
 
-"$WORK/fakeqq" -dir "$WORK" -clips "$clips" -throttle "$RATE" -api-delay "$API_DELAY" > "$WORK/fake.txt" 2> "$WORK/fake.err" &
-fake=$!
+start_fakeqq "$WORK/fakeqq" "$WORK" -clips "$clips" -throttle "$RATE" -api-delay "$API_DELAY"
+fake=$FAKEQQ_PID proxy=$FAKEQQ_PROXY
 trap 'kill $fake 2>/dev/null' EXIT
-for _ in $(seq 100); do [ "$(wc -l < "$WORK/fake.txt")" -ge 2 ] && break; sleep 0.05; done
-proxy=$(sed -n 1p "$WORK/fake.txt")
-export SSL_CERT_FILE=$(sed -n 2p "$WORK/fake.txt")
 url=https://v.qq.com/x/page/n0687peq62x.html
 
 
@@ -76,4 +73,4 @@ print(f"| download + join after extraction | {med:.2f} s = {100*ideal/med:.1f} %
 print(f"| end to end | {100*ideal/wall:.1f} % of the limit |")
 PY
 cat "$OUT/qq.txt"
-cat "$WORK/fake.err" >&2
+cat "$WORK/fakeqq.err" >&2
