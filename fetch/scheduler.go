@@ -216,6 +216,16 @@ func (j *Job) stealLocked() *span {
 	remaining := victim.end - victim.pos
 	keep := int64(float64(remaining) * victimRate / (victimRate + avg))
 	share := remaining - keep
+	if n == 0 {
+		// The ramp-up, no speeds yet. While other parts' probes have not
+		// answered, cutting the parts that answered first into pieces
+		// smaller than an even share would give them every idle
+		// connection; wait for the probes instead (a confirmation wakes
+		// the idle workers).
+		if claimed, probing := j.claimedLocked(); probing && share < claimed/int64(j.opts.Connections) {
+			return nil
+		}
+	}
 	switch {
 	case share >= j.opts.MinSplit:
 	case n > 0 && share >= minStragglerShare && victimETA > 2*(float64(share)/avg+stealOverhead):
@@ -226,6 +236,20 @@ func (j *Job) stealLocked() *span {
 	end := victim.end
 	victim.end = mid
 	return j.addSpanLocked(victim.part, mid, end)
+}
+
+// claimedLocked sums the unfetched bytes of all claimed spans and says
+// whether a probe of a sized part is still waiting for its first 206.
+func (j *Job) claimedLocked() (claimed int64, probing bool) {
+	for _, s := range j.spans {
+		if s.end > s.pos {
+			claimed += s.end - s.pos
+		}
+		if !s.part.confirmed && !s.part.noRanges && s.part.size >= 0 {
+			probing = true
+		}
+	}
+	return claimed, probing
 }
 
 const (
