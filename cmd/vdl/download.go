@@ -36,12 +36,10 @@ func (a *app) downloadURL(ctx context.Context, raw string) error {
 	if !ok {
 		return fmt.Errorf("%w: %s", extractors.ErrUnsupported, raw)
 	}
-	began := time.Now()
-	res, err := site.New(extractors.Env{HTTP: a.client, Log: a.log, UserAgent: a.opts.client.userAgent()}).Extract(ctx, u)
+	res, err := a.extract(ctx, site, u)
 	if err != nil {
 		return err
 	}
-	a.log.Debug("extracted", "site", site.Name, "took", time.Since(began).Round(time.Millisecond))
 	if res.Playlist != nil {
 		return fmt.Errorf("%w: %s is a playlist; series download is not supported yet", extractors.ErrUnsupported, raw)
 	}
@@ -60,6 +58,16 @@ func (a *app) downloadURL(ctx context.Context, raw string) error {
 		}
 	}
 	return nil
+}
+
+// extract runs a site's extractor with the app's client and identity.
+func (a *app) extract(ctx context.Context, site extractors.Site, u *url.URL) (*extractors.Result, error) {
+	began := time.Now()
+	res, err := site.New(extractors.Env{HTTP: a.client, Log: a.log, UserAgent: a.opts.client.userAgent()}).Extract(ctx, u)
+	if err == nil {
+		a.log.Debug("extracted", "site", site.Name, "took", time.Since(began).Round(time.Millisecond))
+	}
+	return res, err
 }
 
 func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {

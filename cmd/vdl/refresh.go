@@ -38,7 +38,7 @@ func (a *app) refreshFormat(ctx context.Context, m *extractors.Media, old *extra
 	if !ok {
 		return nil, fmt.Errorf("refresh: %w: %s", extractors.ErrUnsupported, m.PageURL)
 	}
-	res, err := site.New(extractors.Env{HTTP: a.client, Log: a.log, UserAgent: a.opts.client.userAgent()}).Extract(ctx, u)
+	res, err := a.extract(ctx, site, u)
 	if err != nil {
 		return nil, fmt.Errorf("refreshing expired URLs: %w", err)
 	}

@@ -1,6 +1,7 @@
 package qq
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -88,7 +89,7 @@ func (x *extractor) buildFormats(ctx context.Context, first *vinfo, vinfos []*vi
 	for i := range vinfos {
 		if errs[i] != nil {
 			x.log.Warn("quality left out", "quality", vinfos[i].quality.name, "err", errs[i])
-			firstErr = cmpOr(firstErr, errs[i])
+			firstErr = cmp.Or(firstErr, errs[i])
 			continue
 		}
 		res.formats = append(res.formats, formats[i])
@@ -98,13 +99,6 @@ func (x *extractor) buildFormats(ctx context.Context, first *vinfo, vinfos []*vi
 	}
 	sortFormats(res.formats)
 	return res, nil
-}
-
-func cmpOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // baseFormat is the part of a format the quality metadata gives.

@@ -1,6 +1,7 @@
 package fakeqq
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -85,7 +86,7 @@ func (s *Site) serveQuality(w http.ResponseWriter, e *Episode, defn, api string)
 			"sl": b2i(i == idx), "bandwidth": fq.BR * 4000, "audiobandwidth": 48000, "vfps": 25})
 	}
 	dur, _ := strconv.ParseFloat(e.Duration, 64)
-	vi := map[string]any{"vid": e.Vid, "lnk": firstOf(e.Lnk, e.Vid), "ti": e.Title, "td": e.Duration, "br": q.BR,
+	vi := map[string]any{"vid": e.Vid, "lnk": cmp.Or(e.Lnk, e.Vid), "ti": e.Title, "td": e.Duration, "br": q.BR,
 		"vw": q.Width, "vh": q.Height, "fs": s.qualitySize(e, q), "drm": b2i(q.Kind == "drm"), "fn": q.FN,
 		"fvkey": s.issueKey(), "type": 3}
 	if q.Kind == "drm" {
@@ -108,11 +109,11 @@ func (s *Site) serveQuality(w http.ResponseWriter, e *Episode, defn, api string)
 		per := dur / float64(len(q.Files))
 		for i := range q.Files {
 			ci = append(ci, map[string]any{"idx": i + 1, "cd": strconv.FormatFloat(per, 'f', 2, 64),
-				"cs": s.fileSize(e, q, i), "keyid": fmt.Sprintf("%s.%d.%d", firstOf(e.Lnk, e.Vid), q.ID, i+1)})
+				"cs": s.fileSize(e, q, i), "keyid": fmt.Sprintf("%s.%d.%d", cmp.Or(e.Lnk, e.Vid), q.ID, i+1)})
 		}
 		vi["cl"] = map[string]any{"fc": len(q.Files), "ci": ci}
 	default:
-		vi["cl"] = map[string]any{"fc": 0, "keyid": fmt.Sprintf("%s.%d", firstOf(e.Lnk, e.Vid), q.ID)}
+		vi["cl"] = map[string]any{"fc": 0, "keyid": fmt.Sprintf("%s.%d", cmp.Or(e.Lnk, e.Vid), q.ID)}
 	}
 	reply := map[string]any{"s": "o", "em": 0, "exem": 0, "dltype": 1, "preview": int(dur + 0.5),
 		"fl": map[string]any{"cnt": len(fis), "fi": fis}, "vl": map[string]any{"cnt": 1, "vi": []any{vi}}}
@@ -137,7 +138,7 @@ func (s *Site) serveGetkey(w http.ResponseWriter, r *http.Request) {
 			name := clipName(fq, i, len(fq.Files))
 			if name == q.Get("filename") && q.Get("format") == strconv.Itoa(fq.ID) {
 				writeReply(w, mustJSON(map[string]any{"s": "o", "key": s.issueKey(), "filename": name,
-					"keyid": fmt.Sprintf("%s.%d.%d", firstOf(e.Lnk, e.Vid), fq.ID, i+1), "level": 0}))
+					"keyid": fmt.Sprintf("%s.%d.%d", cmp.Or(e.Lnk, e.Vid), fq.ID, i+1), "level": 0}))
 				return
 			}
 		}
@@ -172,11 +173,4 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func firstOf(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
