@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
+
+	"github.com/vdlproject/vdl/request"
 )
 
 // Extractor resolves a URL into media.
@@ -18,7 +18,9 @@ type Extractor interface {
 
 // Env is what an extractor gets to work with; there is no package state.
 type Env struct {
-	HTTP *http.Client
+	// HTTP makes every request of the extractor, under vdl's one retry
+	// and timeout policy.
+	HTTP *request.Client
 	Log  *slog.Logger
 	// UserAgent is the User-Agent the client sends unless a request sets
 	// its own; sites that sign it (v.qq.com's cKey) need to know it.
@@ -92,16 +94,4 @@ func Lookup(u *url.URL) (Site, bool) {
 	}
 	s, ok := registry.byName[registry.fallback]
 	return s, ok
-}
-
-// Sites lists the registered site names, sorted.
-func Sites() []string {
-	registry.RLock()
-	defer registry.RUnlock()
-	var names []string
-	for n := range registry.byName {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

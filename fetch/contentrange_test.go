@@ -1,9 +1,10 @@
 package fetch
 
 import (
-	"net/http"
+	"fmt"
 	"testing"
-	"time"
+
+	"github.com/vdlproject/vdl/request"
 )
 
 func TestParseContentRange(t *testing.T) {
@@ -81,59 +82,22 @@ func TestRangeSet(t *testing.T) {
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		v    string
-		want time.Duration
-	}{
-		{"", 0},
-		{"3", 3 * time.Second},
-		{"-1", 0},
-		{"999999", maxRetryAfter},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{"soon", 0},
-	}
-	for _, tt := range tests {
-		h := http.Header{}
-		if tt.v != "" {
-			h.Set("Retry-After", tt.v)
-		}
-		if got := retryAfter(h, now); got != tt.want {
-			t.Errorf("Retry-After %q = %v, want %v", tt.v, got, tt.want)
-		}
-	}
-}
-
 func TestRetryable(t *testing.T) {
 	tests := []struct {
 		err  error
 		want bool
 	}{
-		{&HTTPError{StatusCode: 503}, true},
-		{&HTTPError{StatusCode: 429}, true},
-		{&HTTPError{StatusCode: 408}, true},
-		{&HTTPError{StatusCode: 404}, false},
-		{&HTTPError{StatusCode: 403}, false},
+		{&request.StatusError{StatusCode: 503}, true},
+		{&request.StatusError{StatusCode: 404}, false},
 		{errStalled, true},
-		{errShortBody, true},
+		{request.Transient(errShortBody), true},
+		{fmt.Errorf("%w: %w", ErrExpired, &request.StatusError{StatusCode: 503}), false},
 		{ErrExpired, false},
 		{&fileError{ErrNoSpace}, false},
 	}
 	for _, tt := range tests {
 		if got := retryable(tt.err); got != tt.want {
 			t.Errorf("retryable(%v) = %v, want %v", tt.err, got, tt.want)
-		}
-	}
-}
-
-func TestBackoffGrowsAndIsBounded(t *testing.T) {
-	for attempt := range 20 {
-		d := DefaultBackoff(attempt)
-		ceil := min(500*time.Millisecond<<min(attempt, 6), 30*time.Second)
-		if d < ceil/2 || d > ceil {
-			t.Fatalf("attempt %d: backoff %v outside [%v, %v]", attempt, d, ceil/2, ceil)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	ms "github.com/vdlproject/vdl/internal/mediaserver"
+	"github.com/vdlproject/vdl/request"
 )
 
 // startServer starts a media server that stops with the test.
@@ -28,12 +29,11 @@ func startServer(t *testing.T, data []byte, opts ms.Options) *ms.Server {
 // fastOpts returns options for tests: small splits, instant backoff.
 func fastOpts(dir string) Options {
 	return Options{
-		Client:       &http.Client{Transport: &http.Transport{DisableCompression: true}},
+		Client: &request.Client{HTTP: &http.Client{Transport: &http.Transport{DisableCompression: true}},
+			Policy: request.Policy{Retries: 5, Timeout: 5 * time.Second, Backoff: func(int) time.Duration { return 0 }}},
 		Connections:  4,
 		MinSplit:     32 << 10,
-		Retries:      5,
 		StallTimeout: 5 * time.Second,
-		Backoff:      func(int) time.Duration { return 0 },
 		StatePath:    filepath.Join(dir, "state.json"),
 		Key:          "test",
 	}
@@ -120,9 +120,9 @@ func TestPermanentStatusFailsAtOnce(t *testing.T) {
 		s := startServer(t, []byte("x"), ms.Options{Status: status})
 		dir := t.TempDir()
 		_, err := runJob(t, context.Background(), s.FileURL(), dir, -1, fastOpts(dir))
-		var he *HTTPError
+		var he *request.StatusError
 		if !errors.As(err, &he) || he.StatusCode != status {
-			t.Fatalf("status %d: got error %v, want *HTTPError with that status", status, err)
+			t.Fatalf("status %d: got error %v, want *request.StatusError with that status", status, err)
 		}
 		if !strings.Contains(err.Error(), "GET "+s.FileURL()) {
 			t.Errorf("error %q does not name the request", err)
@@ -140,12 +140,12 @@ func TestRetriesExhausted(t *testing.T) {
 	s := startServer(t, []byte("payload"), ms.Options{FailFirst: 1000})
 	dir := t.TempDir()
 	o := fastOpts(dir)
-	o.Retries = 3
+	o.Client.Policy.Retries = 3
 	o.Connections = 1
 	_, err := runJob(t, context.Background(), s.FileURL(), dir, -1, o)
-	var he *HTTPError
+	var he *request.StatusError
 	if !errors.As(err, &he) || he.StatusCode != 503 {
-		t.Fatalf("got %v, want a 503 HTTPError", err)
+		t.Fatalf("got %v, want a 503 StatusError", err)
 	}
 	if n := s.Requests.Load(); n != 4 {
 		t.Errorf("requests = %d, want 1 + 3 retries", n)
@@ -159,17 +159,17 @@ func TestRetryAfterHonoured(t *testing.T) {
 	dir := t.TempDir()
 	o := fastOpts(dir)
 	o.Connections = 1
-	j, err := New([]Part{{URL: s.FileURL(), Size: -1, Path: filepath.Join(dir, "out.bin")}}, o)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var mu sync.Mutex
 	var waits []time.Duration
-	j.sleep = func(_ context.Context, d time.Duration) error {
+	o.Client.Policy.Sleep = func(_ context.Context, d time.Duration) error {
 		mu.Lock()
 		waits = append(waits, d)
 		mu.Unlock()
 		return nil
+	}
+	j, err := New([]Part{{URL: s.FileURL(), Size: -1, Path: filepath.Join(dir, "out.bin")}}, o)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := j.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -187,7 +187,7 @@ func TestExpiredAfterDelivery(t *testing.T) {
 	dir := t.TempDir()
 	o := fastOpts(dir)
 	o.Connections = 1
-	o.Retries = -1
+	o.Client.Policy.Retries = -1
 	// First run: the connection is cut after 300 KiB and there are no
 	// retries, so the run fails with those bytes on disk.
 	forbidden := startServer(t, data, ms.Options{Status: 403})

@@ -22,6 +22,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
+
+	"github.com/vdlproject/vdl/request"
 )
 
 // Part is one remote resource to download into its own file.
@@ -42,17 +44,18 @@ type Part struct {
 
 // Options tune a Job. Zero values take the documented defaults.
 type Options struct {
-	Client             *http.Client
+	// Client makes the requests under vdl's retry policy: its Retries
+	// (consecutive failed attempts per range), Backoff and Timeout (the
+	// wait for response headers) apply here too.
+	Client             *request.Client
 	Connections        int           // total connections across all parts; default 8
 	MinSplit           int64         // never split a range below this; default 512 KiB
-	Retries            int           // consecutive failed attempts per range; default 10, -1 for none
-	StallTimeout       time.Duration // drop a connection silent this long; default 30s
+	StallTimeout       time.Duration // drop a transfer silent this long; default 30s
 	Limiter            *rate.Limiter // shared by all connections; nil = unlimited
 	Logger             *slog.Logger
-	Backoff            func(attempt int) time.Duration // default DefaultBackoff
-	CheckpointInterval time.Duration                   // default 1s
-	StatePath          string                          // resume state file; "" = no resume
-	Key                string                          // job identity; a state with another key is discarded
+	CheckpointInterval time.Duration // default 1s
+	StatePath          string        // resume state file; "" = no resume
+	Key                string        // job identity; a state with another key is discarded
 }
 
 // Progress is a snapshot of a job's counters.
@@ -83,8 +86,6 @@ type Job struct {
 	partsDone atomic.Int64
 	conns     atomic.Int64
 	kick      chan struct{} // asks the checkpointer for an early save
-
-	sleep func(context.Context, time.Duration) error // backoff waits; tests record them
 }
 
 // New validates parts and options and returns a job ready to Run.
@@ -93,7 +94,7 @@ func New(parts []Part, opts Options) (*Job, error) {
 		return nil, errors.New("fetch: job has no parts")
 	}
 	if opts.Client == nil {
-		opts.Client = http.DefaultClient
+		opts.Client = &request.Client{HTTP: http.DefaultClient}
 	}
 	if opts.Connections <= 0 {
 		opts.Connections = 8
@@ -101,17 +102,8 @@ func New(parts []Part, opts Options) (*Job, error) {
 	if opts.MinSplit <= 0 {
 		opts.MinSplit = 512 << 10
 	}
-	switch {
-	case opts.Retries == 0:
-		opts.Retries = 10
-	case opts.Retries < 0:
-		opts.Retries = 0
-	}
 	if opts.StallTimeout <= 0 {
 		opts.StallTimeout = 30 * time.Second
-	}
-	if opts.Backoff == nil {
-		opts.Backoff = DefaultBackoff
 	}
 	if opts.CheckpointInterval <= 0 {
 		opts.CheckpointInterval = time.Second
@@ -120,7 +112,7 @@ func New(parts []Part, opts Options) (*Job, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	j := &Job{opts: opts, log: log, changed: make(chan struct{}), kick: make(chan struct{}, 1), sleep: sleepCtx}
+	j := &Job{opts: opts, log: log, changed: make(chan struct{}), kick: make(chan struct{}, 1)}
 	for i, p := range parts {
 		if p.URL == "" || p.Path == "" {
 			return nil, fmt.Errorf("fetch: part %d needs a URL and a path", i)
@@ -135,8 +127,7 @@ func New(parts []Part, opts Options) (*Job, error) {
 		if p.Length > 0 {
 			size = p.Length
 		}
-		urls := append([]string{p.URL}, p.Mirrors...)
-		j.parts = append(j.parts, &partState{idx: i, url: p.URL, urls: urls, header: p.Header, path: p.Path, size: size,
+		j.parts = append(j.parts, &partState{idx: i, mirrors: request.NewMirrors(p.URL, p.Mirrors), header: p.Header, path: p.Path, size: size,
 			hinted: size >= 0 && p.Length == 0, offset: p.Offset, length: p.Length})
 	}
 	return j, nil
@@ -166,7 +157,7 @@ func (j *Job) Progress() Progress {
 // Run downloads every part. It returns nil when all parts are complete and
 // synced to disk, ctx.Err() when cancelled (after saving a final
 // checkpoint), or the first error that retries could not cure. Errors
-// wrap *HTTPError, ErrExpired, ErrNoSpace or a local file error.
+// wrap *request.StatusError, ErrExpired, ErrNoSpace or a local file error.
 func (j *Job) Run(ctx context.Context) error {
 	if err := j.loadState(); err != nil {
 		return err
@@ -220,10 +211,12 @@ func (j *Job) worker(ctx context.Context) error {
 	}
 }
 
-// runSpan fetches one span, retrying what is retryable. The span stays
-// claimed while it backs off, so idle workers may steal half of it.
+// runSpan fetches one span, retrying what is retryable under the
+// client's policy. The span stays claimed while it backs off, so idle
+// workers may steal half of it.
 func (j *Job) runSpan(ctx context.Context, sp *span) error {
 	defer j.release(sp)
+	pol := j.opts.Client.Policy
 	attempt := 0
 	began, from := time.Now(), j.spanPos(sp)
 	for {
@@ -236,8 +229,8 @@ func (j *Job) runSpan(ctx context.Context, sp *span) error {
 			return j.finishPartIfComplete(sp.part)
 		case errors.Is(err, errStale):
 			return nil
-		case errors.Is(err, errRestart), errors.Is(err, errMirror):
-			continue // the plan or the URL changed under us: go again at once
+		case errors.Is(err, errMirror):
+			continue // the URL changed under us: go again at once
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -245,18 +238,17 @@ func (j *Job) runSpan(ctx context.Context, sp *span) error {
 		if j.spanPos(sp) > before {
 			attempt = 0 // progress was made: this is a new streak of failures
 		}
-		if !retryable(err) || attempt >= j.opts.Retries {
+		if !retryable(err) || attempt >= pol.MaxRetries() {
 			return fmt.Errorf("part %d: %w", sp.part.idx, err)
 		}
-		delay := j.opts.Backoff(attempt)
-		var he *HTTPError
-		if errors.As(err, &he) {
-			delay = max(delay, he.RetryAfter)
-		}
+		delay := pol.Delay(attempt, err)
 		j.log.Debug("retrying range", "part", sp.part.idx, "attempt", attempt+1, "delay", delay, "err", err)
 		attempt++
-		if err := j.sleep(ctx, delay); err != nil {
+		if err := pol.Wait(ctx, delay); err != nil {
 			return err
 		}
+		j.mu.Lock()
+		sp.part.mirrors.Retry()
+		j.mu.Unlock()
 	}
 }

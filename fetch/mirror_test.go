@@ -8,6 +8,7 @@ import (
 	"time"
 
 	ms "github.com/vdlproject/vdl/internal/mediaserver"
+	"github.com/vdlproject/vdl/request"
 )
 
 // TestMirrors: a part whose first URL refuses moves to the next mirror at
@@ -38,16 +39,16 @@ func TestMirrors(t *testing.T) {
 			}
 			dir := t.TempDir()
 			opts := fastOpts(dir)
-			opts.Retries = -1 // no retries at all: only mirror switches may save the part
+			opts.Client.Policy.Retries = -1 // no retries at all: only mirror switches may save the part
 			slept := 0
+			opts.Client.Policy.Sleep = func(context.Context, time.Duration) error { slept++; return nil }
 			j, err := New([]Part{{URL: urls[0], Mirrors: urls[1:], Size: -1, Path: filepath.Join(dir, "out.bin")}}, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			j.sleep = func(context.Context, time.Duration) error { slept++; return nil }
 			err = j.Run(context.Background())
 			if tc.wantErr != 0 {
-				var he *HTTPError
+				var he *request.StatusError
 				if !errors.As(err, &he) || he.StatusCode != tc.wantErr {
 					t.Fatalf("err = %v, want HTTP %d", err, tc.wantErr)
 				}

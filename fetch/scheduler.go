@@ -6,15 +6,13 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/vdlproject/vdl/request"
 )
 
-var (
-	// errStale: the span's part was reset (remote changed, no range
-	// support); its bytes are no longer wanted.
-	errStale = errors.New("span superseded")
-	// errRestart: retry the span at once, without backoff.
-	errRestart = errors.New("restart span")
-)
+// errStale: the span's part was reset (remote changed, no range
+// support); its bytes are no longer wanted.
+var errStale = errors.New("span superseded")
 
 // partState is the scheduler's view of one part. Fields below mu are
 // guarded by Job.mu; file by Job.filesMu.
@@ -26,19 +24,17 @@ type partState struct {
 	// offset and length > 0: the part is that byte range of url.
 	offset, length int64
 
-	urls []string // the URL and its mirrors
 	// guarded by Job.mu
-	url         string // the URL in use, one of urls
-	mirrorFails int    // mirror switches since bytes last arrived
-	size        int64  // -1 unknown
-	etag        string
-	lastMod     string
-	done        rangeSet
-	noRanges    bool // the server ignores Range: one stream from byte 0
-	confirmed   bool // a 206 with a sound Content-Range came back in this run
-	gen         int  // bumped when progress is discarded
-	complete    bool
-	delivered   bool // got bytes from the server at some point (this run or before)
+	mirrors   *request.Mirrors // the URL in use and its alternatives
+	size      int64            // -1 unknown
+	etag      string
+	lastMod   string
+	done      rangeSet
+	noRanges  bool // the server ignores Range: one stream from byte 0
+	confirmed bool // a 206 with a sound Content-Range came back in this run
+	gen       int  // bumped when progress is discarded
+	complete  bool
+	delivered bool // got bytes from the server at some point (this run or before)
 
 	// guarded by Job.filesMu
 	file *os.File

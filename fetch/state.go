@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/vdlproject/vdl/request"
 )
 
 const stateVersion = 1
@@ -95,7 +97,7 @@ func (j *Job) checkpoint() error {
 	j.mu.Lock()
 	for _, p := range j.parts {
 		st.Parts = append(st.Parts, statePart{
-			Index: p.idx, URL: redact(p.url), Size: p.size, ETag: p.etag, LastModified: p.lastMod,
+			Index: p.idx, URL: request.Redact(p.mirrors.URL()), Size: p.size, ETag: p.etag, LastModified: p.lastMod,
 			Done: append([]Range{}, p.done...),
 		})
 	}

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
+
+	"github.com/vdlproject/vdl/request"
 )
 
 // readChunk is the most one body read moves before the bookkeeping runs.
@@ -24,7 +25,7 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 		j.mu.Unlock()
 		return errStale
 	}
-	pos, end, url, noRanges := sp.pos, sp.end, p.url, p.noRanges
+	pos, end, url, noRanges := sp.pos, sp.end, p.mirrors.URL(), p.noRanges
 	j.mu.Unlock()
 	if end >= 0 && pos >= end {
 		// Nothing left to fetch (a stolen-down span, or an empty part).
@@ -35,11 +36,14 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 		return nil
 	}
 
-	reqCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
+	// The watchdog bounds the wait for headers by the policy's timeout,
+	// then every silence of the body by StallTimeout.
+	headerTimeout := j.opts.Client.Policy.HeaderTimeout()
+	reqCtx, wd := request.Watch(ctx, headerTimeout)
+	defer wd.Stop()
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, url, nil)
 	if err != nil {
-		return fmt.Errorf("bad URL %q: %w", url, err)
+		return request.Permanent(fmt.Errorf("bad URL %q: %w", request.Redact(url), err))
 	}
 	for k, vs := range p.header {
 		req.Header[k] = append([]string(nil), vs...)
@@ -53,14 +57,10 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", p.offset+pos))
 		}
 	}
-	// The stall watchdog covers the wait for headers and every body read.
-	stall := time.AfterFunc(j.opts.StallTimeout, func() { cancel(errStalled) })
-	defer stall.Stop()
-
-	resp, err := j.opts.Client.Do(req)
+	resp, err := j.opts.Client.HTTP.Do(req)
 	if err != nil {
-		if context.Cause(reqCtx) == errStalled && ctx.Err() == nil {
-			return errStalled
+		if wd.Fired() && ctx.Err() == nil {
+			err = &request.TimeoutError{What: "no response headers", After: headerTimeout, URL: request.Redact(url)}
 		}
 		if ctx.Err() == nil && j.switchMirror(p, url, err) {
 			return errMirror
@@ -68,6 +68,7 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 		return err
 	}
 	defer resp.Body.Close()
+	wd.Reset(j.opts.StallTimeout)
 
 	if err := j.acceptResponse(sp, resp, url, pos, end, noRanges); err != nil {
 		return err
@@ -76,13 +77,13 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 	if resp.StatusCode == http.StatusOK && p.offset > 0 {
 		// A whole file for a byte-range part: skip to the range.
 		if _, err := io.CopyN(io.Discard, body, p.offset); err != nil {
-			return fmt.Errorf("%w before byte %d: %w", errShortBody, p.offset, err)
+			return request.Transient(fmt.Errorf("%w before byte %d: %w", errShortBody, p.offset, err))
 		}
 	}
 	j.mu.Lock()
 	sp.reqAt, sp.reqBytes = time.Now(), 0
 	j.mu.Unlock()
-	return j.copyBody(reqCtx, ctx, sp, body, stall)
+	return j.copyBody(ctx, sp, body, wd)
 }
 
 // acceptResponse checks status, Content-Range and validators against the
@@ -157,21 +158,17 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, end
 		}
 		return errStale
 	default:
-		he := &HTTPError{Method: http.MethodGet, URL: redact(resp.Request.URL.String()), StatusCode: resp.StatusCode,
-			Status: resp.Status, RetryAfter: retryAfter(resp.Header, time.Now())}
-		if he.Status == "" {
-			he.Status = strconv.Itoa(resp.StatusCode)
-		}
-		if mirrorWorthy(resp.StatusCode) && j.switchMirror(p, url, he) {
+		se := request.NewStatusError(resp, request.Redact(resp.Request.URL.String()))
+		if j.switchMirror(p, url, se) {
 			return errMirror
 		}
 		j.mu.Lock()
 		delivered := p.delivered
 		j.mu.Unlock()
 		if (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusGone) && delivered {
-			return fmt.Errorf("%w: %w", ErrExpired, he)
+			return fmt.Errorf("%w: %w", ErrExpired, se)
 		}
-		return he
+		return se
 	}
 	return j.checkIdentity(sp, total, resp.Header)
 }
@@ -181,7 +178,7 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, end
 func (p *partState) rangeTotal(fileSize int64) (int64, error) {
 	if fileSize >= 0 && fileSize < p.offset+p.length {
 		return 0, fmt.Errorf("%w: byte range %d-%d of %s is past its end (%d bytes)",
-			ErrRangeMissing, p.offset, p.offset+p.length-1, redact(p.url), fileSize)
+			ErrRangeMissing, p.offset, p.offset+p.length-1, request.Redact(p.mirrors.URL()), fileSize)
 	}
 	return p.length, nil
 }
@@ -237,7 +234,7 @@ func (j *Job) checkIdentity(sp *span, total int64, h http.Header) error {
 
 // copyBody streams the response into the part file, honouring span
 // shrinkage by stealers, the rate limiter and the stall watchdog.
-func (j *Job) copyBody(reqCtx, ctx context.Context, sp *span, body io.Reader, stall *time.Timer) error {
+func (j *Job) copyBody(ctx context.Context, sp *span, body io.Reader, wd *request.Watchdog) error {
 	p := sp.part
 	f, err := j.openPart(p)
 	if err != nil {
@@ -254,7 +251,7 @@ func (j *Job) copyBody(reqCtx, ctx context.Context, sp *span, body io.Reader, st
 	for {
 		n, rerr := body.Read(buf)
 		if n > 0 {
-			stall.Reset(j.opts.StallTimeout)
+			wd.Reset(0)
 			if j.opts.Limiter != nil {
 				if err := j.opts.Limiter.WaitN(ctx, n); err != nil {
 					return err
@@ -285,7 +282,7 @@ func (j *Job) copyBody(reqCtx, ctx context.Context, sp *span, body io.Reader, st
 		if errors.Is(rerr, io.EOF) {
 			return j.endOfBody(sp)
 		}
-		if context.Cause(reqCtx) == errStalled && ctx.Err() == nil {
+		if wd.Fired() && ctx.Err() == nil {
 			return errStalled
 		}
 		return rerr
@@ -306,7 +303,7 @@ func (j *Job) markWritten(sp *span, at, n int64) bool {
 	if n > 0 {
 		p.done = p.done.add(Range{at, at + n})
 		p.delivered = true
-		p.mirrorFails = 0
+		p.mirrors.Delivered()
 		j.done.Add(n)
 	}
 	if sp.end >= 0 && sp.pos >= sp.end {
@@ -332,7 +329,7 @@ func (j *Job) endOfBody(sp *span) error {
 		return nil
 	}
 	if sp.pos < sp.end {
-		return fmt.Errorf("%w at byte %d of %d", errShortBody, sp.pos, sp.end)
+		return request.Transient(fmt.Errorf("%w at byte %d of %d", errShortBody, sp.pos, sp.end))
 	}
 	return nil
 }

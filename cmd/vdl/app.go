@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	_ "github.com/vdlproject/vdl/extractors/all" // every site registers itself
+	"github.com/vdlproject/vdl/request"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -22,7 +22,7 @@ var version = "dev"
 type options struct {
 	output, dir, format string
 	conns, retries      int
-	stall               time.Duration
+	stall, timeout      time.Duration
 	limitRate, minSplit int64
 	quiet, verbose      bool
 	force, listFormats  bool
@@ -35,23 +35,21 @@ type app struct {
 	opts   options
 	con    *console
 	stdout io.Writer
-	client *http.Client
+	client *request.Client
 	log    *slog.Logger
 }
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	con := newConsole(stderr)
-	var runErr error
 	cliApp := newCLI(stdout, stderr, func(c *cli.Context) error {
 		a, err := newApp(c, con, stdout)
 		if err != nil {
 			return err
 		}
-		runErr = a.downloadAll(ctx, c.Args().Slice())
-		return runErr
+		return a.downloadAll(ctx, c.Args().Slice())
 	})
-	cliApp.Commands = []*cli.Command{joinCommand(ctx, con, &runErr)}
+	cliApp.Commands = []*cli.Command{joinCommand(ctx, con)}
 	err := cliApp.RunContext(ctx, permuteArgs(args, cliApp))
 	if err == nil {
 		return exitOK
@@ -81,8 +79,9 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format to download: best, worst, an id, 720p, fallbacks a/b", Value: "best"},
 			&cli.BoolFlag{Name: "json", Usage: "print the extracted media as JSON and exit"},
 			&cli.IntFlag{Name: "connections", Aliases: []string{"n"}, Usage: "connections in total", Value: 8},
-			&cli.IntFlag{Name: "retries", Usage: "attempts per range after consecutive failures (0 = none)", Value: 10},
-			&cli.DurationFlag{Name: "stall-timeout", Usage: "drop a connection that sends nothing this long", Value: 30 * time.Second},
+			&cli.IntFlag{Name: "retries", Usage: "retries of a request (or a range) after consecutive failures (0 = none)", Value: 10},
+			&cli.DurationFlag{Name: "timeout", Usage: "give up an attempt that gets no answer, or no data, this long (then retry)", Value: 30 * time.Second},
+			&cli.DurationFlag{Name: "stall-timeout", Usage: "drop a media transfer that sends nothing this long (then retry)", Value: 30 * time.Second},
 			&cli.StringFlag{Name: "limit-rate", Usage: "cap the total speed, e.g. 2M (bytes/s)"},
 			&cli.StringFlag{Name: "min-split", Usage: "smallest range a connection splits off", Value: "512K"},
 			&cli.StringFlag{Name: "proxy", Usage: "proxy `URL`: http://, https://, socks5://, with user:pass@ (default: environment)"},
@@ -112,6 +111,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	o := options{
 		output: c.String("output"), dir: c.String("dir"), format: c.String("format"),
 		conns: c.Int("connections"), retries: c.Int("retries"), stall: c.Duration("stall-timeout"),
+		timeout: c.Duration("timeout"),
 		quiet: c.Bool("quiet"), verbose: c.Bool("verbose"), force: c.Bool("force"),
 		listFormats: c.Bool("list-formats"), jsonOut: c.Bool("json"),
 	}
@@ -127,6 +127,9 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	if o.stall <= 0 {
 		return nil, &usageError{"--stall-timeout must be positive"}
 	}
+	if o.timeout <= 0 {
+		return nil, &usageError{"--timeout must be positive"}
+	}
 	var err error
 	if o.minSplit, err = parseSize(c.String("min-split")); err != nil {
 		return nil, &usageError{"--min-split: " + err.Error()}
@@ -140,20 +143,25 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	retries := o.retries
+	if retries == 0 {
+		retries = -1 // the policy reads 0 as "default"
+	}
 	o.client = clientOptions{
+		Policy: request.Policy{Retries: retries, Timeout: o.timeout},
 		Proxy: c.String("proxy"), Insecure: c.Bool("insecure"), UserAgent: c.String("user-agent"),
 		Referer: c.String("referer"), Headers: headers, CookieFile: c.String("cookies"), Connections: o.conns,
-	}
-	client, err := newClient(o.client)
-	if err != nil {
-		return nil, err
 	}
 	level := slog.LevelWarn
 	if o.verbose {
 		level = slog.LevelDebug
 	}
-	a := &app{opts: o, con: con, stdout: stdout, client: client,
-		log: slog.New(&logHandler{con: con, level: level})}
+	log := slog.New(&logHandler{con: con, level: level})
+	client, err := newClient(o.client, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{opts: o, con: con, stdout: stdout, client: client, log: log}
 	if o.client.Insecure {
 		con.Printf("vdl: warning: --insecure: TLS certificates are not verified; anyone on the path can alter the download")
 	}

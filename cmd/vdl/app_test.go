@@ -15,8 +15,7 @@ import (
 
 func TestPermuteArgs(t *testing.T) {
 	app := newCLI(nil, nil, nil)
-	var err error
-	app.Commands = []*cli.Command{joinCommand(context.Background(), nil, &err)}
+	app.Commands = []*cli.Command{joinCommand(context.Background(), nil)}
 	tests := []struct{ in, want []string }{
 		{[]string{"vdl", "URL", "-o", "x.mp4", "-q"}, []string{"vdl", "-o", "x.mp4", "-q", "--", "URL"}},
 		{[]string{"vdl", "-n", "16", "URL"}, []string{"vdl", "-n", "16", "--", "URL"}},

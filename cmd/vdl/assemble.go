@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 
@@ -151,7 +152,7 @@ func (a *assembly) checkOutputName(f *extractors.Format, out string) error {
 
 // join turns the downloaded pieces into out. keys maps key URIs to their
 // bytes.
-func (a *assembly) join(ctx context.Context, out, work string, keys map[string][]byte) error {
+func (a *assembly) join(ctx context.Context, out, work string, keys map[string][]byte, log *slog.Logger) error {
 	segsOf := func(sf streamFiles) []mux.Segment {
 		segs := make([]mux.Segment, len(sf.segs))
 		for i, p := range sf.segs {
@@ -173,7 +174,7 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 				}
 				paths[i] = p.path
 			}
-			_, err := mux.JoinMP4(ctx, to, paths, mux.MP4Options{})
+			_, err := mux.JoinMP4(ctx, to, paths, mux.MP4Options{Log: log})
 			return err
 		}
 		return fmt.Errorf("%w: joining %s segments", mux.ErrUnsupported, sf.container)
@@ -194,7 +195,7 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 			tracks = append(tracks, p)
 		}
 		if err == nil {
-			_, err = mux.JoinMP4(ctx, out, tracks, mux.MP4Options{})
+			_, err = mux.JoinMP4(ctx, out, tracks, mux.MP4Options{Log: log})
 		}
 	case len(a.streams) == 2 && a.streams[0].container == "ts" && a.streams[1].container == "ts":
 		err = mux.MergeTS(ctx, out, segsOf(a.streams[0]), segsOf(a.streams[1]))

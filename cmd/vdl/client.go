@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vdlproject/vdl/internal/cookiefile"
+	"github.com/vdlproject/vdl/request"
 )
 
 // defaultUserAgent is a current desktop browser's: many CDNs refuse
@@ -17,6 +19,7 @@ import (
 const defaultUserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 
 type clientOptions struct {
+	Policy      request.Policy // retries and timeouts of every request
 	Proxy       string
 	Insecure    bool
 	UserAgent   string
@@ -27,8 +30,9 @@ type clientOptions struct {
 }
 
 // newClient builds the one HTTP client every request of vdl goes through:
-// extraction, keys and media alike, so a proxy covers all of them.
-func newClient(o clientOptions) (*http.Client, error) {
+// extraction, keys and media alike, so a proxy and the retry policy
+// cover all of them.
+func newClient(o clientOptions, log *slog.Logger) (*request.Client, error) {
 	proxy := http.ProxyFromEnvironment
 	if o.Proxy != "" {
 		pu, err := parseProxy(o.Proxy)
@@ -59,7 +63,7 @@ func newClient(o clientOptions) (*http.Client, error) {
 		}
 		c.Jar = jar
 	}
-	return c, nil
+	return &request.Client{HTTP: c, Policy: o.Policy, Log: log}, nil
 }
 
 // userAgent is the User-Agent requests carry: -H wins over --user-agent.

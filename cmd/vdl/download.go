@@ -121,7 +121,7 @@ func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {
 		}
 	} else {
 		a.noteDiscontinuities(f)
-		if err := plan.join(ctx, out, work, keys); err != nil {
+		if err := plan.join(ctx, out, work, keys, a.log); err != nil {
 			return err
 		}
 		if err := os.RemoveAll(work); err != nil {
@@ -161,7 +161,7 @@ func (a *app) fetchKeys(ctx context.Context, f *extractors.Format) (map[string][
 	if !keyedStreams(f) {
 		return nil, nil
 	}
-	loader := &hls.Loader{HTTP: a.client, Header: f.Streams[0].Header, Log: a.log}
+	loader := &hls.Loader{HTTP: a.client, Log: a.log} // each stream's keys carry that stream's headers
 	return loader.FetchKeys(ctx, f.Streams)
 }
 
@@ -212,14 +212,10 @@ func (a *app) fetchOptions(work string, m *extractors.Media, f *extractors.Forma
 		Client:       a.client,
 		Connections:  a.opts.conns,
 		MinSplit:     a.opts.minSplit,
-		Retries:      a.opts.retries,
 		StallTimeout: a.opts.stall,
 		Logger:       a.log,
 		StatePath:    filepath.Join(work, "state.json"),
 		Key:          jobKey(m, f),
-	}
-	if o.Retries == 0 {
-		o.Retries = -1 // fetch reads 0 as "default"
 	}
 	if a.opts.limitRate > 0 {
 		o.Limiter = fetch.NewLimiter(a.opts.limitRate)

@@ -16,7 +16,7 @@ import (
 // probe and each range alike.
 func TestIdentityHeaders(t *testing.T) {
 	data := ms.RandomBytes(2 << 20)
-	media := ms.Handler(data, ms.Options{})
+	media := ms.Handler(data, ms.Options{Throttle: 8 << 20}) // throttled, so that the file is split
 	var good, bad atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie("session")

@@ -10,6 +10,7 @@ import (
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
 	"github.com/vdlproject/vdl/mux"
+	"github.com/vdlproject/vdl/request"
 )
 
 // Exit codes, documented in README.md.
@@ -41,8 +42,7 @@ func exitCode(ctx context.Context, err error) int {
 		ue  *usageError
 		de  *diskError
 		je  *joinError
-		fe  *fetch.HTTPError
-		ee  *extractors.HTTPError
+		se  *request.StatusError
 		ne  net.Error
 		uer *url.Error
 	)
@@ -64,7 +64,7 @@ func exitCode(ctx context.Context, err error) int {
 	case errors.Is(err, extractors.ErrVIP), errors.Is(err, extractors.ErrGeo), errors.Is(err, extractors.ErrDRM),
 		errors.Is(err, extractors.ErrNotFound), errors.Is(err, extractors.ErrUnsupported), errors.Is(err, extractors.ErrNoFormat):
 		return exitRefused
-	case errors.Is(err, fetch.ErrExpired), errors.As(err, &fe), errors.As(err, &ee), errors.As(err, &ne), errors.As(err, &uer):
+	case errors.Is(err, fetch.ErrExpired), errors.As(err, &se), errors.As(err, &ne), errors.As(err, &uer), request.Retryable(err):
 		return exitNetwork
 	}
 	return exitFailure

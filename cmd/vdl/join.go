@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -12,7 +13,7 @@ import (
 	"github.com/vdlproject/vdl/mux"
 )
 
-func joinCommand(ctx context.Context, con *console, runErr *error) *cli.Command {
+func joinCommand(ctx context.Context, con *console) *cli.Command {
 	return &cli.Command{
 		Name:      "join",
 		Usage:     "join parts you already have into one file: MP4 clips, .ts segments, or an fMP4 init + .m4s segments",
@@ -25,8 +26,7 @@ func joinCommand(ctx context.Context, con *console, runErr *error) *cli.Command 
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on success"},
 		},
 		Action: func(c *cli.Context) error {
-			*runErr = runJoin(ctx, c, con)
-			return *runErr
+			return runJoin(ctx, c, con)
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return &usageError{err.Error()} },
 	}
@@ -61,7 +61,8 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 		}
 		return nil
 	}
-	kind, rep, err := mux.JoinFiles(ctx, out, parts, mux.MP4Options{ForceCo64: c.Bool("co64")})
+	log := slog.New(&logHandler{con: con, level: slog.LevelWarn}) // what the join dropped or bridged
+	kind, rep, err := mux.JoinFiles(ctx, out, parts, mux.MP4Options{ForceCo64: c.Bool("co64"), Log: log})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

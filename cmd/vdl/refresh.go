@@ -9,6 +9,7 @@ import (
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
+	"github.com/vdlproject/vdl/request"
 )
 
 // maxRefreshes bounds how often one download asks the site for fresh
@@ -21,8 +22,8 @@ func urlsExpired(err error) bool {
 	if errors.Is(err, fetch.ErrExpired) {
 		return true
 	}
-	var he *fetch.HTTPError
-	return errors.As(err, &he) && (he.StatusCode == http.StatusForbidden || he.StatusCode == http.StatusGone)
+	var se *request.StatusError
+	return errors.As(err, &se) && (se.StatusCode == http.StatusForbidden || se.StatusCode == http.StatusGone)
 }
 
 // refreshFormat extracts the page again and returns the same format with
@@ -42,11 +43,18 @@ func (a *app) refreshFormat(ctx context.Context, m *extractors.Media, old *extra
 	if err != nil {
 		return nil, fmt.Errorf("refreshing expired URLs: %w", err)
 	}
-	if len(res.Media) == 0 {
-		return nil, fmt.Errorf("refreshing expired URLs: %w: the page gave no media", extractors.ErrNotFound)
+	var fresh *extractors.Media
+	for _, rm := range res.Media {
+		if rm.ID == m.ID {
+			fresh = rm
+			break
+		}
 	}
-	for i := range res.Media[0].Formats {
-		f := &res.Media[0].Formats[i]
+	if fresh == nil {
+		return nil, fmt.Errorf("refreshing expired URLs: %w: the page no longer gives %s", extractors.ErrNotFound, m.ID)
+	}
+	for i := range fresh.Formats {
+		f := &fresh.Formats[i]
 		if f.ID != old.ID {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
+	"github.com/vdlproject/vdl/request"
 )
 
 // TestSameShape: a refreshed format must line up segment by segment
@@ -45,10 +46,10 @@ func TestURLsExpired(t *testing.T) {
 		want bool
 	}{
 		{fmt.Errorf("part 2: %w", fetch.ErrExpired), true},
-		{fmt.Errorf("part 0: %w", &fetch.HTTPError{StatusCode: 403}), true},
-		{&fetch.HTTPError{StatusCode: 410}, true},
-		{&fetch.HTTPError{StatusCode: 404}, false},
-		{&fetch.HTTPError{StatusCode: 503}, false},
+		{fmt.Errorf("part 0: %w", &request.StatusError{StatusCode: 403}), true},
+		{&request.StatusError{StatusCode: 410}, true},
+		{&request.StatusError{StatusCode: 404}, false},
+		{&request.StatusError{StatusCode: 503}, false},
 		{fetch.ErrNoSpace, false},
 	}
 	for _, tc := range tests {

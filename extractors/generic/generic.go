@@ -14,6 +14,7 @@ import (
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/extractors/hls"
+	"github.com/vdlproject/vdl/request"
 )
 
 func init() {
@@ -35,13 +36,13 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	if strings.EqualFold(path.Ext(u.Path), ".m3u8") {
 		return e.hls(ctx, u) // no need to probe: one GET reads the playlist
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Range", "bytes=0-0")
-	req.Header.Set("Accept-Encoding", "identity")
-	resp, err := e.env.HTTP.Do(req)
+	resp, err := e.env.HTTP.Open(ctx, request.Spec{
+		URL:    u.String(),
+		Header: http.Header{"Range": {"bytes=0-0"}, "Accept-Encoding": {"identity"}},
+		Accept: func(status int) bool {
+			return status == http.StatusOK || status == http.StatusPartialContent || status == http.StatusRequestedRangeNotSatisfiable
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +55,6 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 		size = resp.ContentLength
 	case http.StatusRequestedRangeNotSatisfiable:
 		size = 0 // an empty file has no byte 0
-	default:
-		return nil, &extractors.HTTPError{Method: "GET", URL: extractors.Redact(u), StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	name := fileName(resp, u)
@@ -63,14 +62,14 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	case isPlaylist(ctype, name):
 		return e.hls(ctx, u)
 	case ctype == "text/html" || ctype == "application/xhtml+xml":
-		return nil, fmt.Errorf("%w: %s is a web page, and no site extractor knows it", extractors.ErrUnsupported, extractors.Redact(u))
+		return nil, fmt.Errorf("%w: %s is a web page, and no site extractor knows it", extractors.ErrUnsupported, request.RedactURL(u))
 	}
 	base, ext := splitExt(name)
 	if ext == "" {
 		ext = extFromType(ctype)
 	}
 	m := &extractors.Media{
-		Site: "generic", ID: extractors.Redact(u), Title: base, PageURL: extractors.Redact(u), FileName: name,
+		Site: "generic", ID: request.RedactURL(u), Title: base, PageURL: request.RedactURL(u), FileName: name,
 		Formats: []extractors.Format{{
 			ID: "direct", Label: "original file", Container: ext, Size: size,
 			Streams: []extractors.Stream{{Kind: extractors.KindMuxed, Segments: []extractors.Segment{{URL: u.String(), Size: size}}}},

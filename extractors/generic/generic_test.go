@@ -11,6 +11,7 @@ import (
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/extractors/hls"
+	"github.com/vdlproject/vdl/request"
 )
 
 func TestExtract(t *testing.T) {
@@ -41,7 +42,7 @@ func TestExtract(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	ex := &extractor{env: extractors.Env{HTTP: srv.Client()}}
+	ex := &extractor{env: extractors.Env{HTTP: &request.Client{HTTP: srv.Client()}}}
 
 	tests := []struct {
 		path      string
@@ -61,7 +62,7 @@ func TestExtract(t *testing.T) {
 		u, _ := url.Parse(srv.URL + tt.path)
 		res, err := ex.Extract(context.Background(), u)
 		if tt.err != nil || tt.status != 0 {
-			var he *extractors.HTTPError
+			var he *request.StatusError
 			if tt.err != nil && !errors.Is(err, tt.err) || tt.status != 0 && (!errors.As(err, &he) || he.StatusCode != tt.status) {
 				t.Errorf("%s: error %v, want %v/%d", tt.path, err, tt.err, tt.status)
 			}
@@ -87,7 +88,7 @@ func TestPlaylistByContentType(t *testing.T) {
 	}))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL + "/vod/stream?token=1")
-	res, err := (&extractor{env: extractors.Env{HTTP: srv.Client()}}).Extract(context.Background(), u)
+	res, err := (&extractor{env: extractors.Env{HTTP: &request.Client{HTTP: srv.Client()}}}).Extract(context.Background(), u)
 	if err != nil {
 		t.Fatal(err)
 	}

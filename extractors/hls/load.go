@@ -7,8 +7,8 @@ package hls
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/request"
 )
 
 // maxPlaylistBytes bounds a playlist read: a few hundred KB is a long VOD;
@@ -28,7 +29,7 @@ const maxPlaylistBytes = 16 << 20
 
 // Loader fetches playlists and keys over HTTP.
 type Loader struct {
-	HTTP   *http.Client
+	HTTP   *request.Client
 	Header http.Header // extra headers for playlist and key requests (a site's Referer...)
 	Log    *slog.Logger
 }
@@ -39,17 +40,31 @@ func (l *Loader) Media(ctx context.Context, u *url.URL) (*extractors.Media, erro
 	if err != nil {
 		return nil, err
 	}
-	id := extractors.Redact(u)
+	id := request.RedactURL(u)
 	return &extractors.Media{Site: "hls", ID: id, Title: titleFromURL(u), PageURL: id, Duration: dur, Formats: formats}, nil
 }
 
 // Formats loads the playlist at u into formats, best first, and the
 // duration of the media.
 func (l *Loader) Formats(ctx context.Context, u *url.URL) ([]extractors.Format, time.Duration, error) {
-	data, final, err := l.get(ctx, u)
+	fs, dur, _, err := l.FormatsFrom(ctx, []string{u.String()})
+	return fs, dur, err
+}
+
+// FormatsFrom is Formats for a playlist served at several URLs (CDN
+// prefixes): the first is asked first, the others are its mirrors.
+// served is the index of the URL that answered.
+func (l *Loader) FormatsFrom(ctx context.Context, urls []string) (fs []extractors.Format, dur time.Duration, served int, err error) {
+	data, final, served, err := l.get(ctx, urls...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
+	fs, dur, err = l.formatsOf(ctx, data, final)
+	return fs, dur, served, err
+}
+
+// formatsOf reads a fetched playlist; final is the URL it came from.
+func (l *Loader) formatsOf(ctx context.Context, data []byte, final *url.URL) ([]extractors.Format, time.Duration, error) {
 	pl, kind, raw, err := decode(data)
 	if err != nil {
 		return nil, 0, err
@@ -72,7 +87,8 @@ func (l *Loader) Formats(ctx context.Context, u *url.URL) ([]extractors.Format, 
 }
 
 // loadMediaLists fetches and parses the media playlists at urls, at most
-// four at a time. A failed one maps to its error; ctx errors abort.
+// four at a time. A refused or unreadable one maps to its error; a network
+// failure or ctx error aborts.
 func (l *Loader) loadMediaLists(ctx context.Context, urls map[string]extractors.Kind) (map[string]*mediaList, map[string]error, error) {
 	lists := make(map[string]*mediaList, len(urls))
 	errs := map[string]error{}
@@ -86,18 +102,18 @@ func (l *Loader) loadMediaLists(ctx context.Context, urls map[string]extractors.
 	g.SetLimit(4)
 	for raw, kind := range urls {
 		g.Go(func() error {
-			u, err := url.Parse(raw)
-			if err != nil {
-				results <- result{raw, nil, err}
-				return nil
-			}
-			data, final, err := l.get(gctx, u)
+			data, final, _, err := l.get(gctx, raw)
 			var ml *mediaList
 			if err == nil {
 				ml, err = parseMedia(data, final, kind)
 			}
-			if err != nil && gctx.Err() != nil {
+			switch {
+			case err != nil && gctx.Err() != nil:
 				return gctx.Err()
+			case request.Retryable(err):
+				// A fault after its retries: dropping the variant would
+				// quietly change which one -f picks.
+				return err
 			}
 			results <- result{raw, ml, err}
 			return nil
@@ -117,51 +133,41 @@ func (l *Loader) loadMediaLists(ctx context.Context, urls map[string]extractors.
 	return lists, errs, nil
 }
 
-// get fetches a playlist; the URL it came from after redirects is the
-// base for its relative URIs.
-func (l *Loader) get(ctx context.Context, u *url.URL) ([]byte, *url.URL, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+// get fetches a playlist from the first of urls (the others are its
+// mirrors). The URL it came from after redirects is the base for its
+// relative URIs; served is the index of the URL that answered.
+func (l *Loader) get(ctx context.Context, urls ...string) (data []byte, final *url.URL, served int, err error) {
+	rep, err := l.HTTP.Read(ctx, request.Spec{URL: urls[0], Mirrors: urls[1:], Header: l.Header, Limit: maxPlaylistBytes})
+	if errors.Is(err, request.ErrTooBig) {
+		return nil, nil, 0, fmt.Errorf("%w: %s is over %d MiB, too big for a playlist", ErrBadPlaylist, request.Redact(urls[0]), maxPlaylistBytes>>20)
+	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	for k, vs := range l.Header {
-		req.Header[k] = append([]string(nil), vs...)
-	}
-	resp, err := l.HTTP.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, nil, &extractors.HTTPError{Method: "GET", URL: extractors.Redact(u), StatusCode: resp.StatusCode, Status: resp.Status}
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxPlaylistBytes+1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("read playlist %s: %w", extractors.Redact(u), err)
-	}
-	if len(data) > maxPlaylistBytes {
-		return nil, nil, fmt.Errorf("%w: %s is over %d MiB, too big for a playlist", ErrBadPlaylist, extractors.Redact(u), maxPlaylistBytes>>20)
-	}
-	return data, resp.Request.URL, nil
+	return rep.Body, rep.URL, rep.Mirror, nil
 }
 
 // FetchKeys fetches every distinct AES-128 key of the streams once and
-// checks it is 16 bytes. Keys go through the same client and headers as
-// the playlists.
+// checks it is 16 bytes. Keys go through the same client as the
+// playlists, each with the headers of its own stream.
 func (l *Loader) FetchKeys(ctx context.Context, streams []extractors.Stream) (map[string][]byte, error) {
 	keys := map[string][]byte{}
-	want := func(s *extractors.Segment) error {
-		if s == nil || s.Key == nil || keys[s.Key.URI] != nil {
+	for _, st := range streams {
+		want := func(s *extractors.Segment) error {
+			if s == nil || s.Key == nil || keys[s.Key.URI] != nil {
+				return nil
+			}
+			h := st.Header
+			if h == nil {
+				h = l.Header
+			}
+			k, err := l.fetchKey(ctx, s.Key.URI, h)
+			if err != nil {
+				return err
+			}
+			keys[s.Key.URI] = k
 			return nil
 		}
-		k, err := l.fetchKey(ctx, s.Key.URI)
-		if err != nil {
-			return err
-		}
-		keys[s.Key.URI] = k
-		return nil
-	}
-	for _, st := range streams {
 		if err := want(st.Init); err != nil {
 			return nil, err
 		}
@@ -174,34 +180,17 @@ func (l *Loader) FetchKeys(ctx context.Context, streams []extractors.Stream) (ma
 	return keys, nil
 }
 
-func (l *Loader) fetchKey(ctx context.Context, raw string) ([]byte, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
-	if err != nil {
-		return nil, err
-	}
-	for k, vs := range l.Header {
-		req.Header[k] = append([]string(nil), vs...)
-	}
-	resp, err := l.HTTP.Do(req)
-	if err != nil {
+func (l *Loader) fetchKey(ctx context.Context, raw string, h http.Header) ([]byte, error) {
+	rep, err := l.HTTP.Read(ctx, request.Spec{URL: raw, Header: h, Limit: 16})
+	switch {
+	case errors.Is(err, request.ErrTooBig):
+		return nil, fmt.Errorf("%w: the AES-128 key at %s is not 16 bytes", ErrBadKey, request.Redact(raw))
+	case err != nil:
 		return nil, fmt.Errorf("fetch key: %w", err)
+	case len(rep.Body) != 16:
+		return nil, fmt.Errorf("%w: the AES-128 key at %s is not 16 bytes", ErrBadKey, request.Redact(raw))
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch key: %w", &extractors.HTTPError{Method: "GET", URL: extractors.Redact(u), StatusCode: resp.StatusCode, Status: resp.Status})
-	}
-	k, err := io.ReadAll(io.LimitReader(resp.Body, 17))
-	if err != nil {
-		return nil, fmt.Errorf("fetch key %s: %w", extractors.Redact(u), err)
-	}
-	if len(k) != 16 {
-		return nil, fmt.Errorf("%w: the AES-128 key at %s is not 16 bytes", ErrBadKey, extractors.Redact(u))
-	}
-	return k, nil
+	return rep.Body, nil
 }
 
 // titleFromURL names the media after the playlist, or after its folder

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/request"
 )
 
 const testMaster = `#EXTM3U
@@ -52,7 +53,7 @@ func playlistServer(t *testing.T, files map[string]string) (*httptest.Server, *s
 }
 
 func testLoader(srv *httptest.Server) *Loader {
-	return &Loader{HTTP: srv.Client(), Header: http.Header{"Referer": {"https://site.example/"}}}
+	return &Loader{HTTP: &request.Client{HTTP: srv.Client()}, Header: http.Header{"Referer": {"https://site.example/"}}}
 }
 
 func TestMasterFormats(t *testing.T) {
@@ -134,7 +135,7 @@ func TestMasterFailures(t *testing.T) {
 				}
 				_, err = extractors.Select(m.Formats, "best")
 			}
-			var he *extractors.HTTPError
+			var he *request.StatusError
 			switch {
 			case tt.errIs == nil && !(errors.As(err, &he) && he.StatusCode == 404):
 				t.Errorf("err = %v, want the variant's 404", err)
@@ -168,7 +169,7 @@ func TestFetchKeys(t *testing.T) {
 	}
 	for p, want := range map[string]error{"/short": ErrBadKey, "/missing": nil} {
 		_, err := testLoader(srv).FetchKeys(context.Background(), []extractors.Stream{{Segments: []extractors.Segment{{Key: key(p)}}}})
-		var he *extractors.HTTPError
+		var he *request.StatusError
 		if want != nil && !errors.Is(err, want) || want == nil && !errors.As(err, &he) {
 			t.Errorf("%s: err = %v", p, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/grafov/m3u8"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/request"
 )
 
 // variant is one EXT-X-STREAM-INF with its URIs resolved.
@@ -23,8 +24,9 @@ type variant struct {
 }
 
 // fromMaster loads each variant's media playlist (and audio rendition)
-// and builds one format per variant. A variant whose playlist fails is
-// dropped with a warning; if all fail, the first error is returned.
+// and builds one format per variant. A variant whose playlist is refused
+// or unreadable is dropped with a warning (a network failure fails the
+// whole playlist); if all fail, the first error is returned.
 func (l *Loader) fromMaster(ctx context.Context, p *m3u8.MasterPlaylist, raw rawFacts, base *url.URL) ([]extractors.Format, time.Duration, error) {
 	b := &builder{base: base}
 	var vs []variant
@@ -115,7 +117,7 @@ func variantKind(v variant) extractors.Kind {
 func variantFormat(v variant, lists map[string]*mediaList, errs map[string]error) (extractors.Format, time.Duration, error) {
 	ml := lists[v.url]
 	if ml == nil {
-		return extractors.Format{}, 0, fmt.Errorf("variant playlist %s: %w", redactRaw(v.url), errs[v.url])
+		return extractors.Format{}, 0, fmt.Errorf("variant playlist %s: %w", request.Redact(v.url), errs[v.url])
 	}
 	p := v.params
 	f := extractors.Format{
@@ -136,7 +138,7 @@ func variantFormat(v variant, lists map[string]*mediaList, errs map[string]error
 	if v.audioURL != "" {
 		al := lists[v.audioURL]
 		if al == nil {
-			return f, 0, fmt.Errorf("audio playlist %s: %w", redactRaw(v.audioURL), errs[v.audioURL])
+			return f, 0, fmt.Errorf("audio playlist %s: %w", request.Redact(v.audioURL), errs[v.audioURL])
 		}
 		al.stream.Kind = extractors.KindAudio
 		f.Streams[0].Kind = extractors.KindVideo
@@ -208,12 +210,4 @@ func uniqueIDs(fs []extractors.Format) {
 			fs[i].ID = fmt.Sprintf("%s-%d", id, n)
 		}
 	}
-}
-
-func redactRaw(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return extractors.Redact(u)
 }

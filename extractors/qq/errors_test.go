@@ -7,38 +7,46 @@ import (
 	"testing"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/request"
 )
 
 // TestExtractErrors: each refusal of vqq.md §5 through a whole extraction
 // becomes its typed error with one clear line; refusals about the flow
-// (cKey, platform, HTTP) fall through to the next flow.
+// (cKey, platform, a reply that is not JSON, a 404) fall through to the
+// next flow, and a server fault after its retries ends the extraction as
+// a network failure (another flow could give another result).
 func TestExtractErrors(t *testing.T) {
 	tests := []struct {
-		name   string
-		routes map[string]string
-		is     []error
-		words  string
+		name    string
+		routes  map[string]string
+		is      []error
+		words   string
+		network bool   // the error is a network failure (exit 3)
+		noAsk   string // a path that must not have been asked
 	}{
 		{"VIP", map[string]string{"h5vv6.video.qq.com/getvinfo": "f3-not-pay.txt"},
-			[]error{extractors.ErrVIP}, "needs a VIP account"},
+			[]error{extractors.ErrVIP}, "needs a VIP account", false, ""},
 		{"region", map[string]string{"h5vv6.video.qq.com/getvinfo": "f3-geo.txt"},
-			[]error{extractors.ErrGeo}, "您所在区域"},
+			[]error{extractors.ErrGeo}, "您所在区域", false, ""},
 		{"not found", map[string]string{"h5vv6.video.qq.com/getvinfo": `QZOutputJson={"s":"f","em":61,"msg":"视频不存在"};`},
-			[]error{extractors.ErrNotFound}, "视频不存在"},
+			[]error{extractors.ErrNotFound}, "视频不存在", false, ""},
 		{"cKey refused, every platform refused", map[string]string{
 			"h5vv6.video.qq.com/getvinfo": "f3-ckey.txt", "vv.video.qq.com/getinfo": "f3-outside.txt"},
-			[]error{ErrCKey, ErrCannotPlayOutside, extractors.ErrGeo}, "85.-3"},
+			[]error{ErrCKey, ErrCannotPlayOutside, extractors.ErrGeo}, "85.-3", false, ""},
 		{"API changed", map[string]string{
 			"h5vv6.video.qq.com/getvinfo": `QZOutputJson={"s":"o","code":"0.0","fl":{}};`,
 			"vv.video.qq.com/getinfo":     `QZOutputJson={"s":"o","vl":{"vi":[]}};`},
-			[]error{extractors.ErrAPIChanged}, "field vl.vi.0 missing"},
+			[]error{extractors.ErrAPIChanged}, "field vl.vi.0 missing", false, ""},
 		{"not JSON", map[string]string{
-			"h5vv6.video.qq.com/getvinfo": "<html>blocked</html>", "vv.video.qq.com/getinfo": "status:500"},
-			[]error{extractors.ErrAPIChanged}, "not JSON"},
+			"h5vv6.video.qq.com/getvinfo": "<html>blocked</html>", "vv.video.qq.com/getinfo": "status:404"},
+			[]error{extractors.ErrAPIChanged}, "not JSON", false, ""},
+		{"server fault stops the flows", map[string]string{
+			"h5vv6.video.qq.com/getvinfo": "status:503", "vv.video.qq.com/getinfo": "f1-getinfo-shd.txt"},
+			nil, "503", true, "/getinfo"},
 		{"only a trial", map[string]string{
 			"h5vv6.video.qq.com/getvinfo": "f3-ckey.txt",
 			"vv.video.qq.com/getinfo":     `QZOutputJson={"s":"o","preview":30,"fl":{"fi":[{"name":"shd","br":1,"sl":1}]},"vl":{"vi":[{"vid":"n0687peq62x","td":"600","br":1,"fn":"a.mp4","fvkey":"K","fs":10,"ul":{"ui":[{"url":"http://c/"}]}}]}};`},
-			[]error{extractors.ErrVIP}, "preview"},
+			[]error{extractors.ErrVIP}, "preview", false, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,6 +62,12 @@ func TestExtractErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.words) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("error %q: want one line mentioning %q", err, tc.words)
+			}
+			if got := request.Retryable(err); got != tc.network {
+				t.Errorf("error %q: network failure = %v, want %v", err, got, tc.network)
+			}
+			if tc.noAsk != "" && len(rp.requests(LegacyHostForTest, tc.noAsk)) > 0 {
+				t.Errorf("%s was asked after a server fault: the fault changed the flow", tc.noAsk)
 			}
 		})
 	}

@@ -12,11 +12,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/request"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -65,8 +67,9 @@ func routes(t *testing.T, m map[string]string) func(*http.Request) (int, string)
 			if strings.HasPrefix(v, "QZOutputJson") || strings.HasPrefix(v, "{") || strings.HasPrefix(v, "<") {
 				return 200, v
 			}
-			if strings.HasPrefix(v, "status:") {
-				return 500, "server error"
+			if code, ok := strings.CutPrefix(v, "status:"); ok {
+				n, _ := strconv.Atoi(code)
+				return n, "server error"
 			}
 			return 200, string(loadReply(t, v))
 		}
@@ -86,7 +89,7 @@ const LegacyHostForTest = "vv.video.qq.com"
 func extract(t *testing.T, rp *replay, raw string) (*extractors.Media, error) {
 	t.Helper()
 	u, _ := url.Parse(raw)
-	x := New(extractors.Env{HTTP: &http.Client{Transport: rp}, Log: slog.New(slog.DiscardHandler), UserAgent: "TestAgent/1.0"})
+	x := New(extractors.Env{HTTP: &request.Client{HTTP: &http.Client{Transport: rp}, Policy: request.Policy{Retries: -1}}, Log: slog.New(slog.DiscardHandler), UserAgent: "TestAgent/1.0"})
 	res, err := x.Extract(context.Background(), u)
 	if err != nil {
 		return nil, err
@@ -158,7 +161,7 @@ func TestExtractGolden(t *testing.T) {
 			// two prefixes, sd one clip, hd DRM (listed, not playable).
 			name: "f1-legacy-clips", url: "https://v.qq.com/x/page/n0687peq62x.html",
 			routes: map[string]string{
-				"h5vv6.video.qq.com/getvinfo":      "status:500",
+				"h5vv6.video.qq.com/getvinfo":      "f3-ckey.txt",
 				"vv.video.qq.com/getinfo?defn=shd": "f1-getinfo-shd.txt",
 				"vv.video.qq.com/getinfo?defn=fhd": "f1-getinfo-fhd.txt",
 				"vv.video.qq.com/getinfo?defn=sd":  "f1-getinfo-sd.txt",

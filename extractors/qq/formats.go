@@ -14,11 +14,14 @@ import (
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/extractors/hls"
+	"github.com/vdlproject/vdl/request"
 )
 
 // perQuality asks for every quality the first reply lists but does not
-// describe, a few at a time. A quality that fails is left out with a
-// note (a VIP-only quality is normal); the first reply always counts.
+// describe, a few at a time. A quality the site refuses is left out with
+// a note (a VIP-only quality is normal); the first reply always counts.
+// A network failure (after its retries) fails the extraction, naming the
+// quality: a fault must never quietly give a lower quality.
 func (x *extractor) perQuality(ctx context.Context, first *vinfo, ask func(context.Context, string) (*vinfo, error)) ([]*vinfo, error) {
 	var names []string
 	for _, q := range first.qualities {
@@ -33,8 +36,10 @@ func (x *extractor) perQuality(ctx context.Context, first *vinfo, ask func(conte
 		g.Go(func() error {
 			v, err := ask(gctx, name)
 			switch {
-			case err != nil && ctx.Err() != nil:
-				return ctx.Err()
+			case err != nil && gctx.Err() != nil:
+				return gctx.Err()
+			case request.Retryable(err):
+				return fmt.Errorf("qq: quality %s: %w", name, err)
 			case errors.Is(err, extractors.ErrVIP):
 				x.log.Info("quality needs VIP; not listed", "quality", name)
 			case err != nil:
@@ -62,6 +67,7 @@ func (x *extractor) perQuality(ctx context.Context, first *vinfo, ask func(conte
 // buildFormats turns each reply into the format of the quality it
 // describes, best first. A trial (a preview shorter than the video) is
 // never offered as the video; if only trials are left, the video is VIP.
+// As in perQuality, a network failure fails the whole extraction.
 func (x *extractor) buildFormats(ctx context.Context, first *vinfo, vinfos []*vinfo,
 	build func(context.Context, *vinfo) (extractors.Format, error)) (*resolved, error) {
 	res := &resolved{title: first.title, duration: first.duration}
@@ -79,7 +85,13 @@ func (x *extractor) buildFormats(ctx context.Context, first *vinfo, vinfos []*vi
 			default:
 				formats[i], errs[i] = build(gctx, v)
 			}
-			return ctx.Err()
+			switch err := errs[i]; {
+			case err != nil && gctx.Err() != nil:
+				return gctx.Err()
+			case request.Retryable(err):
+				return fmt.Errorf("qq: quality %s: %w", v.quality.name, err)
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -150,49 +162,51 @@ func knownSize(size int64) int64 {
 	return size
 }
 
-// hlsFormat reads the quality's playlist from the first prefix that
-// serves it; segments under that prefix get the same path on the other
-// prefixes as mirrors.
+// hlsFormat reads the quality's playlist from the CDN prefixes, the
+// first one first and the others as its mirrors; segments under the
+// prefix that served it get the same path on the other prefixes as
+// mirrors.
 func (x *extractor) hlsFormat(ctx context.Context, v *vinfo, playlists []mirror) (extractors.Format, error) {
 	loader := &hls.Loader{HTTP: x.c.http, Header: x.c.mediaHeader(), Log: x.log}
-	var lastErr error
-	for i, pl := range playlists {
-		u, err := url.Parse(pl.hls)
-		if err != nil {
-			lastErr = fmt.Errorf("%w: qq: bad playlist URL: %w", extractors.ErrAPIChanged, err)
-			continue
+	var urls []string
+	var usable []mirror
+	for _, pl := range playlists {
+		if _, err := url.Parse(pl.hls); err == nil {
+			urls = append(urls, pl.hls)
+			usable = append(usable, pl)
 		}
-		fs, dur, err := loader.Formats(ctx, u)
-		if err != nil {
-			lastErr = err
-			x.log.Warn("CDN playlist failed; trying the next prefix", "quality", v.quality.name, "err", err)
-			continue
-		}
-		got := fs[0]
-		f := baseFormat(v)
-		f.Container, f.Size, f.Codecs = got.Container, got.Size, got.Codecs
-		f.DRM, f.DRMScheme = got.DRM, got.DRMScheme
-		if f.Size < 0 {
-			f.EstSize = max(v.quality.size, got.EstSize)
-			if f.EstSize == 0 && f.Bitrate > 0 {
-				f.EstSize = f.Bitrate / 8 * int64(max(dur, v.duration)/time.Second)
-			}
-		}
-		others := append(append([]mirror{}, playlists[:i]...), playlists[i+1:]...)
-		for si := range got.Streams {
-			st := &got.Streams[si]
-			st.Header = x.c.mediaHeader()
-			if st.Init != nil {
-				addMirrors(st.Init, pl.url, others)
-			}
-			for k := range st.Segments {
-				addMirrors(&st.Segments[k], pl.url, others)
-			}
-		}
-		f.Streams = got.Streams
-		return f, nil
 	}
-	return extractors.Format{}, lastErr
+	if len(urls) == 0 {
+		return extractors.Format{}, fmt.Errorf("%w: qq: no usable playlist URL for %s", extractors.ErrAPIChanged, v.quality.name)
+	}
+	fs, dur, served, err := loader.FormatsFrom(ctx, urls)
+	if err != nil {
+		return extractors.Format{}, err
+	}
+	pl := usable[served]
+	got := fs[0]
+	f := baseFormat(v)
+	f.Container, f.Size, f.Codecs = got.Container, got.Size, got.Codecs
+	f.DRM, f.DRMScheme = got.DRM, got.DRMScheme
+	if f.Size < 0 {
+		f.EstSize = max(v.quality.size, got.EstSize)
+		if f.EstSize == 0 && f.Bitrate > 0 {
+			f.EstSize = f.Bitrate / 8 * int64(max(dur, v.duration)/time.Second)
+		}
+	}
+	others := append(append([]mirror{}, usable[:served]...), usable[served+1:]...)
+	for si := range got.Streams {
+		st := &got.Streams[si]
+		st.Header = x.c.mediaHeader()
+		if st.Init != nil {
+			addMirrors(st.Init, pl.url, others)
+		}
+		for k := range st.Segments {
+			addMirrors(&st.Segments[k], pl.url, others)
+		}
+	}
+	f.Streams = got.Streams
+	return f, nil
 }
 
 // addMirrors gives a segment under prefix the same path under each other

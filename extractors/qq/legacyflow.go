@@ -45,7 +45,7 @@ func (f *legacyFlow) resolve(ctx context.Context, ep episode) (*resolved, error)
 }
 
 func (f *legacyFlow) getinfo(ctx context.Context, vid, defn, platform string) (*vinfo, error) {
-	r, err := f.x.c.reply(ctx, "getinfo", getinfoURL(vid, defn, platform))
+	r, err := f.x.c.reply(ctx, "getinfo", func() string { return getinfoURL(vid, defn, platform) })
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (f *legacyFlow) clipFormat(ctx context.Context, v *vinfo, platform string) 
 // getkey returns the vkey of one file. A reply without a key falls back
 // to the quality's fvkey (lux, ykdl); a refusal fails the quality.
 func (f *legacyFlow) getkey(ctx context.Context, v *vinfo, platform string, file clipFile) (string, error) {
-	r, err := f.x.c.reply(ctx, "getkey", getkeyURL(v.vid, platform, file))
+	r, err := f.x.c.reply(ctx, "getkey", func() string { return getkeyURL(v.vid, platform, file) })
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", file.name, err)
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/request"
 )
 
 func TestLiveExtract(t *testing.T) {
@@ -39,7 +40,7 @@ func TestLiveExtract(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			u, _ := url.Parse(tc.url)
-			res, err := New(extractors.Env{HTTP: &http.Client{Timeout: 30 * time.Second}, Log: log}).Extract(ctx, u)
+			res, err := New(extractors.Env{HTTP: &request.Client{HTTP: http.DefaultClient}, Log: log}).Extract(ctx, u)
 			if errors.Is(err, extractors.ErrVIP) || errors.Is(err, extractors.ErrGeo) {
 				t.Skipf("refused from here: %v", err)
 			}

@@ -3,7 +3,6 @@ package qq
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -37,7 +36,7 @@ var (
 
 // readPage fetches and reads a page.
 func (x *extractor) readPage(ctx context.Context, pageURL string) (*pageInfo, error) {
-	body, err := x.c.get(ctx, pageURL, http.Header{"Referer": {siteReferer}})
+	body, err := x.c.page(ctx, pageURL)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/request"
 )
 
 // defaultUA is a desktop browser's, used when the caller names none.
@@ -90,13 +91,18 @@ func (x *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	}
 	ep.pageURL = episodeURL(ep)
 
-	// The page (series name, episode number) is read while the API answers;
-	// it only adds metadata, so its failure is not the extraction's.
+	// The page (series name, episode number) is read while the API
+	// answers. It only adds metadata, so a page the site refuses or that
+	// does not parse is not the extraction's failure; a network failure
+	// after its retries is, since the result would differ (no series).
 	g, gctx := errgroup.WithContext(ctx)
 	if page == nil {
 		g.Go(func() error {
 			p, err := x.readPage(gctx, ep.pageURL)
-			if err != nil {
+			switch {
+			case err != nil && request.Retryable(err):
+				return fmt.Errorf("qq: episode page: %w", err)
+			case err != nil:
 				x.log.Debug("episode page unreadable; no series metadata", "err", err)
 				return nil
 			}
@@ -117,7 +123,11 @@ func (x *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 }
 
 // resolve runs the flows in order. A refusal that another flow would
-// repeat (VIP, region, not found, DRM) ends the search at once.
+// repeat (VIP, region, not found, DRM) ends the search at once, and so
+// does a network failure after its retries: another flow could give
+// another container or quality, and a fault must not change the result.
+// Only the flow's own failures (cKey refused, cannot play outside, a
+// changed reply, a status the API should not give) hand over.
 func (x *extractor) resolve(ctx context.Context, ep episode) (*resolved, error) {
 	var errs []error
 	for _, f := range x.flows {
@@ -125,7 +135,7 @@ func (x *extractor) resolve(ctx context.Context, ep episode) (*resolved, error) 
 		if err == nil {
 			return r, nil
 		}
-		if ctx.Err() != nil || decisive(err) {
+		if ctx.Err() != nil || decisive(err) || request.Retryable(err) {
 			return nil, err
 		}
 		x.log.Info("API flow failed; trying the next", "flow", f.name(), "err", err)

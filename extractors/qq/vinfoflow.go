@@ -32,9 +32,18 @@ func (f *vinfoFlow) resolve(ctx context.Context, ep episode) (*resolved, error) 
 	return f.x.buildFormats(ctx, first, vinfos, f.x.streamFormat)
 }
 
-// request asks for one quality. Every call has a fresh guid, flowid and
-// cKey; the cKey signs the User-Agent the client sends.
+// request asks for one quality.
 func (f *vinfoFlow) request(ctx context.Context, ep episode, defn string) (*vinfo, error) {
+	r, err := f.x.c.reply(ctx, "getvinfo", func() string { return f.signedURL(ep, defn) })
+	if err != nil {
+		return nil, err
+	}
+	return parseVinfo("getvinfo", r)
+}
+
+// signedURL is one getvinfo request: a fresh guid, flowid and cKey of
+// this moment, the cKey signing the User-Agent the client sends.
+func (f *vinfoFlow) signedURL(ep episode, defn string) string {
 	guid, now := randomID(16), f.x.now().Unix()
 	ckey := ckey81(ckeyInput{vid: ep.vid, unix: now, appVer: vinfoAppVer, guid: guid, platform: vinfoPlatform,
 		pageURL: ep.pageURL, userAgent: f.x.c.ua})
@@ -45,9 +54,5 @@ func (f *vinfoFlow) request(ctx context.Context, ep episode, defn string) (*vinf
 		"host": {"v.qq.com"}, "referer": {"v.qq.com"}, "ehost": {ep.pageURL}, "appVer": {vinfoAppVer},
 		"platform": {vinfoPlatform}, "guid": {guid}, "flowid": {randomID(32)},
 	}
-	r, err := f.x.c.reply(ctx, "getvinfo", vinfoAPI+"?"+q.Encode())
-	if err != nil {
-		return nil, err
-	}
-	return parseVinfo("getvinfo", r)
+	return vinfoAPI + "?" + q.Encode()
 }

@@ -1,0 +1,222 @@
+package request
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+)
+
+// DefaultLimit bounds a body read by Read when the Spec names no limit.
+const DefaultLimit = 16 << 20
+
+// ErrTooBig is a body over the Spec's limit; it is not retried.
+var ErrTooBig = errors.New("reply too big")
+
+// Client makes requests under one Policy. It is safe for concurrent use.
+type Client struct {
+	HTTP   *http.Client
+	Policy Policy
+	Log    *slog.Logger // retries at debug level; nil discards
+}
+
+// Spec describes one logical request; its attempts may go to mirrors.
+type Spec struct {
+	Method  string // default GET
+	URL     string
+	Mirrors []string    // other URLs of the same bytes
+	// Fresh, if set, gives the URL of each attempt instead of URL: for
+	// requests signed with the time (v.qq.com's cKey), so that a retry
+	// after a long wait is not refused as stale.
+	Fresh func() string
+	Header  http.Header // added to the request
+	// Limit bounds the body Read keeps (default DefaultLimit).
+	Limit int64
+	// Accept says which statuses are an answer; default 200 only. Any
+	// other status is a *StatusError.
+	Accept func(status int) bool
+	// HideQuery leaves the query out of messages (long signed API
+	// queries only clutter them).
+	HideQuery bool
+}
+
+// Reply is a read response.
+type Reply struct {
+	StatusCode int
+	Header     http.Header
+	URL        *url.URL // after redirects: the base for relative references
+	Body       []byte
+	// Mirror is the index of the URL that answered: 0 for Spec.URL, i for
+	// Spec.Mirrors[i-1].
+	Mirror int
+}
+
+// Read performs the request and reads its whole body, retrying every
+// transient failure on the way, the body included.
+func (c *Client) Read(ctx context.Context, s Spec) (*Reply, error) {
+	limit := s.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	var rep *Reply
+	all := append([]string{s.URL}, s.Mirrors...)
+	err := c.retry(ctx, s, func(ctx context.Context, u string) error {
+		resp, err := c.attempt(ctx, s, u)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", label(s, u), err)
+		}
+		if int64(len(body)) > limit {
+			return Permanent(fmt.Errorf("%w: %s sent more than %d bytes", ErrTooBig, label(s, u), limit))
+		}
+		rep = &Reply{StatusCode: resp.StatusCode, Header: resp.Header, URL: resp.Request.URL, Body: body,
+			Mirror: max(0, slices.Index(all, u))}
+		return nil
+	})
+	return rep, err
+}
+
+// Open performs the request until an accepted status arrives and returns
+// the response, its body still to read, guarded by the policy's timeout
+// on silence. Faults while reading the body are the caller's to handle.
+// The caller closes the body.
+func (c *Client) Open(ctx context.Context, s Spec) (*http.Response, error) {
+	var resp *http.Response
+	err := c.retry(ctx, s, func(ctx context.Context, u string) error {
+		var err error
+		resp, err = c.attempt(ctx, s, u)
+		return err
+	})
+	return resp, err
+}
+
+// retry runs attempt under the policy, moving to a mirror at once when
+// that is worth it and backing off otherwise.
+func (c *Client) retry(ctx context.Context, s Spec, attempt func(context.Context, string) error) error {
+	m := NewMirrors(s.URL, s.Mirrors)
+	for n := 0; ; {
+		u := m.URL()
+		if s.Fresh != nil {
+			u = s.Fresh()
+		}
+		err := attempt(ctx, u)
+		switch {
+		case err == nil:
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case MirrorWorthy(err) && m.Switch(u):
+			c.log().Warn("mirror failed; trying the next one", "failed", label(s, u), "next", label(s, m.URL()), "err", err)
+			continue
+		case !Retryable(err) || n >= c.Policy.MaxRetries():
+			return err
+		}
+		d := c.Policy.Delay(n, err)
+		c.log().Debug("retrying request", "url", label(s, u), "attempt", n+1, "delay", d, "err", err)
+		n++
+		if err := c.Policy.Wait(ctx, d); err != nil {
+			return err
+		}
+		m.Retry()
+	}
+}
+
+// attempt makes one request and checks its status. The returned body is
+// watched for silence and releases the request's context when closed.
+func (c *Client) attempt(ctx context.Context, s Spec, u string) (*http.Response, error) {
+	timeout := c.Policy.HeaderTimeout()
+	rctx, wd := Watch(ctx, timeout)
+	method := s.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequestWithContext(rctx, method, u, nil)
+	if err != nil {
+		wd.Stop()
+		return nil, Permanent(fmt.Errorf("bad URL %q: %w", Redact(u), err))
+	}
+	for k, vs := range s.Header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		fired := wd.Fired()
+		wd.Stop()
+		if fired && ctx.Err() == nil {
+			return nil, &TimeoutError{What: "no response headers", After: timeout, URL: label(s, u)}
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = label(s, u)
+		}
+		return nil, err
+	}
+	accept := s.Accept
+	if accept == nil {
+		accept = func(status int) bool { return status == http.StatusOK }
+	}
+	if !accept(resp.StatusCode) {
+		resp.Body.Close()
+		wd.Stop()
+		return nil, NewStatusError(resp, label(s, u))
+	}
+	wd.Reset(timeout)
+	resp.Body = &watchedBody{ReadCloser: resp.Body, wd: wd, url: label(s, u), parent: ctx}
+	return resp, nil
+}
+
+func (c *Client) log() *slog.Logger {
+	if c.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Log
+}
+
+// label names a URL in messages: without credentials, and without its
+// query when the spec says so.
+func label(s Spec, raw string) string {
+	if !s.HideQuery {
+		return Redact(raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Redact(raw)
+	}
+	c := *u
+	c.RawQuery, c.User = "", nil
+	return c.String()
+}
+
+// watchedBody re-arms the watchdog on every read and turns its firing
+// into a TimeoutError.
+type watchedBody struct {
+	io.ReadCloser
+	wd     *Watchdog
+	url    string
+	parent context.Context
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.wd.Reset(0)
+	}
+	if err != nil && err != io.EOF && b.wd.Fired() && b.parent.Err() == nil {
+		err = &TimeoutError{What: "no data", After: b.wd.d, URL: b.url}
+	}
+	return n, err
+}
+
+func (b *watchedBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.wd.Stop()
+	return err
+}

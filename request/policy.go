@@ -1,0 +1,124 @@
+package request
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Defaults of a zero Policy.
+const (
+	DefaultRetries = 10
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxRetryAfter bounds how long a server's Retry-After can
+	// park a request; beyond it the value is more likely a mistake than a
+	// plan, and the request is tried again at the cap.
+	DefaultMaxRetryAfter = 10 * time.Minute
+)
+
+// Policy says how often and how patiently a request is tried. The zero
+// value is usable and means the defaults.
+type Policy struct {
+	// Retries is how many failed attempts in a row are retried: 0 means
+	// DefaultRetries, a negative value none.
+	Retries int
+	// Timeout bounds the wait for a response's headers (connecting
+	// included) and any silence inside a body read by Client.Read.
+	Timeout time.Duration
+	// Backoff returns the wait before retry number attempt (0-based);
+	// nil means FullJitter.
+	Backoff func(attempt int) time.Duration
+	// MaxRetryAfter caps a server's Retry-After.
+	MaxRetryAfter time.Duration
+	// Sleep waits between attempts; nil means a timer that honours ctx.
+	// Tests record the waits through it.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// MaxRetries is the number of retries the policy allows in a row.
+func (p Policy) MaxRetries() int {
+	switch {
+	case p.Retries == 0:
+		return DefaultRetries
+	case p.Retries < 0:
+		return 0
+	}
+	return p.Retries
+}
+
+// HeaderTimeout is the bound on one attempt's wait for headers.
+func (p Policy) HeaderTimeout() time.Duration {
+	if p.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return p.Timeout
+}
+
+// Delay is the wait before retry number attempt after err: the backoff,
+// or the server's Retry-After when that is longer, never above the cap.
+func (p Policy) Delay(attempt int, err error) time.Duration {
+	backoff := p.Backoff
+	if backoff == nil {
+		backoff = FullJitter
+	}
+	d := backoff(attempt)
+	var se *StatusError
+	if errors.As(err, &se) {
+		d = max(d, se.RetryAfter)
+	}
+	capAt := p.MaxRetryAfter
+	if capAt <= 0 {
+		capAt = DefaultMaxRetryAfter
+	}
+	return min(d, capAt)
+}
+
+// Wait sleeps for d through the policy's Sleep, or until ctx is done.
+func (p Policy) Wait(ctx context.Context, d time.Duration) error {
+	if p.Sleep != nil {
+		return p.Sleep(ctx, d)
+	}
+	return sleepCtx(ctx, d)
+}
+
+// FullJitter is exponential backoff with full jitter: a uniform wait in
+// [0, ceiling), the ceiling doubling from 1 s to 30 s. Jitter spreads the
+// retries of many connections hit by one outage.
+func FullJitter(attempt int) time.Duration {
+	ceil := time.Second << min(max(attempt, 0), 5)
+	ceil = min(ceil, 30*time.Second)
+	return rand.N(ceil)
+}
+
+// RetryAfter returns the delay a response asks for with Retry-After
+// (delta-seconds or an HTTP date), or 0. It is not capped here.
+func RetryAfter(h http.Header, now time.Time) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, t.Sub(now))
+	}
+	return 0
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
