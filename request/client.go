@@ -28,12 +28,12 @@ type Client struct {
 type Spec struct {
 	Method  string // default GET
 	URL     string
-	Mirrors []string    // other URLs of the same bytes
+	Mirrors []string // other URLs of the same bytes
 	// Fresh, if set, gives the URL of each attempt instead of URL: for
 	// requests signed with the time (v.qq.com's cKey), so that a retry
 	// after a long wait is not refused as stale.
-	Fresh func() string
-	Header  http.Header // added to the request
+	Fresh  func() string
+	Header http.Header // added to the request
 	// Limit bounds the body Read keeps (default DefaultLimit).
 	Limit int64
 	// Accept says which statuses are an answer; default 200 only. Any

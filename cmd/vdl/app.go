@@ -112,7 +112,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		output: c.String("output"), dir: c.String("dir"), format: c.String("format"),
 		conns: c.Int("connections"), retries: c.Int("retries"), stall: c.Duration("stall-timeout"),
 		timeout: c.Duration("timeout"),
-		quiet: c.Bool("quiet"), verbose: c.Bool("verbose"), force: c.Bool("force"),
+		quiet:   c.Bool("quiet"), verbose: c.Bool("verbose"), force: c.Bool("force"),
 		listFormats: c.Bool("list-formats"), jsonOut: c.Bool("json"),
 	}
 	if o.output != "" && c.NArg() > 1 {
@@ -149,7 +149,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	}
 	o.client = clientOptions{
 		Policy: request.Policy{Retries: retries, Timeout: o.timeout},
-		Proxy: c.String("proxy"), Insecure: c.Bool("insecure"), UserAgent: c.String("user-agent"),
+		Proxy:  c.String("proxy"), Insecure: c.Bool("insecure"), UserAgent: c.String("user-agent"),
 		Referer: c.String("referer"), Headers: headers, CookieFile: c.String("cookies"), Connections: o.conns,
 	}
 	level := slog.LevelWarn
