@@ -40,6 +40,8 @@ type Config struct {
 	// APIDelay is added to every page and API reply: the round trip to
 	// Tencent, for benchmarks of the extraction (tests leave it 0).
 	APIDelay time.Duration
+	// Faults fails every Nth page or API request (tests of retries).
+	Faults Faults
 }
 
 // Site is the fake. Fault switches may be flipped while it serves.
@@ -52,6 +54,8 @@ type Site struct {
 
 	DeadMirror  atomic.Bool  // CDNA answers 403 to every media request
 	ExpireAfter atomic.Int64 // a vkey is refused once it has served this many bytes; 0 = never
+
+	faults faultLog
 
 	mu      sync.Mutex
 	keys    map[string]int64 // issued vkey -> body bytes served under it
@@ -142,10 +146,15 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h, _, ok := strings.Cut(host, ":"); ok {
 		host = h
 	}
-	if host != CDNA && host != CDNB && s.cfg.APIDelay > 0 {
-		select {
-		case <-time.After(s.cfg.APIDelay):
-		case <-r.Context().Done():
+	if host != CDNA && host != CDNB {
+		if s.cfg.APIDelay > 0 {
+			select {
+			case <-time.After(s.cfg.APIDelay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if s.inject(w, r) {
 			return
 		}
 	}

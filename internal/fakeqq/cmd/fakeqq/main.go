@@ -23,8 +23,11 @@ func main() {
 	throttle := flag.Int64("throttle", 0, "CDN bytes/s per response (0 = unlimited)")
 	dir := flag.String("dir", os.TempDir(), "where to write the CA file")
 	delay := flag.Duration("api-delay", 0, "added to every page and API reply (a round trip to Tencent)")
+	failEvery := flag.Int("fail-every", 0, "fail every Nth page or API request (0 = never)")
+	failKinds := flag.String("fail-kinds", strings.Join(fakeqq.AllFaults, ","), "the faults, in turn: 503 (Retry-After: 1), reset, 502, hang")
 	flag.Parse()
-	cfg := fakeqq.Config{MediaDir: *media, PagesDir: *pages, Throttle: *throttle, APIDelay: *delay}
+	cfg := fakeqq.Config{MediaDir: *media, PagesDir: *pages, Throttle: *throttle, APIDelay: *delay,
+		Faults: fakeqq.Faults{Every: *failEvery, Kinds: strings.Split(*failKinds, ",")}}
 	if *clips != "" {
 		cfg.Clips = strings.Split(*clips, ",")
 	}
@@ -42,6 +45,6 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
-	fmt.Fprintf(os.Stderr, "fakeqq: requests: page %d, getvinfo %d, getinfo %d, getkey %d\n",
-		site.Calls("page"), site.Calls("getvinfo"), site.Calls("getinfo"), site.Calls("getkey"))
+	fmt.Fprintf(os.Stderr, "fakeqq: requests: page %d, getvinfo %d, getinfo %d, getkey %d; faults injected %v\n",
+		site.Calls("page"), site.Calls("getvinfo"), site.Calls("getinfo"), site.Calls("getkey"), site.Injected())
 }

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vdlproject/vdl/internal/fakeqq"
+)
+
+// TestQQFaultsDoNotChangeTheResult: with every Nth page or API request
+// failing (a 503 with Retry-After, a reset before the headers, a 502, a
+// request accepted and never answered), each episode comes out under the
+// same name with the same bytes as without faults: the same flow, the
+// same quality. No hung request is waited on much beyond --timeout.
+func TestQQFaultsDoNotChangeTheResult(t *testing.T) {
+	const timeout = time.Second
+	episodes := []struct {
+		name, url string
+		args      []string
+		every     int
+	}{
+		{name: "legacy clips", url: qqLegacyEp, every: 2},
+		{name: "getvinfo best", url: qqHLSEp, every: 3},
+		{name: "getvinfo HLS fMP4", url: qqHLSEp, args: []string{"-f", "hd"}, every: 2},
+	}
+	injected := map[string]int{}
+	for _, ep := range episodes {
+		t.Run(ep.name, func(t *testing.T) {
+			_, want := downloadQQEpisode(t, fakeqq.Config{}, ep.url, ep.args, timeout)
+			site, got := downloadQQEpisode(t, fakeqq.Config{Faults: fakeqq.Faults{Every: ep.every}}, ep.url, ep.args, timeout)
+			if got.name != want.name || got.sum != want.sum {
+				t.Errorf("with faults: %s (sha %x...), without: %s (sha %x...)", got.name, got.sum[:4], want.name, want.sum[:4])
+			}
+			for _, bad := range []string{"left out", "not listed", "trying the next"} {
+				if strings.Contains(got.stderr, bad) {
+					t.Errorf("a fault changed the extraction (%q): %s", bad, got.stderr)
+				}
+			}
+			for k, n := range site.Injected() {
+				injected[k] += n
+			}
+			for _, held := range site.Held() {
+				if held > timeout+3*time.Second {
+					t.Errorf("a hung request was held %v with --timeout %v", held, timeout)
+				}
+			}
+		})
+	}
+	for _, k := range fakeqq.AllFaults {
+		if injected[k] == 0 {
+			t.Errorf("no %s fault was injected (injected: %v): the test proves less than it says", k, injected)
+		}
+	}
+}
+
+type qqOutcome struct {
+	name, stderr string
+	sum          [32]byte
+}
+
+// downloadQQEpisode downloads one episode from a fresh fake and returns the
+// fake and the single file it produced.
+func downloadQQEpisode(t *testing.T, cfg fakeqq.Config, url string, args []string, timeout time.Duration) (*fakeqq.Site, qqOutcome) {
+	t.Helper()
+	site, proxy := startFakeQQ(t, cfg)
+	dir := t.TempDir()
+	r := runVDL(t, nil, append([]string{"--proxy", proxy.URL, "--timeout", timeout.String(), "-d", dir, url}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("output dir holds %v (%v), want one file", entries, err)
+	}
+	name := entries[0].Name()
+	return site, qqOutcome{name: name, stderr: r.stderr, sum: sha(t, filepath.Join(dir, name))}
+}
