@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/urfave/cli/v2"
 
 	"github.com/vdlproject/vdl/fetch"
@@ -88,6 +91,33 @@ func TestProgressLine(t *testing.T) {
 	}
 	if formatETA(3725*time.Second) != "1:02:05" {
 		t.Errorf("formatETA = %s", formatETA(3725*time.Second))
+	}
+}
+
+// TestProgressOverflow: done past total for a moment must not panic and
+// shows a full bar.
+func TestProgressOverflow(t *testing.T) {
+	for _, p := range []fetch.Progress{{Done: 120, Total: 100}, {Done: -5, Total: 100}} {
+		line := progressLine("x", p, 1, true)
+		if !strings.Contains(line, "[") {
+			t.Errorf("progress line %q has no bar", line)
+		}
+	}
+}
+
+// TestBarWidthInColumns: a CJK title is cut by display columns, on a
+// character boundary, so the bar never wraps a terminal line.
+func TestBarWidthInColumns(t *testing.T) {
+	var buf bytes.Buffer
+	c := &console{w: &buf, tty: true, width: 40}
+	title := strings.Repeat("鸡毛飞上天", 10) // 50 characters, 100 columns
+	c.Bar(progressLine(title, fetch.Progress{Done: 1, Total: 2, Parts: 1}, 1, true))
+	line := strings.TrimSuffix(strings.TrimPrefix(buf.String(), "\r"), "\x1b[K")
+	if !utf8.ValidString(line) {
+		t.Fatalf("bar cut inside a character: %q", line)
+	}
+	if w := runewidth.StringWidth(line); w > 39 || w < 38 {
+		t.Errorf("bar is %d columns wide on a 40-column terminal: %q", w, line)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mattn/go-runewidth"
 	"golang.org/x/term"
 )
 
@@ -41,13 +42,13 @@ func (c *console) Printf(format string, args ...any) {
 	fmt.Fprintf(c.w, strings.TrimRight(format, "\n")+"\n", args...)
 }
 
-// Bar redraws the progress line in place (terminals only).
+// Bar redraws the progress line in place (terminals only). The line is
+// cut to the terminal's width in display columns (a CJK character takes
+// two), never inside a character, so that it never wraps.
 func (c *console) Bar(line string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(line) > c.width-1 {
-		line = line[:c.width-1]
-	}
+	line = runewidth.Truncate(line, c.width-1, "")
 	fmt.Fprintf(c.w, "\r%s\x1b[K", line)
 	c.barShow = true
 }

@@ -84,7 +84,9 @@ func progressLine(label string, p fetch.Progress, rate float64, withETA bool) st
 	var b strings.Builder
 	b.WriteString(label)
 	if p.Total > 0 {
-		pct := float64(p.Done) / float64(p.Total)
+		// Done can pass Total for a moment (a size learnt late, a part
+		// refetched after a change): the bar is clamped, never negative.
+		pct := min(max(float64(p.Done)/float64(p.Total), 0), 1)
 		const width = 24
 		filled := int(pct * width)
 		fmt.Fprintf(&b, " %5.1f%% [%s%s] %s/%s", pct*100, strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
