@@ -3,8 +3,8 @@
 // first, media copied as a stream), MPEG-TS segments into one .ts
 // (decrypting AES-128 on the way), HLS fMP4 segments into one fragmented
 // MP4, and separate video and audio into one MP4. Outputs are written to
-// "<out>.tmp", synced and renamed, so a file under the final name is
-// always complete. ffmpeg is never needed; FFmpegJoin uses it on request.
+// a unique temp file beside the output, synced and renamed, so a file
+// under the final name is always complete. ffmpeg is never needed; FFmpegJoin uses it on request.
 package mux
 
 import (

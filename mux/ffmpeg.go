@@ -37,9 +37,10 @@ func FindFFmpeg(choice string) (string, error) {
 
 // FFmpegJoin joins inputs with ffmpeg's concat demuxer and stream copy,
 // into out through a temp file. It runs under ctx: cancelling kills it.
-// The list file goes to a temp directory, not the current one.
+// The list file and ffmpeg's output go to a new private folder beside
+// out, never the current one, and never a name that may already exist.
 func FFmpegJoin(ctx context.Context, ffmpeg, out string, inputs []string) error {
-	dir, err := os.MkdirTemp("", "vdl-ffmpeg")
+	dir, err := os.MkdirTemp(filepath.Dir(out), ".vdl-ffmpeg-*")
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func FFmpegJoin(ctx context.Context, ffmpeg, out string, inputs []string) error 
 	case ".mkv":
 		format, extra = "matroska", nil
 	}
-	tmp := out + ".tmp"
+	tmp := filepath.Join(dir, "out"+filepath.Ext(out))
 	args := append([]string{"-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-auto_convert", "0",
 		"-i", listPath, "-map", "0", "-c", "copy", "-f", format}, extra...)
 	cmd := exec.CommandContext(ctx, ffmpeg, append(args, tmp)...)

@@ -172,6 +172,9 @@ func rescale(v uint64, from, to uint32) uint64 {
 // timeline policy of docs/mux.md §2.4 at each join.
 func planSequential(ms []*movie, rep *Report, log *slog.Logger) ([]*outTrack, error) {
 	first := ms[0]
+	for _, h := range first.skipped {
+		log.Warn("dropping a track that is neither audio nor video", "file", first.name, "handler", h)
+	}
 	var tracks []*outTrack
 	for _, t := range first.tracks {
 		if t.handler == "vide" || t.handler == "soun" {

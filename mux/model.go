@@ -12,13 +12,15 @@ type movie struct {
 	timescale  uint32 // mvhd
 	duration   uint64 // mvhd, movie timescale
 	fragmented bool
-	tracks     []*track
+	tracks     []*track // audio and video (and other kinds, when fragmented)
+	skipped    []string // handlers of the other tracks, not read
 }
 
 // track is one trak of a movie, reduced to what an output needs.
 type track struct {
 	id       uint32
 	handler  string // "vide", "soun", ...
+	other    bool   // neither audio nor video: only the header was read
 	tkhd     tkhdFields
 	mdhdLang uint16
 	// timescale is the media (mdhd) timescale: stts, ctts, elst media_time.

@@ -73,10 +73,14 @@ func parseMovie(r io.ReaderAt, size int64, name string) (*movie, error) {
 		if err != nil {
 			return nil, err
 		}
+		if t.other {
+			m.skipped = append(m.skipped, t.handler)
+			continue
+		}
 		t.trex = trex[t.id]
 		m.tracks = append(m.tracks, t)
 	}
-	if len(m.tracks) == 0 {
+	if len(m.tracks) == 0 && len(m.skipped) == 0 {
 		return nil, corrupt("moov has no tracks")
 	}
 	if m.fragmented {
@@ -152,6 +156,12 @@ func parseTrak(r io.ReaderAt, trak boxHeader, fragmented bool, fileSize int64) (
 		return nil, corrupt("track %d: hdlr truncated", t.id)
 	}
 	t.handler = string(t.hdlr[16:20])
+	if t.handler != "vide" && t.handler != "soun" && !fragmented {
+		// Neither audio nor video (subtitles, timecode, hints): no output
+		// carries it, so its codec and tables are not read at all.
+		t.other = true
+		return t, nil
+	}
 	minf, ok := find(mk, "minf")
 	if !ok {
 		return nil, corrupt("track %d has no minf", t.id)

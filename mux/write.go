@@ -9,16 +9,16 @@ import (
 	"path/filepath"
 )
 
-// writeAtomic creates out through "<out>.tmp": fill writes the content,
-// then the file is synced and renamed, and the rename itself synced. On
-// any error or cancellation the temp file is removed: a file under the
-// final name is always complete.
+// writeAtomic creates out through a temp file of its own in out's
+// folder: fill writes the content, then the file is synced and renamed,
+// and the rename itself synced. On any error or cancellation the temp
+// file is removed: a file under the final name is always complete.
 func writeAtomic(ctx context.Context, out string, fill func(w *bufio.Writer) error) (err error) {
-	tmp := out + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := createTemp(out)
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
@@ -49,6 +49,22 @@ func writeAtomic(ctx context.Context, out string, fill func(w *bufio.Writer) err
 		d.Close()
 	}
 	return nil
+}
+
+// createTemp makes a new, unique temp file beside out (O_EXCL, never an
+// existing file or link), so that two joins of the same output cannot
+// collide and a planted symlink is never written through.
+func createTemp(out string) (*os.File, error) {
+	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
 }
 
 // writeMP4 writes a planned layout: ftyp, moov, mdat header, then the

@@ -128,7 +128,9 @@ func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {
 			return &diskError{fmt.Errorf("remove %s: %w", work, err)}
 		}
 	}
-	markIdentity(out, ident)
+	if err := markIdentity(out, ident); err != nil {
+		a.log.Warn("a rerun will not recognise this file as done", "err", err)
+	}
 	if !a.opts.quiet {
 		a.con.Printf("vdl: saved %s", out)
 	}
@@ -150,7 +152,7 @@ func (a *app) pickOutput(m *extractors.Media, f *extractors.Format, ident string
 	case a.opts.force:
 		return out, false, nil
 	case a.opts.output != "":
-		skip, err := a.skipExisting(out, knownSize)
+		skip, err := a.skipExisting(out, ident, knownSize)
 		return out, skip, err
 	}
 	return a.chooseOutput(out, ident, knownSize)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,5 +92,29 @@ func TestJoinCommand(t *testing.T) {
 		if fileExists(filepath.Join(dir, n)) {
 			t.Errorf("failed join left %s", n)
 		}
+	}
+}
+
+// TestJoinWarningsReachTheUser: what a join drops (here a subtitle track
+// of each clip) is said on stderr, not lost in a discarded log.
+func TestJoinWarningsReachTheUser(t *testing.T) {
+	ff := testtools.Require(t, "ffmpeg")
+	dir := t.TempDir()
+	srt := filepath.Join(dir, "s.srt")
+	if err := os.WriteFile(srt, []byte("1\n00:00:00,000 --> 00:00:01,000\nhello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var clips []string
+	for i, in := range []string{media("mp4-clips/clip1.mp4"), media("mp4-clips/clip2.mp4")} {
+		out := filepath.Join(dir, "c"+string(rune('1'+i))+".mp4")
+		cmd := exec.Command(ff, "-v", "error", "-i", in, "-i", srt, "-map", "0", "-map", "1", "-c", "copy", "-c:s", "mov_text", out)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg: %v: %s", err, b)
+		}
+		clips = append(clips, out)
+	}
+	r := runVDL(t, nil, append([]string{"join", "-o", filepath.Join(dir, "out.mp4")}, clips...)...)
+	if r.code != 0 || !strings.Contains(r.stderr, "dropping a track that is neither audio nor video") {
+		t.Errorf("exit %d, stderr %q: want the dropped track named", r.code, r.stderr)
 	}
 }

@@ -25,6 +25,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	vdlBin = filepath.Join(dir, "vdl")
+	// The binary's records of finished files go to a folder of the tests.
+	os.Setenv("VDL_STATE_DIR", filepath.Join(dir, "state"))
 	build := exec.Command("go", "build", "-o", vdlBin, ".")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {

@@ -72,7 +72,8 @@ func (a *app) outputPath(m *extractors.Media, f *extractors.Format) string {
 // title's name, or on a collision with a different video (another
 // identity tag, another size, another unfinished download) the first free
 // "name (2).ext", "name (3).ext"... Never an overwrite. skip is set when
-// the file found is this very video, complete.
+// the file found is proven to be this very video, complete: by its
+// identity (identity.go), or by the exact size of a plain file.
 func (a *app) chooseOutput(base, ident string, size int64) (out string, skip bool, err error) {
 	ext := filepath.Ext(base)
 	stem := strings.TrimSuffix(base, ext)
@@ -87,24 +88,23 @@ func (a *app) chooseOutput(base, ident string, size int64) (out string, skip boo
 			}
 			continue // another video's unfinished download
 		}
-		st, err := os.Stat(cand)
+		st, err := os.Lstat(cand) // a link, even a dangling one, is in the way
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			return cand, false, nil
 		case err != nil:
 			return "", false, &diskError{err}
-		case st.IsDir():
+		case !st.Mode().IsRegular():
 			continue
 		}
 		switch tag := readIdentity(cand); {
 		case tag == ident:
 			return cand, true, nil
 		case size >= 0 && st.Size() == size:
-			return cand, true, nil // same name and size: the same file (from a mirror, say)
-		case size >= 0 || tag != "":
-			continue // another size, or tagged as another video
+			return cand, true, nil // same name and exact size: the same file (from a mirror, say)
 		}
-		return cand, true, nil // untagged, size unknown: nothing tells it from this video
+		// Tagged as another video, another size, or nothing proves what
+		// it is: never taken for this video.
 	}
 	return "", false, &diskError{fmt.Errorf("%s: 99 files of that name exist", base)}
 }
@@ -127,26 +127,32 @@ func workKey(dir string) (string, bool) {
 	return st.Key, true
 }
 
-// skipExisting reports whether out is already a complete download that
-// needs no work. A file of the wrong size is never overwritten silently.
-func (a *app) skipExisting(out string, size int64) (bool, error) {
-	st, err := os.Stat(out)
+// skipExisting reports whether out (given with -o) is already this
+// complete download. Any other file in the way is an error, never an
+// overwrite.
+func (a *app) skipExisting(out, ident string, size int64) (bool, error) {
+	st, err := os.Lstat(out)
 	if errors.Is(err, os.ErrNotExist) || a.opts.force {
 		return false, nil
 	}
 	if err != nil {
 		return false, &diskError{err}
 	}
-	if _, werr := os.Stat(workDir(out)); werr == nil {
+	if _, werr := os.Lstat(workDir(out)); werr == nil {
 		return false, nil // an unfinished new download of the same name: resume it
 	}
-	if st.IsDir() {
-		return false, &diskError{fmt.Errorf("%s is a directory", out)}
+	if !st.Mode().IsRegular() {
+		return false, &diskError{fmt.Errorf("%s exists and is not a regular file (use --force to replace it)", out)}
 	}
-	if size >= 0 && st.Size() != size {
+	switch tag := readIdentity(out); {
+	case tag == ident:
+		return true, nil
+	case size >= 0 && st.Size() == size:
+		return true, nil
+	case size >= 0:
 		return false, &diskError{fmt.Errorf("%s exists with %d bytes, but the remote file has %d (use --force to replace it)", out, st.Size(), size)}
 	}
-	return true, nil
+	return false, &diskError{fmt.Errorf("%s exists and is not this download (use --force to replace it)", out)}
 }
 
 func workDir(out string) string { return out + ".vdl" }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/vdlproject/vdl/extractors"
@@ -56,5 +60,40 @@ func TestURLsExpired(t *testing.T) {
 		if got := urlsExpired(tc.err); got != tc.want {
 			t.Errorf("urlsExpired(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// twoMediaSite answers every page with two media, the one being
+// refreshed second, each with a format "shd" of a different shape.
+type twoMediaSite struct{}
+
+func (twoMediaSite) Extract(context.Context, *url.URL) (*extractors.Result, error) {
+	mk := func(id string, sizes ...int64) *extractors.Media {
+		st := extractors.Stream{}
+		for i, s := range sizes {
+			st.Segments = append(st.Segments, extractors.Segment{URL: fmt.Sprintf("https://cdn/%s/%d?vkey=new", id, i), Size: s})
+		}
+		return &extractors.Media{Site: "refreshtest", ID: id, Formats: []extractors.Format{{ID: "shd", Streams: []extractors.Stream{st}}}}
+	}
+	return &extractors.Result{Media: []*extractors.Media{mk("other", 99), mk("wanted", 10, 20)}}, nil
+}
+
+func init() {
+	extractors.Register(extractors.Site{Name: "refreshtest", Hosts: []string{"refresh.test"},
+		New: func(extractors.Env) extractors.Extractor { return twoMediaSite{} }})
+}
+
+// TestRefreshTakesTheSameMedia: fresh URLs come from the media with the
+// same ID, not from whichever the page lists first.
+func TestRefreshTakesTheSameMedia(t *testing.T) {
+	a := &app{client: &request.Client{HTTP: http.DefaultClient}, log: slog.New(slog.DiscardHandler)}
+	m := &extractors.Media{Site: "refreshtest", ID: "wanted", PageURL: "https://refresh.test/page"}
+	old := &extractors.Format{ID: "shd", Streams: []extractors.Stream{{Segments: []extractors.Segment{{Size: 10}, {Size: 20}}}}}
+	f, err := a.refreshFormat(context.Background(), m, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Streams[0].Segments[0].URL; got != "https://cdn/wanted/0?vkey=new" {
+		t.Errorf("refreshed URL %s, want the wanted media's", got)
 	}
 }

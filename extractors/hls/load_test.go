@@ -175,3 +175,28 @@ func TestFetchKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchKeysUseTheirStreamHeaders: the keys of each stream go out with
+// that stream's headers (a site may sign audio and video differently);
+// the loader's own headers are only the fallback.
+func TestFetchKeysUseTheirStreamHeaders(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		want := map[string]string{"/vk": "video", "/ak": "audio"}[r.URL.Path]
+		if want == "" || r.Header.Get("X-Stream") != want {
+			http.Error(w, "wrong stream header", http.StatusForbidden)
+			return
+		}
+		w.Write([]byte("0123456789abcdef"))
+	}))
+	defer srv.Close()
+	key := func(p string) *extractors.Key { return &extractors.Key{Method: "AES-128", URI: srv.URL + p} }
+	streams := []extractors.Stream{
+		{Kind: extractors.KindVideo, Header: http.Header{"X-Stream": {"video"}}, Segments: []extractors.Segment{{Key: key("/vk")}}},
+		{Kind: extractors.KindAudio, Header: http.Header{"X-Stream": {"audio"}}, Segments: []extractors.Segment{{Key: key("/ak")}}},
+	}
+	l := &Loader{HTTP: &request.Client{HTTP: srv.Client()}, Header: streams[0].Header}
+	keys, err := l.FetchKeys(context.Background(), streams)
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("keys %v, err %v", keys, err)
+	}
+}
