@@ -40,6 +40,10 @@ type Part struct {
 	// refusal (403/404/410/5xx) or a failed connection the part moves to
 	// the next mirror at once, before any backoff.
 	Mirrors []string
+	// RangesOK says the caller has seen URL answer a ranged request with
+	// a sound 206 (a probe), so the part may be split at once instead of
+	// after its first request.
+	RangesOK bool
 }
 
 // Options tune a Job. Zero values take the documented defaults.
@@ -51,6 +55,7 @@ type Options struct {
 	Connections        int           // total connections across all parts; default 8
 	MinSplit           int64         // never split a range below this; default 512 KiB
 	StallTimeout       time.Duration // drop a transfer silent this long; default 30s
+	MaxConnsPerHost    int           // at most this many connections to one host; 0 = no cap below Connections
 	Limiter            *rate.Limiter // shared by all connections; nil = unlimited
 	Logger             *slog.Logger
 	CheckpointInterval time.Duration // default 1s
@@ -66,6 +71,7 @@ type Progress struct {
 	PartsDone int
 	Parts     int
 	Conns     int // connections currently transferring
+	Refused   int // requests refused by a host that caps connections
 }
 
 // Job downloads a set of parts. Run it once; a new Job with the same
@@ -79,12 +85,15 @@ type Job struct {
 	changed chan struct{} // closed and replaced when work may have appeared
 	spans   []*span
 
+	hostCaps map[string]int // learnt connection caps per host; guarded by mu
+
 	filesMu sync.Mutex // guards partState.file; held while syncing
 
 	done      atomic.Int64
 	resumed   atomic.Int64
 	partsDone atomic.Int64
 	conns     atomic.Int64
+	refused   atomic.Int64  // requests a connection-capped host refused
 	kick      chan struct{} // asks the checkpointer for an early save
 }
 
@@ -112,7 +121,7 @@ func New(parts []Part, opts Options) (*Job, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	j := &Job{opts: opts, log: log, changed: make(chan struct{}), kick: make(chan struct{}, 1)}
+	j := &Job{opts: opts, log: log, changed: make(chan struct{}), kick: make(chan struct{}, 1), hostCaps: map[string]int{}}
 	for i, p := range parts {
 		if p.URL == "" || p.Path == "" {
 			return nil, fmt.Errorf("fetch: part %d needs a URL and a path", i)
@@ -127,8 +136,9 @@ func New(parts []Part, opts Options) (*Job, error) {
 		if p.Length > 0 {
 			size = p.Length
 		}
-		j.parts = append(j.parts, &partState{idx: i, mirrors: request.NewMirrors(p.URL, p.Mirrors), header: p.Header, path: p.Path, size: size,
-			hinted: size >= 0 && p.Length == 0, offset: p.Offset, length: p.Length})
+		j.parts = append(j.parts, &partState{idx: i, mirrors: request.NewMirrors(p.URL, p.Mirrors), host: hostOf(p.URL),
+			header: p.Header, path: p.Path, size: size, hinted: size >= 0 && p.Length == 0, offset: p.Offset, length: p.Length,
+			confirmed: p.RangesOK && size >= 0})
 	}
 	return j, nil
 }
@@ -141,6 +151,7 @@ func (j *Job) Progress() Progress {
 		PartsDone: int(j.partsDone.Load()),
 		Parts:     len(j.parts),
 		Conns:     int(j.conns.Load()),
+		Refused:   int(j.refused.Load()),
 	}
 	j.mu.Lock()
 	for _, ps := range j.parts {
@@ -179,9 +190,15 @@ func (j *Job) Run(ctx context.Context) error {
 		}
 		saverDone <- err
 	}()
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		j.watchSlow(gctx)
+	}()
 
 	err := g.Wait()
 	stopWork()
+	<-watchDone
 	saveErr := <-saverDone
 	// The final checkpoint runs whatever happened, so an interrupted run
 	// leaves the freshest valid state behind.
@@ -200,21 +217,40 @@ func (j *Job) Run(ctx context.Context) error {
 
 // worker takes spans until no work is left.
 func (j *Job) worker(ctx context.Context) error {
+	w := &worker{}
 	for {
-		sp, err := j.next(ctx)
+		sp, err := j.next(ctx, w)
 		if err != nil || sp == nil {
 			return err
 		}
-		if err := j.runSpan(ctx, sp); err != nil {
+		j.mu.Lock()
+		w.m.start(time.Now())
+		j.mu.Unlock()
+		dropped, err := j.runSpan(ctx, sp)
+		if err != nil {
 			return err
+		}
+		if dropped {
+			// Let the others take the dropped range first.
+			j.mu.Lock()
+			wait := j.changed
+			j.mu.Unlock()
+			t := time.NewTimer(time.Second)
+			select {
+			case <-ctx.Done():
+			case <-wait:
+			case <-t.C:
+			}
+			t.Stop()
 		}
 	}
 }
 
-// runSpan fetches one span, retrying what is retryable under the
-// client's policy. The span stays claimed while it backs off, so idle
-// workers may steal half of it.
-func (j *Job) runSpan(ctx context.Context, sp *span) error {
+// runSpan fetches one span, request after request, retrying what is
+// retryable under the client's policy. The span stays claimed while it
+// backs off, so idle workers may steal from it. dropped reports that the
+// span was given up for being far slower than the others.
+func (j *Job) runSpan(ctx context.Context, sp *span) (dropped bool, err error) {
 	defer j.release(sp)
 	pol := j.opts.Client.Policy
 	attempt := 0
@@ -226,26 +262,38 @@ func (j *Job) runSpan(ctx context.Context, sp *span) error {
 		case err == nil:
 			j.log.Debug("range done", "part", sp.part.idx, "from", from, "bytes", j.spanPos(sp)-from,
 				"took", time.Since(began).Round(time.Millisecond))
-			return j.finishPartIfComplete(sp.part)
-		case errors.Is(err, errStale):
-			return nil
+			return false, j.finishPartIfComplete(sp.part)
+		case errors.Is(err, errNextRequest):
+			attempt = 0
+			continue
+		case errors.Is(err, errStale), errors.Is(err, errRaceLost), errors.Is(err, errHostLimited):
+			return false, nil // the range is someone else's now, or goes back to the pool
+		case errors.Is(err, errSlow):
+			j.log.Debug("dropped a slow connection; its range goes to the others", "part", sp.part.idx, "at", j.spanPos(sp))
+			return true, nil
 		case errors.Is(err, errMirror):
 			continue // the URL changed under us: go again at once
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return false, ctx.Err()
+		}
+		j.mu.Lock()
+		racing := sp.race != nil
+		j.mu.Unlock()
+		if racing && retryable(err) {
+			return false, nil // the other stream of the race carries on
 		}
 		if j.spanPos(sp) > before {
 			attempt = 0 // progress was made: this is a new streak of failures
 		}
 		if !retryable(err) || attempt >= pol.MaxRetries() {
-			return fmt.Errorf("part %d: %w", sp.part.idx, err)
+			return false, fmt.Errorf("part %d: %w", sp.part.idx, err)
 		}
 		delay := pol.Delay(attempt, err)
 		j.log.Debug("retrying range", "part", sp.part.idx, "attempt", attempt+1, "delay", delay, "err", err)
 		attempt++
 		if err := pol.Wait(ctx, delay); err != nil {
-			return err
+			return false, err
 		}
 		j.mu.Lock()
 		sp.part.mirrors.Retry()

@@ -18,6 +18,7 @@ func (j *Job) switchMirror(p *partState, failed string, cause error) bool {
 	}
 	if inUse {
 		p.etag, p.lastMod = "", ""
+		p.host = hostOf(p.mirrors.URL())
 		j.log.Warn("mirror failed; trying the next one", "part", p.idx, "failed", request.Redact(failed),
 			"next", request.Redact(p.mirrors.URL()), "err", cause)
 	}

@@ -24,14 +24,14 @@ func TestRampWaitsForProbes(t *testing.T) {
 	a, b := j.parts[0], j.parts[1]
 	a.size, b.size = 2*mib, 30*mib
 	a.confirmed = true
-	j.addSpanLocked(a, 0, 2*mib)  // answered: may be split
-	j.addSpanLocked(b, 0, 30*mib) // still probing
+	j.addSpanLocked(a, &worker{}, 0, 2*mib)  // answered: may be split
+	j.addSpanLocked(b, &worker{}, 0, 30*mib) // still probing
 	// Halving part 1 gives 1 MiB, under the even share of 32/16 = 2 MiB.
-	if sp := j.stealLocked(); sp != nil {
+	if sp := j.stealLocked(&worker{}); sp != nil {
 		t.Fatalf("stole [%d, %d) of part %d while part 2's probe was pending", sp.pos, sp.end, sp.part.idx)
 	}
 	b.confirmed = true
-	sp := j.stealLocked()
+	sp := j.stealLocked(&worker{})
 	if sp == nil || sp.part != b {
 		t.Fatalf("after part 2 confirmed: stole %+v, want a share of part 2", sp)
 	}
@@ -39,8 +39,8 @@ func TestRampWaitsForProbes(t *testing.T) {
 	j2, _ := New([]Part{{URL: "http://a/1", Size: 2 * mib, Path: filepath.Join(dir, "3")}}, opts)
 	p := j2.parts[0]
 	p.size, p.confirmed = 2*mib, true
-	j2.addSpanLocked(p, 0, 2*mib)
-	if sp := j2.stealLocked(); sp == nil || sp.end-sp.pos != mib {
+	j2.addSpanLocked(p, &worker{}, 0, 2*mib)
+	if sp := j2.stealLocked(&worker{}); sp == nil || sp.end-sp.pos != mib {
 		t.Fatalf("single confirmed part: stole %+v, want half (1 MiB)", sp)
 	}
 }

@@ -26,6 +26,7 @@ type partState struct {
 
 	// guarded by Job.mu
 	mirrors   *request.Mirrors // the URL in use and its alternatives
+	host      string           // of the URL in use
 	size      int64            // -1 unknown
 	etag      string
 	lastMod   string
@@ -43,74 +44,109 @@ type partState struct {
 // span is a claimed byte range of a part being fetched by one worker.
 // Bytes [written, pos) are reserved by a write in flight; [pos, end) are
 // still to come. The claim is [written, end): a reserved byte is neither
-// free work nor yet done. A stealer splits only [pos, end). end is -1
-// while the part's size is unknown.
+// free work nor yet done. end is -1 while the part's size is unknown.
+//
+// A span is fetched by a series of bounded requests on one kept-alive
+// connection: [pos, reqEnd) is on its way, [reqEnd, end) is not asked
+// for yet, so a stealer can take it without cutting a transfer short.
+// All fields are guarded by Job.mu.
 type span struct {
 	part    *partState
+	w       *worker
 	gen     int
 	written int64
 	pos     int64
 	end     int64
-
-	// The current response's start and byte count, to measure its rate.
-	reqAt    time.Time
-	reqBytes int64
+	reqEnd  int64 // end of the current request; -1 open-ended; <= pos: none yet
+	window  int64 // length of the next request; doubles while nothing is stolen
+	stolen  bool  // a stealer took from this span during the current request
+	race    *race // set while another span fetches the same bytes
+	// cancel ends the current request with a cause; nil between requests.
+	cancel       func(error)
+	transferring bool      // the current response was accepted; its body is read
+	slowSince    time.Time // when the span fell far below the median speed
 }
 
-// minRateWindow is how long a response must run before its rate counts.
-const minRateWindow = 300 * time.Millisecond
+// race is two spans fetching the same tail of a part (the slow tail is
+// raced by an idle connection). Bytes below front were written, or are
+// being written, by one of them; each writes only what lies past it, so
+// nothing is written twice, and the stream that falls behind has lost.
+type race struct {
+	front int64
+	a, b  *span
+}
 
-// rate returns the span's bytes/s over its current response, or 0 if it
-// has not run long enough to tell.
-func (s *span) rate(now time.Time) float64 {
-	el := now.Sub(s.reqAt)
-	if s.reqAt.IsZero() || el < minRateWindow {
-		return 0
+// other returns the span racing sp.
+func (r *race) other(sp *span) *span {
+	if r.a == sp {
+		return r.b
 	}
-	return float64(s.reqBytes) / el.Seconds()
+	return r.a
 }
 
-// next returns the next span to fetch, blocking while all remaining work is
-// claimed by others and too small to split. It returns nil when every part
-// is complete.
-func (j *Job) next(ctx context.Context) (*span, error) {
+// worker is one connection's loop; its meter says how fast it is.
+type worker struct {
+	m   meter
+	buf []byte // read buffer, reused across requests
+}
+
+// recheckEvery is how often an idle worker looks again at the claimed
+// spans: their measured speeds change, and with them whether a steal or
+// a race pays, without any event to wake it.
+const recheckEvery = 250 * time.Millisecond
+
+// next returns the next span for w, blocking while all remaining work is
+// claimed by others and cannot be split or raced. It returns nil when
+// every part is complete.
+func (j *Job) next(ctx context.Context, w *worker) (*span, error) {
+	t := time.NewTimer(recheckEvery)
+	defer t.Stop()
 	for {
 		j.mu.Lock()
-		sp, allDone := j.pickLocked()
+		sp, allDone := j.pickLocked(w)
 		wait := j.changed
 		j.mu.Unlock()
 		if sp != nil || allDone {
 			return sp, nil
 		}
+		t.Reset(recheckEvery)
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-wait:
+		case <-t.C:
 		}
 	}
 }
 
 // pickLocked claims free work (in part order, so earlier parts of a
-// playlist finish first) or steals half of the largest claimed range.
-func (j *Job) pickLocked() (sp *span, allDone bool) {
+// playlist finish first), else steals from the span expected to finish
+// last, else races the slowest tail.
+func (j *Job) pickLocked(w *worker) (sp *span, allDone bool) {
 	allDone = true
 	for _, p := range j.parts {
 		if p.complete {
 			continue
 		}
 		allDone = false
-		if sp = j.claimFreeLocked(p); sp != nil {
+		if j.hostFullLocked(p.host) {
+			continue
+		}
+		if sp = j.claimFreeLocked(p, w); sp != nil {
 			return sp, false
 		}
 	}
 	if allDone {
 		return nil, true
 	}
-	return j.stealLocked(), false
+	if sp = j.stealLocked(w); sp != nil {
+		return sp, false
+	}
+	return j.raceLocked(w), false
 }
 
 // claimFreeLocked claims the first unclaimed gap of p, if any.
-func (j *Job) claimFreeLocked(p *partState) *span {
+func (j *Job) claimFreeLocked(p *partState, w *worker) *span {
 	if p.size < 0 || p.noRanges || !p.confirmed {
 		// One stream only: the size is unknown (nothing to split yet), the
 		// server cannot serve ranges, or it has not yet shown that it can
@@ -124,7 +160,7 @@ func (j *Job) claimFreeLocked(p *partState) *span {
 			// Unconfirmed: probe with the first gap; stealers split it
 			// once the server answers 206.
 			for _, g := range p.done.gaps(p.size) {
-				return j.addSpanLocked(p, g.Start, g.End)
+				return j.addSpanLocked(p, w, g.Start, g.End)
 			}
 			return nil
 		}
@@ -137,11 +173,11 @@ func (j *Job) claimFreeLocked(p *partState) *span {
 		default:
 			start = p.done[0].End // a single stream grows a prefix
 		}
-		return j.addSpanLocked(p, start, p.size)
+		return j.addSpanLocked(p, w, start, p.size)
 	}
 	for _, g := range p.done.gaps(p.size) {
 		for _, free := range subtractClaims(g, j.spans, p) {
-			return j.addSpanLocked(p, free.Start, free.End)
+			return j.addSpanLocked(p, w, free.Start, free.End)
 		}
 	}
 	return nil
@@ -172,36 +208,66 @@ func subtractClaims(g Range, spans []*span, p *partState) []Range {
 	return free
 }
 
-// stealLocked gives an idle worker the tail of the claimed span expected
-// to finish last. The split follows the measured speeds, so a connection
-// running at a tenth of the others keeps only a tenth-sized share instead
-// of half (with no measurements yet, it halves the largest range). A share
-// below MinSplit is taken only when the victim would otherwise finish much
-// later than a fresh connection: the straggler case.
-func (j *Job) stealLocked() *span {
-	now := time.Now()
+const (
+	// minStragglerShare is the smallest share taken from a straggler.
+	minStragglerShare = 64 << 10
+	// stealOverhead is the assumed cost in seconds of a new request.
+	stealOverhead = 0.25
+)
+
+// speeds returns the mean measured rate of the workers holding spans
+// (1 when none is measured: ETAs then follow sizes) and how many were.
+func (j *Job) speedsLocked(now time.Time) (avg float64, n int) {
 	var sum float64
-	var n int
 	for _, s := range j.spans {
-		if r := s.rate(now); r > 0 {
+		if r, ok := s.w.m.rate(now); ok && r > 0 {
 			sum += r
 			n++
 		}
 	}
-	avg := 1.0 // unknown speeds: treat all as equal, so ETA follows size
-	if n > 0 {
-		avg = sum / float64(n)
+	if n == 0 {
+		return 1, 0
+	}
+	return sum / float64(n), n
+}
+
+// spanRate is the rate to expect of a span's worker: measured, a tiny
+// one when it stalls (the prime target), else the average.
+func spanRate(s *span, now time.Time, avg float64) float64 {
+	if r, ok := s.w.m.rate(now); ok {
+		return max(r, avg/1000)
+	}
+	return avg
+}
+
+// splittable says whether s may give work to another worker.
+func (j *Job) splittableLocked(s *span) bool {
+	p := s.part
+	return s.end >= 0 && !p.noRanges && p.confirmed && s.gen == p.gen && s.end > s.pos && s.race == nil &&
+		!j.hostFullLocked(p.host)
+}
+
+// stealLocked gives w the tail of the claimed span expected to finish
+// last. The split follows the measured speeds: the victim keeps what it
+// can fetch in the time w needs for the rest, so a connection at a tenth
+// of w's speed keeps a tenth-sized share. The share comes from the part
+// the victim has not requested yet when it can, so its transfer goes on
+// untouched; cutting into a transfer is for stragglers only: a victim
+// that would otherwise finish far later than w.
+func (j *Job) stealLocked(w *worker) *span {
+	now := time.Now()
+	avg, n := j.speedsLocked(now)
+	mine := w.m.expected(now)
+	if mine <= 0 {
+		mine = avg
 	}
 	var victim *span
 	var victimETA, victimRate float64
 	for _, s := range j.spans {
-		if s.end < 0 || s.part.noRanges || !s.part.confirmed || s.gen != s.part.gen || s.end <= s.pos {
+		if !j.splittableLocked(s) {
 			continue
 		}
-		r := avg
-		if !s.reqAt.IsZero() && now.Sub(s.reqAt) >= minRateWindow {
-			r = max(s.rate(now), avg/1000) // a stalled span is the prime target
-		}
+		r := spanRate(s, now, avg)
 		if eta := float64(s.end-s.pos) / r; victim == nil || eta > victimETA {
 			victim, victimETA, victimRate = s, eta, r
 		}
@@ -210,28 +276,86 @@ func (j *Job) stealLocked() *span {
 		return nil
 	}
 	remaining := victim.end - victim.pos
-	keep := int64(float64(remaining) * victimRate / (victimRate + avg))
-	share := remaining - keep
+	keep := int64(float64(remaining) * victimRate / (victimRate + mine))
 	if n == 0 {
-		// The ramp-up, no speeds yet. While other parts' probes have not
-		// answered, cutting the parts that answered first into pieces
-		// smaller than an even share would give them every idle
+		// The ramp-up, no speeds yet: halve. While other parts' probes
+		// have not answered, cutting the parts that answered first into
+		// pieces smaller than an even share would give them every idle
 		// connection; wait for the probes instead (a confirmation wakes
 		// the idle workers).
-		if claimed, probing := j.claimedLocked(); probing && share < claimed/int64(j.opts.Connections) {
+		keep = remaining / 2
+		if claimed, probing := j.claimedLocked(); probing && remaining-keep < claimed/int64(j.opts.Connections) {
 			return nil
 		}
 	}
+	mid := victim.pos + keep
+	unrequested := victim.pos // where the bytes not yet asked for begin
 	switch {
-	case share >= j.opts.MinSplit:
-	case n > 0 && share >= minStragglerShare && victimETA > 2*(float64(share)/avg+stealOverhead):
+	case victim.reqEnd < 0:
+		unrequested = victim.end // an open-ended request: all in flight
+	case victim.reqEnd > victim.pos:
+		unrequested = min(victim.reqEnd, victim.end)
+	}
+	share := victim.end - mid
+	straggler := n > 0 && share >= minStragglerShare && victimETA > 2*(float64(share)/mine+stealOverhead)
+	switch {
+	case mid >= unrequested && (share >= j.opts.MinSplit || straggler):
+	case mid < unrequested && straggler:
+		// Cut into the victim's transfer: it ends early at mid.
+	case victim.end-unrequested >= j.opts.MinSplit:
+		mid = unrequested // the tail nobody asked for yet, nothing cut
 	default:
 		return nil
 	}
-	mid := victim.pos + keep
 	end := victim.end
 	victim.end = mid
-	return j.addSpanLocked(victim.part, mid, end)
+	victim.stolen = true
+	return j.addSpanLocked(victim.part, w, mid, end)
+}
+
+// raceLocked gives w, idle with nothing left to split, a duplicate of the
+// slowest tail: a second request from that span's position. Whichever
+// stream delivers first wins each byte; the one that falls behind stops.
+// It is worth it only when w would finish the tail well before its
+// holder.
+func (j *Job) raceLocked(w *worker) *span {
+	now := time.Now()
+	avg, _ := j.speedsLocked(now)
+	mine := w.m.expected(now)
+	if mine <= 0 {
+		mine = avg
+	}
+	var victim *span
+	var victimETA float64
+	for _, s := range j.spans {
+		if !j.splittableLocked(s) || s.w == w {
+			continue
+		}
+		if _, ok := s.w.m.rate(now); !ok {
+			continue // not measured yet: too early to call it slow
+		}
+		r := spanRate(s, now, avg)
+		rest := float64(s.end - s.pos)
+		if eta := rest / r; eta > 2*(rest/mine+stealOverhead) && (victim == nil || eta > victimETA) {
+			victim, victimETA = s, eta
+		}
+	}
+	if victim == nil {
+		return nil
+	}
+	sp := j.addSpanLocked(victim.part, w, victim.pos, victim.end)
+	r := &race{front: victim.pos, a: victim, b: sp}
+	victim.race, sp.race = r, r
+	j.log.Debug("racing the slow tail", "part", victim.part.idx, "from", victim.pos, "bytes", victim.end-victim.pos)
+	return sp
+}
+
+// endRaceLocked ends sp's race: the other span goes on alone.
+func endRaceLocked(sp *span) {
+	if r := sp.race; r != nil {
+		r.other(sp).race = nil
+		sp.race = nil
+	}
 }
 
 // claimedLocked sums the unfetched bytes of all claimed spans and says
@@ -248,15 +372,8 @@ func (j *Job) claimedLocked() (claimed int64, probing bool) {
 	return claimed, probing
 }
 
-const (
-	// minStragglerShare is the smallest share taken from a straggler.
-	minStragglerShare = 64 << 10
-	// stealOverhead is the assumed cost in seconds of a new request.
-	stealOverhead = 0.25
-)
-
-func (j *Job) addSpanLocked(p *partState, start, end int64) *span {
-	sp := &span{part: p, gen: p.gen, written: start, pos: start, end: end}
+func (j *Job) addSpanLocked(p *partState, w *worker, start, end int64) *span {
+	sp := &span{part: p, w: w, gen: p.gen, written: start, pos: start, end: end, reqEnd: start}
 	j.spans = append(j.spans, sp)
 	return sp
 }
@@ -265,6 +382,7 @@ func (j *Job) addSpanLocked(p *partState, start, end int64) *span {
 // the unfinished rest of a failed span becomes free work again.
 func (j *Job) release(sp *span) {
 	j.mu.Lock()
+	endRaceLocked(sp)
 	for i, s := range j.spans {
 		if s == sp {
 			j.spans = append(j.spans[:i], j.spans[i+1:]...)

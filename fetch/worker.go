@@ -6,18 +6,41 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/vdlproject/vdl/request"
 )
 
-// readChunk is the most one body read moves before the bookkeeping runs.
-const readChunk = 128 << 10
+const (
+	// readChunk is the most one write moves before the bookkeeping runs.
+	readChunk = 128 << 10
+	// A body read gathers at least minFill bytes, or waits at most
+	// fillWait, before the bookkeeping and the write: a trickle of small
+	// packets would otherwise cost a lock and a syscall each.
+	minFill  = 64 << 10
+	fillWait = 20 * time.Millisecond
+)
 
-// fetchSpan issues one request for the unfinished part of sp and writes
-// what arrives. It returns nil when the span is finished (or was stolen
-// down to nothing), errStale/errRestart when the plan changed, or the
-// error of this attempt.
+var (
+	// errNextRequest: the request delivered its range and the span goes
+	// on with the next one, on the same kept-alive connection.
+	errNextRequest = errors.New("request done; the span goes on")
+	// errRaceLost: the other stream of a race delivered these bytes first.
+	errRaceLost = errors.New("the other stream of a race was faster")
+	// errSlow: the connection stayed far below the job's median speed;
+	// its range goes back to the others.
+	errSlow = errors.New("connection far below the median speed")
+	// errHostLimited: the host refused one more connection while others
+	// ran; it now gets fewer.
+	errHostLimited = errors.New("the host refuses more connections")
+)
+
+// fetchSpan issues one request for the next piece of sp and writes what
+// arrives. It returns nil when the span is finished (or was stolen down
+// to nothing), errNextRequest when the span goes on with a new request,
+// errStale when the plan changed, errRaceLost/errSlow/errHostLimited
+// when the span is to be given up, or the error of this attempt.
 func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 	p := sp.part
 	j.mu.Lock()
@@ -26,8 +49,8 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 		return errStale
 	}
 	pos, end, url, noRanges := sp.pos, sp.end, p.mirrors.URL(), p.noRanges
-	j.mu.Unlock()
 	if end >= 0 && pos >= end {
+		j.mu.Unlock()
 		// Nothing left to fetch (a stolen-down span, or an empty part).
 		if _, err := j.openPart(p); err != nil {
 			return err
@@ -35,12 +58,36 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 		j.markWritten(sp, pos, 0)
 		return nil
 	}
+	reqEnd := int64(-1) // open-ended: no range support, read to the end
+	if !noRanges {
+		if sp.window <= 0 {
+			sp.window = j.initialWindowLocked(p)
+		}
+		switch {
+		case sp.race != nil:
+			reqEnd = end // a racer asks for the whole tail
+		case end >= 0:
+			reqEnd = min(end, pos+sp.window)
+		default:
+			reqEnd = pos + sp.window
+		}
+	}
+	sp.reqEnd, sp.stolen = reqEnd, false
+	j.mu.Unlock()
 
 	// The watchdog bounds the wait for headers by the policy's timeout,
 	// then every silence of the body by StallTimeout.
 	headerTimeout := j.opts.Client.Policy.HeaderTimeout()
 	reqCtx, wd := request.Watch(ctx, headerTimeout)
 	defer wd.Stop()
+	j.mu.Lock()
+	sp.cancel = wd.Cancel
+	j.mu.Unlock()
+	defer func() {
+		j.mu.Lock()
+		sp.cancel, sp.transferring = nil, false
+		j.mu.Unlock()
+	}()
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, url, nil)
 	if err != nil {
 		return request.Permanent(fmt.Errorf("bad URL %q: %w", request.Redact(url), err))
@@ -50,15 +97,14 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 	}
 	// Compressed transfer would make byte positions meaningless.
 	req.Header.Set("Accept-Encoding", "identity")
-	if !noRanges {
-		if end >= 0 {
-			req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", p.offset+pos, p.offset+end-1))
-		} else {
-			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", p.offset+pos))
-		}
+	if reqEnd >= 0 {
+		req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", p.offset+pos, p.offset+reqEnd-1))
 	}
 	resp, err := j.opts.Client.HTTP.Do(req)
 	if err != nil {
+		if c := giveUpCause(reqCtx); c != nil && ctx.Err() == nil {
+			return c
+		}
 		if wd.Fired() && ctx.Err() == nil {
 			err = &request.TimeoutError{What: "no response headers", After: headerTimeout, URL: request.Redact(url)}
 		}
@@ -70,7 +116,8 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 	defer resp.Body.Close()
 	wd.Reset(j.opts.StallTimeout)
 
-	if err := j.acceptResponse(sp, resp, url, pos, end, noRanges); err != nil {
+	respEnd, err := j.acceptResponse(sp, resp, url, pos, reqEnd, noRanges)
+	if err != nil {
 		return err
 	}
 	body := io.Reader(resp.Body)
@@ -80,22 +127,50 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 			return request.Transient(fmt.Errorf("%w before byte %d: %w", errShortBody, p.offset, err))
 		}
 	}
-	j.mu.Lock()
-	sp.reqAt, sp.reqBytes = time.Now(), 0
-	j.mu.Unlock()
-	return j.copyBody(ctx, sp, body, wd)
+	return j.copyBody(ctx, reqCtx, sp, body, wd, respEnd)
+}
+
+// giveUpCause returns why the scheduler ended a request, if it did.
+func giveUpCause(reqCtx context.Context) error {
+	switch c := context.Cause(reqCtx); c {
+	case errSlow, errRaceLost:
+		return c
+	}
+	return nil
+}
+
+// initialWindowLocked is the length of a span's first request: an even
+// share of the part (so a ramp-up asks for what each connection will
+// fetch), within bounds; it doubles with every request nobody stole from.
+func (j *Job) initialWindowLocked(p *partState) int64 {
+	if p.size < 0 {
+		if len(j.parts) > 1 {
+			return 8 << 20 // a segment among many: most fit in one request
+		}
+		return 1 << 20 // the size comes back with the first 206; then split
+	}
+	share := p.size / int64(j.opts.Connections)
+	return min(max(share, 1<<20, 2*j.opts.MinSplit), 32<<20)
 }
 
 // acceptResponse checks status, Content-Range and validators against the
 // plan, learning the size and validators on first contact. It adjusts the
-// part when the server turns out not to support ranges.
-func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, end int64, noRanges bool) error {
+// part when the server turns out not to support ranges. respEnd is where
+// this response's bytes end (part-relative), -1 when it runs to EOF.
+func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, reqEnd int64, noRanges bool) (respEnd int64, err error) {
 	p := sp.part
+	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") &&
+		resp.StatusCode/100 == 2 {
+		// Asked for identity; an encoded body's bytes are not the file's.
+		return 0, request.Permanent(fmt.Errorf("GET %s: the server sent a %q-encoded body, not the file's bytes",
+			request.Redact(url), ce))
+	}
 	total := int64(-1)
+	respEnd = -1
 	switch {
 	case resp.StatusCode == http.StatusPartialContent && !noRanges:
 		cr, err := parseContentRange(resp.Header.Get("Content-Range"))
-		if err != nil || cr.First != p.offset+pos || (end >= 0 && cr.Last > p.offset+end-1) {
+		if err != nil || cr.First != p.offset+pos || (reqEnd >= 0 && cr.Last > p.offset+reqEnd-1) {
 			// The server's ranges cannot be trusted: fall back to one
 			// plain stream rather than place bytes at a guessed offset.
 			j.mu.Lock()
@@ -106,19 +181,22 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, end
 				j.resetLocked(p, "")
 			}
 			j.mu.Unlock()
-			return errStale
+			return 0, errStale
 		}
-		total = cr.Total
+		total, respEnd = cr.Total, cr.Last+1-p.offset
 		if p.length > 0 {
 			if total, err = p.rangeTotal(cr.Total); err != nil {
-				return err
+				return 0, err
 			}
 		}
 		defer func() {
 			j.mu.Lock()
-			if sp.gen == p.gen && !p.confirmed {
-				p.confirmed = true
-				j.broadcastLocked() // idle workers may now split this part
+			if err == nil && sp.gen == p.gen {
+				j.noteAcceptedLocked(sp)
+				if !p.confirmed {
+					p.confirmed = true
+					j.broadcastLocked() // idle workers may now split this part
+				}
 			}
 			j.mu.Unlock()
 		}()
@@ -127,14 +205,14 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, end
 		if p.length > 0 {
 			var err error
 			if total, err = p.rangeTotal(total); err != nil {
-				return err
+				return 0, err
 			}
 		}
 		if !noRanges {
 			j.mu.Lock()
 			if sp.gen != p.gen {
 				j.mu.Unlock()
-				return errStale
+				return 0, errStale
 			}
 			// A 200 to a ranged request: no range support. From byte 0 this
 			// body is usable as is; from anywhere else it is not.
@@ -145,7 +223,7 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, end
 			if pos != 0 {
 				j.resetLocked(p, "")
 				j.mu.Unlock()
-				return errStale
+				return 0, errStale
 			}
 			j.mu.Unlock()
 		}
@@ -153,24 +231,35 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, end
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		if sp.gen == p.gen {
+			if p.size < 0 && pos > 0 && p.done.covers(pos) {
+				// A file of unknown size ends exactly here.
+				p.size, sp.end = pos, pos
+				j.checkCompleteLocked(p)
+				return 0, errStale
+			}
 			// The file got shorter than our progress: it changed.
 			j.resetLocked(p, "range not satisfiable")
 		}
-		return errStale
+		return 0, errStale
 	default:
 		se := request.NewStatusError(resp, request.Redact(resp.Request.URL.String()))
-		if j.switchMirror(p, url, se) {
-			return errMirror
-		}
 		j.mu.Lock()
+		limited := (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) &&
+			j.noteRefusalLocked(sp)
 		delivered := p.delivered
 		j.mu.Unlock()
-		if (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusGone) && delivered {
-			return fmt.Errorf("%w: %w", ErrExpired, se)
+		if limited {
+			return 0, errHostLimited
 		}
-		return se
+		if j.switchMirror(p, url, se) {
+			return 0, errMirror
+		}
+		if (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusGone) && delivered {
+			return 0, fmt.Errorf("%w: %w", ErrExpired, se)
+		}
+		return 0, se
 	}
-	return j.checkIdentity(sp, total, resp.Header)
+	return respEnd, j.checkIdentity(sp, total, resp.Header)
 }
 
 // rangeTotal maps the remote file's size to the size of a byte-range part.
@@ -230,121 +319,4 @@ func (j *Job) checkIdentity(sp *span, total int64, h http.Header) error {
 		sp.end = p.size
 	}
 	return nil
-}
-
-// copyBody streams the response into the part file, honouring span
-// shrinkage by stealers, the rate limiter and the stall watchdog.
-func (j *Job) copyBody(ctx context.Context, sp *span, body io.Reader, wd *request.Watchdog) error {
-	p := sp.part
-	f, err := j.openPart(p)
-	if err != nil {
-		return err
-	}
-	j.conns.Add(1)
-	defer j.conns.Add(-1)
-	chunk := readChunk
-	if j.opts.Limiter != nil {
-		// Small reads keep a limited stream smooth instead of bursty.
-		chunk = min(chunk, max(j.opts.Limiter.Burst(), 1))
-	}
-	buf := make([]byte, chunk)
-	for {
-		n, rerr := body.Read(buf)
-		if n > 0 {
-			wd.Reset(0)
-			if j.opts.Limiter != nil {
-				if err := j.opts.Limiter.WaitN(ctx, n); err != nil {
-					return err
-				}
-			}
-			j.mu.Lock()
-			if sp.gen != p.gen {
-				j.mu.Unlock()
-				return errStale
-			}
-			at := sp.pos
-			if sp.end >= 0 {
-				n = int(min(int64(n), sp.end-at))
-			}
-			sp.pos += int64(n)
-			j.mu.Unlock()
-			if _, err := f.WriteAt(buf[:n], at); err != nil {
-				return &fileError{fmt.Errorf("write %s: %w", p.path, err)}
-			}
-			finished := j.markWritten(sp, at, int64(n))
-			if finished {
-				return nil
-			}
-		}
-		if rerr == nil {
-			continue
-		}
-		if errors.Is(rerr, io.EOF) {
-			return j.endOfBody(sp)
-		}
-		if wd.Fired() && ctx.Err() == nil {
-			return errStalled
-		}
-		return rerr
-	}
-}
-
-// markWritten records [at, at+n) as on disk and reports whether the span
-// has reached its end.
-func (j *Job) markWritten(sp *span, at, n int64) bool {
-	p := sp.part
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if sp.gen != p.gen {
-		return true
-	}
-	sp.written = at + n
-	sp.reqBytes += n
-	if n > 0 {
-		p.done = p.done.add(Range{at, at + n})
-		p.delivered = true
-		p.mirrors.Delivered()
-		j.done.Add(n)
-	}
-	if sp.end >= 0 && sp.pos >= sp.end {
-		j.checkCompleteLocked(p)
-		return true
-	}
-	return false
-}
-
-// endOfBody handles EOF: for an unknown size it defines the size; for a
-// known one it must coincide with the span's end.
-func (j *Job) endOfBody(sp *span) error {
-	p := sp.part
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if sp.gen != p.gen {
-		return errStale
-	}
-	if sp.end < 0 {
-		p.size = sp.pos
-		sp.end = sp.pos
-		j.checkCompleteLocked(p)
-		return nil
-	}
-	if sp.pos < sp.end {
-		return request.Transient(fmt.Errorf("%w at byte %d of %d", errShortBody, sp.pos, sp.end))
-	}
-	return nil
-}
-
-// checkCompleteLocked marks p complete when its bytes cover its size, and
-// asks for an early checkpoint.
-func (j *Job) checkCompleteLocked(p *partState) {
-	if p.complete || p.size < 0 || !p.done.covers(p.size) && p.size > 0 {
-		return
-	}
-	p.complete = true
-	j.partsDone.Add(1)
-	j.broadcastLocked()
-	select {
-	case j.kick <- struct{}{}:
-	default:
-	}
 }

@@ -1,0 +1,236 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/vdlproject/vdl/request"
+)
+
+// copyBody streams a response into the part file, honouring span
+// shrinkage by stealers, races, the rate limiter and the stall watchdog.
+// respEnd is where the response's bytes end (-1: at EOF).
+func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, wd *request.Watchdog, respEnd int64) error {
+	p := sp.part
+	f, err := j.openPart(p)
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	sp.transferring = true
+	j.mu.Unlock()
+	j.conns.Add(1)
+	defer j.conns.Add(-1)
+	chunk, fill := readChunk, minFill
+	if j.opts.Limiter != nil {
+		// Small reads keep a limited stream smooth instead of bursty.
+		chunk = min(chunk, max(j.opts.Limiter.Burst(), 1))
+		fill = 1
+	}
+	if len(sp.w.buf) < chunk {
+		sp.w.buf = make([]byte, readChunk)
+	}
+	buf := sp.w.buf[:chunk]
+	for {
+		n, rerr := readSome(body, buf, fill, wd)
+		if n > 0 {
+			if j.opts.Limiter != nil {
+				if err := j.opts.Limiter.WaitN(ctx, n); err != nil {
+					return err
+				}
+			}
+			at, skip, keep, err := j.reserve(sp, int64(n), respEnd)
+			if err != nil {
+				return err
+			}
+			if keep > skip {
+				if _, err := f.WriteAt(buf[skip:keep], at+skip); err != nil {
+					return &fileError{fmt.Errorf("write %s: %w", p.path, err)}
+				}
+			}
+			if j.markWritten(sp, at+skip, keep-skip) {
+				drain(body, respEnd, at+keep)
+				return nil
+			}
+			if respEnd >= 0 && at+keep >= respEnd {
+				drain(body, respEnd, at+keep)
+				return j.requestDone(sp, respEnd)
+			}
+		}
+		if rerr == nil {
+			continue
+		}
+		if errors.Is(rerr, io.EOF) {
+			return j.endOfBody(sp, respEnd)
+		}
+		if c := giveUpCause(reqCtx); c != nil && ctx.Err() == nil {
+			return c
+		}
+		if wd.Fired() && ctx.Err() == nil {
+			return errStalled
+		}
+		return rerr
+	}
+}
+
+// readSome reads into buf until it holds at least fill bytes, fillWait
+// has passed since the first byte, or the body ends or fails. Every read
+// that delivers re-arms the stall watchdog.
+func readSome(body io.Reader, buf []byte, fill int, wd *request.Watchdog) (int, error) {
+	got := 0
+	var first time.Time
+	for {
+		n, err := body.Read(buf[got:])
+		if n > 0 {
+			wd.Reset(0)
+			if got == 0 {
+				first = time.Now()
+			}
+			got += n
+		}
+		if err != nil || got >= fill || got == len(buf) || got > 0 && time.Since(first) >= fillWait {
+			return got, err
+		}
+	}
+}
+
+// reserve accounts for n bytes that arrived at the span's stream
+// position: they are [at, at+keep) of the part, of which [at, at+skip)
+// were delivered already by the other stream of a race and are not
+// written again. Bytes past the span's end (stolen while in flight) or
+// past the response's end are dropped.
+func (j *Job) reserve(sp *span, n, respEnd int64) (at, skip, keep int64, err error) {
+	p := sp.part
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if sp.gen != p.gen {
+		return 0, 0, 0, errStale
+	}
+	at = sp.pos
+	if sp.end >= 0 {
+		n = min(n, sp.end-at)
+	}
+	if respEnd >= 0 {
+		n = min(n, respEnd-at)
+	}
+	n = max(n, 0)
+	sp.pos += n
+	sp.w.m.add(time.Now(), n)
+	if r := sp.race; r != nil {
+		if at+n <= r.front {
+			endRaceLocked(sp) // everything here came first from the other stream
+			return 0, 0, 0, errRaceLost
+		}
+		skip = max(r.front-at, 0)
+		r.front = at + n
+	}
+	return at, skip, n, nil
+}
+
+// drain reads the (empty) rest of a response that delivered its range,
+// so that the connection goes back to the pool for the next request.
+func drain(body io.Reader, respEnd, pos int64) {
+	if respEnd >= 0 && pos == respEnd {
+		var b [1]byte
+		_, _ = body.Read(b[:])
+	}
+}
+
+// markWritten records [at, at+n) as on disk and reports whether the span
+// has reached its end (for a race: whether either stream has).
+func (j *Job) markWritten(sp *span, at, n int64) bool {
+	p := sp.part
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if sp.gen != p.gen {
+		return true
+	}
+	sp.written = max(sp.written, at+n)
+	if n > 0 {
+		p.done = p.done.add(Range{at, at + n})
+		p.delivered = true
+		p.mirrors.Delivered()
+		j.done.Add(n)
+	}
+	finished := sp.end >= 0 && sp.pos >= sp.end
+	if r := sp.race; r != nil && sp.end >= 0 && r.front >= sp.end {
+		other := r.other(sp)
+		endRaceLocked(sp)
+		if other.cancel != nil {
+			other.cancel(errRaceLost)
+		}
+		finished = true
+	}
+	if finished {
+		j.checkCompleteLocked(p)
+	}
+	return finished
+}
+
+// requestDone ends a request that delivered its whole range: the window
+// doubles if nobody stole from the span meanwhile, and the span goes on
+// with the next request (or ends, for a file of unknown size whose
+// response was shorter than asked).
+func (j *Job) requestDone(sp *span, respEnd int64) error {
+	p := sp.part
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if sp.gen != p.gen {
+		return errStale
+	}
+	if r, ok := sp.w.m.rate(time.Now()); ok {
+		sp.w.m.last = r
+	}
+	if sp.end < 0 && sp.reqEnd > respEnd {
+		p.size, sp.end = respEnd, respEnd // the file ended before the asked range
+		j.checkCompleteLocked(p)
+		return nil
+	}
+	if !sp.stolen {
+		sp.window = min(sp.window*2, 1<<30)
+	}
+	return errNextRequest
+}
+
+// endOfBody handles EOF: for an unknown size it defines the size; for a
+// known one it must coincide with the response's (or span's) end.
+func (j *Job) endOfBody(sp *span, respEnd int64) error {
+	p := sp.part
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if sp.gen != p.gen {
+		return errStale
+	}
+	want := sp.end
+	if respEnd >= 0 {
+		want = respEnd
+	}
+	switch {
+	case want < 0:
+		p.size = sp.pos
+		sp.end = sp.pos
+		j.checkCompleteLocked(p)
+		return nil
+	case sp.pos < want:
+		return request.Transient(fmt.Errorf("%w at byte %d of %d", errShortBody, sp.pos, want))
+	}
+	return nil
+}
+
+// checkCompleteLocked marks p complete when its bytes cover its size, and
+// asks for an early checkpoint.
+func (j *Job) checkCompleteLocked(p *partState) {
+	if p.complete || p.size < 0 || !p.done.covers(p.size) && p.size > 0 {
+		return
+	}
+	p.complete = true
+	j.partsDone.Add(1)
+	j.broadcastLocked()
+	select {
+	case j.kick <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,76 @@
+package fetch
+
+import "time"
+
+// meter measures one worker's transfer rate over the last few seconds.
+// A worker keeps its connection between requests (keep-alive), so the
+// meter follows what the connection delivers rather than one response:
+// a server that bursts the first second of every response and then
+// throttles (nginx's limit_rate) is judged by what it delivers now, not
+// by its start.
+type meter struct {
+	at    [meterSamples]time.Time
+	bytes [meterSamples]int64
+	n     int   // samples taken
+	total int64 // bytes so far
+	// last is the rate of the worker's last finished request, what it is
+	// expected to deliver when it takes new work.
+	last float64
+}
+
+const (
+	meterSamples = 16
+	meterEvery   = 125 * time.Millisecond
+	meterWindow  = 2 * time.Second
+	// minRateWindow is how long a worker must have been measured before
+	// its rate counts.
+	minRateWindow = 300 * time.Millisecond
+)
+
+// add records n bytes received at now.
+func (m *meter) add(now time.Time, n int64) {
+	m.total += n
+	if m.n > 0 && now.Sub(m.at[(m.n-1)%meterSamples]) < meterEvery {
+		return
+	}
+	m.at[m.n%meterSamples], m.bytes[m.n%meterSamples] = now, m.total
+	m.n++
+}
+
+// start marks the beginning of new work after idle time, which must not
+// count against the rate: earlier samples are forgotten.
+func (m *meter) start(now time.Time) {
+	m.n = 1
+	m.at[0], m.bytes[0] = now, m.total
+}
+
+// rate returns bytes/s over the window; ok is false when the worker has
+// not been measured long enough to tell (a measured 0 is a stall).
+func (m *meter) rate(now time.Time) (r float64, ok bool) {
+	if m.n == 0 {
+		return 0, false
+	}
+	// The oldest sample still inside the window (or the newest if none).
+	oldest := (m.n - 1) % meterSamples
+	for k := 1; k < min(m.n, meterSamples); k++ {
+		i := (m.n - 1 - k) % meterSamples
+		if now.Sub(m.at[i]) > meterWindow {
+			break
+		}
+		oldest = i
+	}
+	el := now.Sub(m.at[oldest])
+	if el < minRateWindow {
+		return 0, false
+	}
+	return float64(m.total-m.bytes[oldest]) / el.Seconds(), true
+}
+
+// expected is the rate to plan with for this worker's next work: its
+// current rate, else its last request's, else 0 (unknown).
+func (m *meter) expected(now time.Time) float64 {
+	if r, ok := m.rate(now); ok && r > 0 {
+		return r
+	}
+	return m.last
+}
