@@ -76,6 +76,9 @@ type Segment struct {
 	// Mirrors are other URLs of the same bytes (CDN prefixes), tried in
 	// order when URL refuses.
 	Mirrors []string `json:"mirrors,omitempty"`
+	// RangesOK says the extractor saw URL answer a ranged request with a
+	// sound 206 (a probe): the download may split it from the start.
+	RangesOK bool `json:"-"`
 }
 
 // Key describes segment encryption: HLS AES-128 (CBC, PKCS#7), the key

@@ -22,6 +22,7 @@ var version = "dev"
 type options struct {
 	output, dir, format string
 	conns, retries      int
+	maxPerHost          int
 	stall, timeout      time.Duration
 	limitRate, minSplit int64
 	quiet, verbose      bool
@@ -79,6 +80,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format to download: best, worst, an id, 720p, fallbacks a/b", Value: "best"},
 			&cli.BoolFlag{Name: "json", Usage: "print the extracted media as JSON and exit"},
 			&cli.IntFlag{Name: "connections", Aliases: []string{"n"}, Usage: "connections in total", Value: 8},
+			&cli.IntFlag{Name: "max-conns-per-host", Usage: "at most this many connections to one host (0 = no cap below -n)"},
 			&cli.IntFlag{Name: "retries", Usage: "retries of a request (or a range) after consecutive failures (0 = none)", Value: 10},
 			&cli.DurationFlag{Name: "timeout", Usage: "give up an attempt that gets no answer, or no data, this long (then retry)", Value: 30 * time.Second},
 			&cli.DurationFlag{Name: "stall-timeout", Usage: "drop a media transfer that sends nothing this long (then retry)", Value: 30 * time.Second},
@@ -111,8 +113,8 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	o := options{
 		output: c.String("output"), dir: c.String("dir"), format: c.String("format"),
 		conns: c.Int("connections"), retries: c.Int("retries"), stall: c.Duration("stall-timeout"),
-		timeout: c.Duration("timeout"),
-		quiet:   c.Bool("quiet"), verbose: c.Bool("verbose"), force: c.Bool("force"),
+		timeout: c.Duration("timeout"), maxPerHost: c.Int("max-conns-per-host"),
+		quiet: c.Bool("quiet"), verbose: c.Bool("verbose"), force: c.Bool("force"),
 		listFormats: c.Bool("list-formats"), jsonOut: c.Bool("json"),
 	}
 	if o.output != "" && c.NArg() > 1 {
@@ -120,6 +122,9 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	}
 	if o.conns < 1 || o.conns > 64 {
 		return nil, &usageError{fmt.Sprintf("-n %d: want 1 to 64 connections", o.conns)}
+	}
+	if o.maxPerHost < 0 {
+		return nil, &usageError{"--max-conns-per-host must be 0 or more"}
 	}
 	if o.retries < 0 {
 		return nil, &usageError{"--retries must be 0 or more"}

@@ -46,7 +46,8 @@ func planAssembly(f *extractors.Format, work string) (*assembly, error) {
 		st := f.Streams[0]
 		seg := st.Segments[0]
 		a.direct = true
-		a.parts = []fetch.Part{{URL: seg.URL, Mirrors: seg.Mirrors, Header: st.Header, Size: seg.Size, Offset: seg.Offset, Length: seg.Length, Path: filepath.Join(work, "data")}}
+		a.parts = []fetch.Part{{URL: seg.URL, Mirrors: seg.Mirrors, Header: st.Header, Size: seg.Size, Offset: seg.Offset,
+			Length: seg.Length, RangesOK: seg.RangesOK, Path: filepath.Join(work, "data")}}
 		return a, nil
 	}
 	for si, st := range f.Streams {

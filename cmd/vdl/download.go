@@ -211,13 +211,14 @@ func (a *app) noteDiscontinuities(f *extractors.Format) {
 
 func (a *app) fetchOptions(work string, m *extractors.Media, f *extractors.Format) fetch.Options {
 	o := fetch.Options{
-		Client:       a.client,
-		Connections:  a.opts.conns,
-		MinSplit:     a.opts.minSplit,
-		StallTimeout: a.opts.stall,
-		Logger:       a.log,
-		StatePath:    filepath.Join(work, "state.json"),
-		Key:          jobKey(m, f),
+		Client:          a.client,
+		Connections:     a.opts.conns,
+		MinSplit:        a.opts.minSplit,
+		StallTimeout:    a.opts.stall,
+		MaxConnsPerHost: a.opts.maxPerHost,
+		Logger:          a.log,
+		StatePath:       filepath.Join(work, "state.json"),
+		Key:             jobKey(m, f),
 	}
 	if a.opts.limitRate > 0 {
 		o.Limiter = fetch.NewLimiter(a.opts.limitRate)

@@ -47,10 +47,11 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 		return nil, err
 	}
 	resp.Body.Close()
-	size := int64(-1)
+	size, rangesOK := int64(-1), false
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
 		size = totalFromContentRange(resp.Header.Get("Content-Range"))
+		rangesOK = size > 0 && resp.Header.Get("Content-Range") == fmt.Sprintf("bytes 0-0/%d", size)
 	case http.StatusOK:
 		size = resp.ContentLength
 	case http.StatusRequestedRangeNotSatisfiable:
@@ -72,7 +73,7 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 		Site: "generic", ID: request.RedactURL(u), Title: base, PageURL: request.RedactURL(u), FileName: name,
 		Formats: []extractors.Format{{
 			ID: "direct", Label: "original file", Container: ext, Size: size,
-			Streams: []extractors.Stream{{Kind: extractors.KindMuxed, Segments: []extractors.Segment{{URL: u.String(), Size: size}}}},
+			Streams: []extractors.Stream{{Kind: extractors.KindMuxed, Segments: []extractors.Segment{{URL: u.String(), Size: size, RangesOK: rangesOK}}}},
 		}},
 	}
 	return &extractors.Result{Media: []*extractors.Media{m}}, nil

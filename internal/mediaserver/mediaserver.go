@@ -5,8 +5,10 @@
 package mediaserver
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -35,6 +37,16 @@ type Options struct {
 	Throttle          int64  // bytes/s per response, 0 = unlimited
 	SlowConn          int64  // the n-th response (1-based) gets Throttle/10
 	NotifyAt          int64  // close Reached once this many body bytes were sent
+	// Faults before any header, for the first N requests.
+	ResetFirst int64 // close the connection at once
+	HangFirst  int64 // accept and never answer, until the client leaves
+	// Connections after the first SlowAfterConns (in accept order; needs
+	// Start, or ConnContext on the server) send at most SlowRate bytes/s.
+	SlowAfterConns int64
+	SlowRate       int64
+	// MaxConns answers 503 to a request while this many others are being
+	// answered (nginx's limit_conn).
+	MaxConns int64
 }
 
 // testServer serves one in-memory file whose content and ETag can be
@@ -49,6 +61,9 @@ type Server struct {
 
 	Requests  atomic.Int64 // requests received
 	Sent      atomic.Int64 // body bytes written
+	Conns     atomic.Int64 // connections accepted (with Start or ConnContext)
+	Refused   atomic.Int64 // requests refused for MaxConns
+	active    atomic.Int64 // requests being answered
 	perResp   sync.Map     // response number -> *atomic.Int64 bytes
 	Reached   chan struct{}
 	reachOnce sync.Once
@@ -64,8 +79,24 @@ func RandomBytes(n int) []byte {
 // Start serves data on a random loopback port until Close.
 func Start(data []byte, opts Options) *Server {
 	s := &Server{Opts: opts, data: data, etag: `"v1"`, Reached: make(chan struct{})}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.ServeHTTP))
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.ServeHTTP))
+	s.Server.Config.ConnContext = s.ConnContext
+	s.Server.Start()
 	return s
+}
+
+type connKey struct{}
+
+// ConnContext numbers each accepted connection (http.Server.ConnContext),
+// for the options that treat connections differently.
+func (s *Server) ConnContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, s.Conns.Add(1))
+}
+
+// connNumber is the 1-based number of r's connection, 0 if unknown.
+func connNumber(r *http.Request) int64 {
+	n, _ := r.Context().Value(connKey{}).(int64)
+	return n
 }
 
 // Handler returns a server without a listener, for use with any http.Server.
@@ -89,6 +120,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	data, etag := s.data, s.etag
 	s.mu.Unlock()
 	o := s.Opts
+	switch {
+	case n <= o.ResetFirst:
+		panic(http.ErrAbortHandler) // the connection closes before any header
+	case n <= o.ResetFirst+o.HangFirst:
+		<-r.Context().Done()
+		return
+	}
+	if o.MaxConns > 0 {
+		if s.active.Add(1) > o.MaxConns {
+			s.active.Add(-1)
+			s.Refused.Add(1)
+			http.Error(w, "too many connections", http.StatusServiceUnavailable)
+			return
+		}
+		defer s.active.Add(-1)
+	}
 	if o.Status != 0 {
 		http.Error(w, http.StatusText(o.Status), o.Status)
 		return
@@ -148,10 +195,18 @@ func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, n int64, body
 	if o.SlowConn == n {
 		rate /= 10
 	}
+	if c := connNumber(r); o.SlowAfterConns > 0 && c > o.SlowAfterConns {
+		rate = o.SlowRate
+	}
 	cut := o.CutAfter > 0 && s.countdown("cut", o.CutTimes)
 	stall := o.StallAfter > 0 && s.countdown("stall", o.StallTimes)
 	counter := new(atomic.Int64)
 	s.perResp.Store(n, counter)
+	connCounter := new(atomic.Int64)
+	if c := connNumber(r); c > 0 {
+		v, _ := s.perResp.LoadOrStore(fmt.Sprintf("conn:%d", c), connCounter)
+		connCounter = v.(*atomic.Int64)
+	}
 	const chunk = 16 << 10
 	began := time.Now()
 	var written int64
@@ -167,6 +222,7 @@ func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, n int64, body
 			k, err := w.Write(body[written : written+m])
 			written += int64(k)
 			counter.Add(int64(k))
+			connCounter.Add(int64(k))
 			if total := s.Sent.Add(int64(k)); o.NotifyAt > 0 && total >= o.NotifyAt {
 				s.reachOnce.Do(func() { close(s.Reached) })
 			}
@@ -200,6 +256,15 @@ func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, n int64, body
 // BytesOfResponse returns the body bytes sent in the n-th response.
 func (s *Server) BytesOfResponse(n int64) int64 {
 	v, ok := s.perResp.Load(n)
+	if !ok {
+		return 0
+	}
+	return v.(*atomic.Int64).Load()
+}
+
+// BytesOfConn returns the body bytes sent on the n-th connection.
+func (s *Server) BytesOfConn(n int64) int64 {
+	v, ok := s.perResp.Load(fmt.Sprintf("conn:%d", n))
 	if !ok {
 		return 0
 	}
