@@ -7,10 +7,11 @@ require_tools() {
   done
 }
 
-# start_nginx PORT ROOT EXTRA: serves ROOT on 127.0.0.1:PORT in the
-# background (NGINX_PID), EXTRA being more server-block directives.
+# start_nginx PORT ROOT EXTRA [HTTP]: serves ROOT on 127.0.0.1:PORT in the
+# background (NGINX_PID), EXTRA being more server-block directives and
+# HTTP more http-block ones.
 start_nginx() {
-  local port=$1 root=$2 extra=$3
+  local port=$1 root=$2 extra=$3 httpextra=${4:-}
   mkdir -p "$WORK/nginx"
   cat > "$WORK/nginx/nginx.conf" <<CONF
 $( [ "$(id -u)" = 0 ] && echo "user root root;" )
@@ -23,6 +24,7 @@ http {
   access_log off;
   sendfile on;
   types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; application/octet-stream bin; }
+  $httpextra
   client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
   server {
     listen 127.0.0.1:$port;

@@ -52,7 +52,7 @@ func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, wd
 				}
 			}
 			if j.markWritten(sp, at+skip, keep-skip) {
-				drain(body, respEnd, at+keep)
+				drain(body, respEnd, at+int64(n))
 				return nil
 			}
 			if respEnd >= 0 && at+keep >= respEnd {
@@ -121,7 +121,7 @@ func (j *Job) reserve(sp *span, n, respEnd int64) (at, skip, keep int64, err err
 	sp.w.m.add(time.Now(), n)
 	if r := sp.race; r != nil {
 		if at+n <= r.front {
-			endRaceLocked(sp) // everything here came first from the other stream
+			loseRaceLocked(sp) // everything here came first from the other stream
 			return 0, 0, 0, errRaceLost
 		}
 		skip = max(r.front-at, 0)
@@ -130,13 +130,20 @@ func (j *Job) reserve(sp *span, n, respEnd int64) (at, skip, keep int64, err err
 	return at, skip, n, nil
 }
 
-// drain reads the (empty) rest of a response that delivered its range,
-// so that the connection goes back to the pool for the next request.
+// maxDrain is the most of a response read and thrown away to keep its
+// connection: a span that ends before its request did (stolen while in
+// flight) would otherwise close it, and a new connection costs a
+// handshake, or gets a worse path.
+const maxDrain = 256 << 10
+
+// drain reads the rest of a response whose bytes are no longer wanted
+// (nothing, when it delivered its range), so that the connection goes
+// back to the pool for the next request. pos is where the stream is.
 func drain(body io.Reader, respEnd, pos int64) {
-	if respEnd >= 0 && pos == respEnd {
-		var b [1]byte
-		_, _ = body.Read(b[:])
+	if respEnd < 0 || respEnd-pos > maxDrain {
+		return // open-ended or too much: closing is cheaper
 	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, respEnd-pos+1))
 }
 
 // markWritten records [at, at+n) as on disk and reports whether the span
@@ -156,16 +163,19 @@ func (j *Job) markWritten(sp *span, at, n int64) bool {
 		j.done.Add(n)
 	}
 	finished := sp.end >= 0 && sp.pos >= sp.end
+	if finished {
+		sp.w.m.finish(time.Now())
+	}
 	if r := sp.race; r != nil && sp.end >= 0 && r.front >= sp.end {
 		other := r.other(sp)
-		endRaceLocked(sp)
+		loseRaceLocked(other)
 		if other.cancel != nil {
 			other.cancel(errRaceLost)
 		}
 		finished = true
 	}
-	if finished {
-		j.checkCompleteLocked(p)
+	if finished || n > 0 {
+		j.checkCompleteLocked(p) // the last bytes may come from either stream of a race
 	}
 	return finished
 }
@@ -181,9 +191,7 @@ func (j *Job) requestDone(sp *span, respEnd int64) error {
 	if sp.gen != p.gen {
 		return errStale
 	}
-	if r, ok := sp.w.m.rate(time.Now()); ok {
-		sp.w.m.last = r
-	}
+	sp.w.m.finish(time.Now())
 	if sp.end < 0 && sp.reqEnd > respEnd {
 		p.size, sp.end = respEnd, respEnd // the file ended before the asked range
 		j.checkCompleteLocked(p)

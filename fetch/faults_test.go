@@ -3,6 +3,8 @@ package fetch
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -67,6 +69,9 @@ func TestSlowConnectionsAfterTheFirstTwo(t *testing.T) {
 	dir := t.TempDir()
 	o := fastOpts(dir)
 	o.Connections, o.MinSplit = 8, 256<<10
+	if os.Getenv("VDL_DEBUG") != "" {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	if _, err := runJob(t, context.Background(), s.FileURL(), dir, size, o); err != nil {
 		t.Fatal(err)
 	}

@@ -217,7 +217,11 @@ func (j *Job) Run(ctx context.Context) error {
 
 // worker takes spans until no work is left.
 func (j *Job) worker(ctx context.Context) error {
-	w := &worker{}
+	w := &worker{http: j.opts.Client.HTTP}
+	if j.opts.Client.Pool != nil {
+		w.http = j.opts.Client.Pool()
+		defer w.http.CloseIdleConnections()
+	}
 	for {
 		sp, err := j.next(ctx, w)
 		if err != nil || sp == nil {

@@ -9,10 +9,12 @@ import "time"
 // throttles (nginx's limit_rate) is judged by what it delivers now, not
 // by its start.
 type meter struct {
-	at    [meterSamples]time.Time
-	bytes [meterSamples]int64
-	n     int   // samples taken
-	total int64 // bytes so far
+	began      time.Time // when the current work started (start)
+	beganBytes int64
+	at         [meterSamples]time.Time
+	bytes      [meterSamples]int64
+	n          int   // samples taken
+	total      int64 // bytes so far
 	// last is the rate of the worker's last finished request, what it is
 	// expected to deliver when it takes new work.
 	last float64
@@ -42,6 +44,7 @@ func (m *meter) add(now time.Time, n int64) {
 func (m *meter) start(now time.Time) {
 	m.n = 1
 	m.at[0], m.bytes[0] = now, m.total
+	m.began, m.beganBytes = now, m.total
 }
 
 // rate returns bytes/s over the window; ok is false when the worker has
@@ -66,11 +69,25 @@ func (m *meter) rate(now time.Time) (r float64, ok bool) {
 	return float64(m.total-m.bytes[oldest]) / el.Seconds(), true
 }
 
-// expected is the rate to plan with for this worker's next work: its
-// current rate, else its last request's, else 0 (unknown).
-func (m *meter) expected(now time.Time) float64 {
-	if r, ok := m.rate(now); ok && r > 0 {
-		return r
+// measuredFor is how long the current measurement has run.
+func (m *meter) measuredFor(now time.Time) time.Duration {
+	if m.n == 0 {
+		return 0
 	}
-	return m.last
+	return now.Sub(m.at[max(m.n-meterSamples, 0)%meterSamples])
+}
+
+// finish notes the end of a transfer: its rate is what the worker is
+// expected to deliver when it takes new work (idle time must not make
+// it look slower than it is).
+func (m *meter) finish(now time.Time) {
+	if r, ok := m.rate(now); ok && r > 0 {
+		m.last = r
+		return
+	}
+	// Work too short for the window: its average, if it moved enough to
+	// tell (a fast connection may finish a piece in a few milliseconds).
+	if el, n := now.Sub(m.began), m.total-m.beganBytes; !m.began.IsZero() && el > 0 && n >= minFill {
+		m.last = float64(n) / el.Seconds()
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/vdlproject/vdl/request"
@@ -86,8 +87,9 @@ func (r *race) other(sp *span) *span {
 
 // worker is one connection's loop; its meter says how fast it is.
 type worker struct {
-	m   meter
-	buf []byte // read buffer, reused across requests
+	m    meter
+	http *http.Client // its own connection pool, when the client can make one
+	buf  []byte       // read buffer, reused across requests
 }
 
 // recheckEvery is how often an idle worker looks again at the claimed
@@ -215,20 +217,33 @@ const (
 	stealOverhead = 0.25
 )
 
-// speeds returns the mean measured rate of the workers holding spans
-// (1 when none is measured: ETAs then follow sizes) and how many were.
-func (j *Job) speedsLocked(now time.Time) (avg float64, n int) {
+// speedsLocked returns the mean and the median measured rate of the
+// workers holding spans (1 when none is measured: ETAs then follow
+// sizes) and how many were measured.
+func (j *Job) speedsLocked(now time.Time) (avg, median float64, n int) {
+	var rates []float64
 	var sum float64
 	for _, s := range j.spans {
 		if r, ok := s.w.m.rate(now); ok && r > 0 {
 			sum += r
-			n++
+			rates = append(rates, r)
 		}
 	}
-	if n == 0 {
-		return 1, 0
+	if len(rates) == 0 {
+		return 1, 1, 0
 	}
-	return sum / float64(n), n
+	slices.Sort(rates)
+	return sum / float64(len(rates)), rates[len(rates)/2], len(rates)
+}
+
+// stealerRate is what an idle worker is expected to deliver: its last
+// transfer's rate, else (a new connection) the median of the others.
+// known is false in the second case.
+func stealerRate(w *worker, median float64) (r float64, known bool) {
+	if w.m.last > 0 {
+		return w.m.last, true
+	}
+	return median, false
 }
 
 // spanRate is the rate to expect of a span's worker: measured, a tiny
@@ -256,11 +271,8 @@ func (j *Job) splittableLocked(s *span) bool {
 // that would otherwise finish far later than w.
 func (j *Job) stealLocked(w *worker) *span {
 	now := time.Now()
-	avg, n := j.speedsLocked(now)
-	mine := w.m.expected(now)
-	if mine <= 0 {
-		mine = avg
-	}
+	avg, median, n := j.speedsLocked(now)
+	mine, _ := stealerRate(w, median)
 	var victim *span
 	var victimETA, victimRate float64
 	for _, s := range j.spans {
@@ -298,9 +310,12 @@ func (j *Job) stealLocked(w *worker) *span {
 	}
 	share := victim.end - mid
 	straggler := n > 0 && share >= minStragglerShare && victimETA > 2*(float64(share)/mine+stealOverhead)
+	// Cutting into a transfer costs its connection (or a drain): only for
+	// a victim measured long enough to be known far slower than w.
+	cuttable := straggler && victim.w.m.measuredFor(now) >= time.Second && victimRate < mine/4
 	switch {
 	case mid >= unrequested && (share >= j.opts.MinSplit || straggler):
-	case mid < unrequested && straggler:
+	case mid < unrequested && cuttable:
 		// Cut into the victim's transfer: it ends early at mid.
 	case victim.end-unrequested >= j.opts.MinSplit:
 		mid = unrequested // the tail nobody asked for yet, nothing cut
@@ -310,6 +325,7 @@ func (j *Job) stealLocked(w *worker) *span {
 	end := victim.end
 	victim.end = mid
 	victim.stolen = true
+	j.log.Debug("steal", "from", mid, "bytes", end-mid, "victim_rate", int(victimRate), "mine", int(mine), "cut", mid < unrequested)
 	return j.addSpanLocked(victim.part, w, mid, end)
 }
 
@@ -320,10 +336,10 @@ func (j *Job) stealLocked(w *worker) *span {
 // holder.
 func (j *Job) raceLocked(w *worker) *span {
 	now := time.Now()
-	avg, _ := j.speedsLocked(now)
-	mine := w.m.expected(now)
-	if mine <= 0 {
-		mine = avg
+	avg, median, _ := j.speedsLocked(now)
+	mine, known := stealerRate(w, median)
+	if !known {
+		return nil // a connection of unknown speed does not race: it may be the slow one
 	}
 	var victim *span
 	var victimETA float64
@@ -346,7 +362,7 @@ func (j *Job) raceLocked(w *worker) *span {
 	sp := j.addSpanLocked(victim.part, w, victim.pos, victim.end)
 	r := &race{front: victim.pos, a: victim, b: sp}
 	victim.race, sp.race = r, r
-	j.log.Debug("racing the slow tail", "part", victim.part.idx, "from", victim.pos, "bytes", victim.end-victim.pos)
+	j.log.Debug("racing the slow tail", "part", victim.part.idx, "from", victim.pos, "bytes", victim.end-victim.pos, "victim_eta", victimETA, "mine", int(mine))
 	return sp
 }
 
@@ -356,6 +372,14 @@ func endRaceLocked(sp *span) {
 		r.other(sp).race = nil
 		sp.race = nil
 	}
+}
+
+// loseRaceLocked ends sp's race as the loser: it keeps only what it has
+// reserved, so that nobody steals from, or races, a span that is about to
+// go (its range is the winner's).
+func loseRaceLocked(sp *span) {
+	endRaceLocked(sp)
+	sp.end = sp.pos
 }
 
 // claimedLocked sums the unfetched bytes of all claimed spans and says

@@ -100,7 +100,7 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 	if reqEnd >= 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", p.offset+pos, p.offset+reqEnd-1))
 	}
-	resp, err := j.opts.Client.HTTP.Do(req)
+	resp, err := sp.w.http.Do(req)
 	if err != nil {
 		if c := giveUpCause(reqCtx); c != nil && ctx.Err() == nil {
 			return c

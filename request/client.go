@@ -19,7 +19,14 @@ var ErrTooBig = errors.New("reply too big")
 
 // Client makes requests under one Policy. It is safe for concurrent use.
 type Client struct {
-	HTTP   *http.Client
+	HTTP *http.Client
+	// Pool, if set, returns a client with HTTP's settings (proxy, TLS,
+	// headers, cookies) and a connection pool of its own. The fetcher
+	// gives one to each of its transfer connections, so that each keeps
+	// its socket from request to request: a connection's measured speed
+	// then stays with it (a shared pool hands sockets to whichever
+	// request asks first).
+	Pool   func() *http.Client
 	Policy Policy
 	Log    *slog.Logger // retries at debug level; nil discards
 }

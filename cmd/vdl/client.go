@@ -55,15 +55,26 @@ func newClient(o clientOptions, log *slog.Logger) (*request.Client, error) {
 		// Byte positions must be of the stored file, never of a gzip stream.
 		DisableCompression: true,
 	}
-	c := &http.Client{Transport: &headerTransport{base: tr, ua: o.UserAgent, referer: o.Referer, extra: o.Headers}}
+	var jar http.CookieJar
 	if o.CookieFile != "" {
-		jar, err := cookiefile.LoadJar(o.CookieFile, time.Now())
+		j, err := cookiefile.LoadJar(o.CookieFile, time.Now())
 		if err != nil {
 			return nil, &usageError{fmt.Sprintf("--cookies: %v", err)}
 		}
-		c.Jar = jar
+		jar = j
 	}
-	return &request.Client{HTTP: c, Policy: o.Policy, Log: log}, nil
+	wrap := func(base http.RoundTripper) *http.Client {
+		return &http.Client{Jar: jar, Transport: &headerTransport{base: base, ua: o.UserAgent, referer: o.Referer, extra: o.Headers}}
+	}
+	pool := func() *http.Client {
+		// A transfer connection of its own: the same proxy, TLS and
+		// identity, a separate pool, so it keeps its socket between
+		// requests (and fetch can trust its measured speed).
+		own := tr.Clone()
+		own.MaxIdleConns, own.MaxIdleConnsPerHost = 2, 2
+		return wrap(own)
+	}
+	return &request.Client{HTTP: wrap(tr), Pool: pool, Policy: o.Policy, Log: log}, nil
 }
 
 // userAgent is the User-Agent requests carry: -H wins over --user-agent.

@@ -61,7 +61,7 @@ type Server struct {
 
 	Requests  atomic.Int64 // requests received
 	Sent      atomic.Int64 // body bytes written
-	Conns     atomic.Int64 // connections accepted (with Start or ConnContext)
+	Conns     atomic.Int64 // connections that made requests (with Start or ConnContext)
 	Refused   atomic.Int64 // requests refused for MaxConns
 	active    atomic.Int64 // requests being answered
 	perResp   sync.Map     // response number -> *atomic.Int64 bytes
@@ -87,16 +87,26 @@ func Start(data []byte, opts Options) *Server {
 
 type connKey struct{}
 
-// ConnContext numbers each accepted connection (http.Server.ConnContext),
-// for the options that treat connections differently.
+// ConnContext prepares each accepted connection to be numbered
+// (http.Server.ConnContext), for the options that treat connections
+// differently. A connection gets its number with its first request to
+// this handler, so other handlers of the same server (a stats page) do
+// not take numbers.
 func (s *Server) ConnContext(ctx context.Context, _ net.Conn) context.Context {
-	return context.WithValue(ctx, connKey{}, s.Conns.Add(1))
+	return context.WithValue(ctx, connKey{}, new(atomic.Int64))
 }
 
 // connNumber is the 1-based number of r's connection, 0 if unknown.
-func connNumber(r *http.Request) int64 {
-	n, _ := r.Context().Value(connKey{}).(int64)
-	return n
+func (s *Server) connNumber(r *http.Request) int64 {
+	c, _ := r.Context().Value(connKey{}).(*atomic.Int64)
+	if c == nil {
+		return 0
+	}
+	if n := c.Load(); n > 0 {
+		return n
+	}
+	c.CompareAndSwap(0, s.Conns.Add(1))
+	return c.Load()
 }
 
 // Handler returns a server without a listener, for use with any http.Server.
@@ -116,6 +126,7 @@ func (s *Server) FileURL() string { return s.Server.URL + "/media/file.bin" }
 // ServeHTTP serves the file under any path.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := s.Requests.Add(1)
+	s.connNumber(r)
 	s.mu.Lock()
 	data, etag := s.data, s.etag
 	s.mu.Unlock()
@@ -195,7 +206,7 @@ func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, n int64, body
 	if o.SlowConn == n {
 		rate /= 10
 	}
-	if c := connNumber(r); o.SlowAfterConns > 0 && c > o.SlowAfterConns {
+	if c := s.connNumber(r); o.SlowAfterConns > 0 && c > o.SlowAfterConns {
 		rate = o.SlowRate
 	}
 	cut := o.CutAfter > 0 && s.countdown("cut", o.CutTimes)
@@ -203,7 +214,7 @@ func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, n int64, body
 	counter := new(atomic.Int64)
 	s.perResp.Store(n, counter)
 	connCounter := new(atomic.Int64)
-	if c := connNumber(r); c > 0 {
+	if c := s.connNumber(r); c > 0 {
 		v, _ := s.perResp.LoadOrStore(fmt.Sprintf("conn:%d", c), connCounter)
 		connCounter = v.(*atomic.Int64)
 	}

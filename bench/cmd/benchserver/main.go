@@ -1,7 +1,10 @@
 // Command benchserver serves a random file with per-connection throttling,
-// optionally making one response ten times slower than the others: the
-// case work stealing exists for; or, with -dir, a directory (demo.sh
-// serves the HLS fixtures with it). Used by bench/run.sh and demo.sh.
+// optionally making one response ten times slower than the others (the
+// case work stealing exists for), every connection after the first few
+// crawl (the slow tail), or refusing connections beyond a cap; or, with
+// -dir, a directory (demo.sh serves the HLS fixtures with it). GET
+// /stats answers its counters as JSON. Used by the bench scripts and
+// demo.sh.
 package main
 
 import (
@@ -24,9 +27,20 @@ func main() {
 	throttle := flag.Int64("throttle", 0, "bytes/s per response (0 = unlimited)")
 	slow := flag.Int64("slow", 0, "make the n-th response (1-based) ten times slower")
 	dir := flag.String("dir", "", "serve this directory instead of a random file")
+	slowAfter := flag.Int64("slow-after", 0, "connections after the first n send at -slow-rate")
+	slowRate := flag.Int64("slow-rate", 16<<10, "bytes/s of the connections after -slow-after")
+	maxConns := flag.Int64("max-conns", 0, "answer 503 beyond this many requests at once (0 = no cap)")
 	flag.Parse()
 
-	var srv http.Handler = ms.Handler(ms.RandomBytes(int(*size)), ms.Options{Throttle: *throttle, SlowConn: *slow})
+	media := ms.Handler(ms.RandomBytes(int(*size)), ms.Options{Throttle: *throttle, SlowConn: *slow,
+		SlowAfterConns: *slowAfter, SlowRate: *slowRate, MaxConns: *maxConns})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/stats", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, `{"requests":%d,"sent":%d,"conns":%d,"refused":%d}`+"\n",
+			media.Requests.Load(), media.Sent.Load(), media.Conns.Load(), media.Refused.Load())
+	})
+	mux.Handle("/", media)
+	var srv http.Handler = mux
 	file := "/file.bin"
 	if *dir != "" {
 		srv, file = http.FileServer(http.Dir(*dir)), "/"
@@ -43,7 +57,8 @@ func main() {
 		<-sig
 		l.Close()
 	}()
-	if err := http.Serve(l, srv); err != nil && !errors.Is(err, net.ErrClosed) {
+	hs := &http.Server{Handler: srv, ConnContext: media.ConnContext}
+	if err := hs.Serve(l); err != nil && !errors.Is(err, net.ErrClosed) {
 		log.Fatal(err)
 	}
 }
