@@ -179,8 +179,8 @@ func (j *Job) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	g, gctx := errgroup.WithContext(workCtx)
-	for range j.opts.Connections {
-		g.Go(func() error { return j.worker(gctx) })
+	for i := range j.opts.Connections {
+		g.Go(func() error { return j.worker(gctx, i) })
 	}
 	saverDone := make(chan error, 1)
 	go func() {
@@ -216,9 +216,13 @@ func (j *Job) Run(ctx context.Context) error {
 }
 
 // worker takes spans until no work is left.
-func (j *Job) worker(ctx context.Context) error {
+func (j *Job) worker(ctx context.Context, i int) error {
+	// The first worker takes the shared client, whose pool may hold the
+	// connection the extractor's probe left open: one handshake fewer,
+	// and on a server that is kind only to its first connections, one of
+	// them. The others get pools of their own.
 	w := &worker{http: j.opts.Client.HTTP}
-	if j.opts.Client.Pool != nil {
+	if j.opts.Client.Pool != nil && i > 0 {
 		w.http = j.opts.Client.Pool()
 		defer w.http.CloseIdleConnections()
 	}

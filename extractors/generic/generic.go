@@ -5,6 +5,7 @@ package generic
 import (
 	"context"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -45,6 +46,11 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	})
 	if err != nil {
 		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		// The byte (or error page) of a ranged answer is read, so that the
+		// connection stays open for the download; a whole file is not.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	}
 	resp.Body.Close()
 	size, rangesOK := int64(-1), false
