@@ -6,7 +6,10 @@
 # Tencent), and 5 MP4 clips of 2 minutes of 720p served by a CDN throttled
 # to RATE bytes/s per connection. Reports the extraction time (all API
 # round trips, from vdl --verbose) and the download time against the
-# limit: sum of clip sizes / (RATE x CONNS).
+# limit: sum of clip sizes / (RATE x CONNS). FAIL_EVERY=N makes the fake
+# fail every Nth page/API request (503 with Retry-After: 1, a reset, a
+# 502, a request never answered, in turn); VDL_ARGS adds vdl flags (for
+# example --timeout 5s).
 # Needs: ffmpeg, time (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +17,7 @@ source bench/lib.sh
 RATE=${RATE:-1048576}
 CONNS=${CONNS:-16}
 API_DELAY=${API_DELAY:-50ms}
+FAIL_EVERY=${FAIL_EVERY:-0}
 WORK=${BENCH_DIR:-/tmp/vdl-bench}/qq
 OUT=bench/results
 mkdir -p "$WORK" "$OUT"
@@ -32,7 +36,7 @@ fi
 clips=$(ls "$WORK"/clip{1,2,3,4,5}.mp4 | paste -sd, -)
 total=$(cat "$WORK"/clip{1,2,3,4,5}.mp4 | wc -c)
 
-start_fakeqq "$WORK/fakeqq" "$WORK" -clips "$clips" -throttle "$RATE" -api-delay "$API_DELAY"
+start_fakeqq "$WORK/fakeqq" "$WORK" -clips "$clips" -throttle "$RATE" -api-delay "$API_DELAY" -fail-every "$FAIL_EVERY"
 fake=$FAKEQQ_PID proxy=$FAKEQQ_PROXY
 trap 'kill $fake 2>/dev/null' EXIT
 url=https://v.qq.com/x/page/n0687peq62x.html
@@ -49,7 +53,7 @@ for run in $(seq "$RUNS"); do
   echo "$(cat "$WORK/time.txt") $took" >> "$WORK/runs.txt"
 done
 kill -INT $fake; wait $fake 2>/dev/null || true
-python3 - "$total" "$RATE" "$CONNS" "$API_DELAY" "$WORK/runs.txt" > "$OUT/qq.txt" <<'PY'
+python3 - "$total" "$RATE" "$CONNS" "$API_DELAY" "$WORK/runs.txt" "$FAIL_EVERY" > "$OUT/qq.txt" <<'PY'
 import statistics, sys
 total, rate, conns, delay = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 runs = []
@@ -61,7 +65,7 @@ ideal = total / (rate * conns)
 wall, cpu, rss, ext = (statistics.median(r[i] for r in runs) for i in range(4))
 fetch = sorted(r[0] - r[3] for r in runs)
 print(f"episode: 5 clips, {total/2**20:.1f} MiB; CDN {rate/2**20:.2f} MiB/s per connection x {conns} connections; "
-      f"API round trip {delay}; median of {len(runs)} runs")
+      f"API round trip {delay}; every {sys.argv[6]}th page/API request failing (0: none); median of {len(runs)} runs")
 print("| measure | value |")
 print("|---|---|")
 print(f"| extraction (all API round trips) | {ext:.3f} s |")

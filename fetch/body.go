@@ -130,6 +130,9 @@ func (j *Job) reserve(sp *span, n, respEnd int64) (at, skip, keep int64, err err
 	return at, skip, n, nil
 }
 
+// maxRequestSeconds bounds how long a grown request runs.
+const maxRequestSeconds = 2
+
 // maxDrain is the most of a response read and thrown away to keep its
 // connection: a span that ends before its request did (stolen while in
 // flight) would otherwise close it, and a new connection costs a
@@ -198,7 +201,13 @@ func (j *Job) requestDone(sp *span, respEnd int64) error {
 		return nil
 	}
 	if !sp.stolen {
-		sp.window = min(sp.window*2, 1<<30)
+		// Grow, but keep a request to a couple of seconds of transfer,
+		// so that the tail can still be split without cutting one short.
+		limit := int64(1 << 30)
+		if r := sp.w.m.last; r > 0 {
+			limit = max(2*j.opts.MinSplit, int64(r*maxRequestSeconds))
+		}
+		sp.window = max(min(sp.window*2, limit), sp.window)
 	}
 	return errNextRequest
 }

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -215,6 +216,11 @@ const (
 	minStragglerShare = 64 << 10
 	// stealOverhead is the assumed cost in seconds of a new request.
 	stealOverhead = 0.25
+	// minCutGain is how many seconds sooner the split must finish than
+	// the victim alone for a transfer to be cut short.
+	minCutGain = 0.2
+	// cutAfter is how long a victim must have been measured to be cut.
+	cutAfter = 500 * time.Millisecond
 )
 
 // speedsLocked returns the mean and the median measured rate of the
@@ -273,20 +279,44 @@ func (j *Job) stealLocked(w *worker) *span {
 	now := time.Now()
 	avg, median, n := j.speedsLocked(now)
 	mine, _ := stealerRate(w, median)
-	var victim *span
-	var victimETA, victimRate float64
+	type candidate struct {
+		s         *span
+		eta, rate float64
+	}
+	var cands []candidate
 	for _, s := range j.spans {
-		if !j.splittableLocked(s) {
-			continue
-		}
-		r := spanRate(s, now, avg)
-		if eta := float64(s.end-s.pos) / r; victim == nil || eta > victimETA {
-			victim, victimETA, victimRate = s, eta, r
+		if j.splittableLocked(s) {
+			r := spanRate(s, now, avg)
+			cands = append(cands, candidate{s, float64(s.end-s.pos) / r, r})
 		}
 	}
-	if victim == nil {
-		return nil
+	// The span expected to finish last first; if it cannot give work,
+	// the next.
+	slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(b.eta, a.eta) })
+	for _, c := range cands {
+		if mid, ok := j.splitPointLocked(c.s, c.eta, c.rate, mine, n, now); ok {
+			end := c.s.end
+			c.s.end = mid
+			c.s.stolen = true
+			j.log.Debug("steal", "part", c.s.part.idx, "from", mid, "bytes", end-mid, "victim_rate", int(c.rate), "mine", int(mine))
+			sp := j.addSpanLocked(c.s.part, w, mid, end)
+			if n > 0 {
+				// In the tail, ask for half first: the other half stays
+				// free for the next idle connection, nothing to cut.
+				sp.window = max(j.opts.MinSplit, (end-mid)/2)
+			}
+			return sp
+		}
+		if n == 0 {
+			break // the ramp-up: only the largest is split
+		}
 	}
+	return nil
+}
+
+// splitPointLocked decides where victim is split for a stealer of speed
+// mine (see stealLocked); ok is false when it should not be.
+func (j *Job) splitPointLocked(victim *span, victimETA, victimRate, mine float64, n int, now time.Time) (mid int64, ok bool) {
 	remaining := victim.end - victim.pos
 	keep := int64(float64(remaining) * victimRate / (victimRate + mine))
 	if n == 0 {
@@ -297,10 +327,10 @@ func (j *Job) stealLocked(w *worker) *span {
 		// the idle workers).
 		keep = remaining / 2
 		if claimed, probing := j.claimedLocked(); probing && remaining-keep < claimed/int64(j.opts.Connections) {
-			return nil
+			return 0, false
 		}
 	}
-	mid := victim.pos + keep
+	mid = victim.pos + keep
 	unrequested := victim.pos // where the bytes not yet asked for begin
 	switch {
 	case victim.reqEnd < 0:
@@ -311,8 +341,11 @@ func (j *Job) stealLocked(w *worker) *span {
 	share := victim.end - mid
 	straggler := n > 0 && share >= minStragglerShare && victimETA > 2*(float64(share)/mine+stealOverhead)
 	// Cutting into a transfer costs its connection (or a drain): only for
-	// a victim measured long enough to be known far slower than w.
-	cuttable := straggler && victim.w.m.measuredFor(now) >= time.Second && victimRate < mine/4
+	// a victim measured long enough to trust its speed, when the split
+	// finishes clearly sooner than the victim alone would.
+	finishAfter := max(float64(keep)/victimRate, float64(share)/mine+stealOverhead)
+	cuttable := victim.w.m.measuredFor(now) >= cutAfter &&
+		(straggler || share >= j.opts.MinSplit && victimETA-finishAfter > minCutGain)
 	switch {
 	case mid >= unrequested && (share >= j.opts.MinSplit || straggler):
 	case mid < unrequested && cuttable:
@@ -320,13 +353,9 @@ func (j *Job) stealLocked(w *worker) *span {
 	case victim.end-unrequested >= j.opts.MinSplit:
 		mid = unrequested // the tail nobody asked for yet, nothing cut
 	default:
-		return nil
+		return 0, false
 	}
-	end := victim.end
-	victim.end = mid
-	victim.stolen = true
-	j.log.Debug("steal", "from", mid, "bytes", end-mid, "victim_rate", int(victimRate), "mine", int(mine), "cut", mid < unrequested)
-	return j.addSpanLocked(victim.part, w, mid, end)
+	return mid, true
 }
 
 // raceLocked gives w, idle with nothing left to split, a duplicate of the
