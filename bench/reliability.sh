@@ -11,6 +11,9 @@
 #   throttled  256 MiB from nginx at 4 MiB/s per connection, 16 connections,
 #              on loopback and behind a relay that adds 40 ms to every
 #              request (bench/cmd/delayrelay). vdl vs aria2c.
+#   even48     48 MiB from nginx at 2 MiB/s per connection, vdl -n 16, six
+#              runs: the slowest against the fastest (a range left alone on
+#              its connection once made one run in six take 2x).
 #   shaped     256 MiB over a 200 Mbit/s link (a veth pair into a network
 #              namespace of this script's, shaped with tc tbf), 16
 #              connections: CPU seconds of vdl, aria2c and curl. Needs root.
@@ -19,7 +22,7 @@
 # Needs: nginx aria2 axel curl time iproute2 (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CASES=${CASES:-"slowconns capped throttled shaped"}
+CASES=${CASES:-"slowconns capped throttled even48 shaped"}
 WORK=${BENCH_DIR:-/tmp/vdl-bench-rel}
 OUT=bench/results
 mkdir -p "$WORK/www" "$WORK/dl" "$OUT"
@@ -30,6 +33,7 @@ CGO_ENABLED=0 go build -o "$WORK/vdl" ./cmd/vdl
 go build -o "$WORK/benchserver" ./bench/cmd/benchserver
 go build -o "$WORK/delayrelay" ./bench/cmd/delayrelay
 [ -s "$WORK/www/f256.bin" ] || head -c 256M /dev/urandom > "$WORK/www/f256.bin"
+[ -s "$WORK/www/f48.bin" ] || head -c 48M /dev/urandom > "$WORK/www/f48.bin"
 
 PIDS=()
 NS=vdlbench
@@ -82,10 +86,11 @@ if [[ " $CASES " == *" slowconns "* ]]; then
   done
 fi
 
-if [[ " $CASES " == *" capped "* || " $CASES " == *" throttled "* ]]; then
+if [[ " $CASES " == *" capped "* || " $CASES " == *" throttled "* || " $CASES " == *" even48 "* ]]; then
   PORT=${BENCH_PORT:-18481}
   start_nginx "$PORT" "$WORK/www" "
     location /slow/ { alias $WORK/www/; limit_rate 4m; }
+    location /slow2/ { alias $WORK/www/; limit_rate 2m; }
     location /capped/ { alias $WORK/www/; limit_rate 4m; limit_conn perip 4; access_log $WORK/nginx/capped.log; }" \
     "limit_conn_zone \$binary_remote_addr zone=perip:1m;"
   BASE="http://127.0.0.1:$PORT"
@@ -117,6 +122,15 @@ if [[ " $CASES " == *" throttled "* ]]; then
     measure "$RAW" "throttled-$where:vdl" "$WORK/vdl" -q -n 16 -o out "$b/slow/f256.bin"; row "throttled $where" vdl ""
     measure "$RAW" "throttled-$where:aria2c" aria2c -q -x16 -s16 -k1M --file-allocation=none --allow-overwrite=true -o out "$b/slow/f256.bin"; row "throttled $where" aria2c ""
   done
+fi
+
+if [[ " $CASES " == *" even48 "* ]]; then
+  for run in 1 2 3 4 5 6; do
+    measure "$RAW" "even48:vdl" "$WORK/vdl" -q -n 16 -o out "$BASE/slow2/f48.bin"
+  done
+  walls=$(grep '^even48:vdl' "$RAW" | awk '{print $2}' | paste -sd' ')
+  read -r lo hi < <(python3 -c "import sys; w=[float(x) for x in sys.argv[1:]]; print(min(w), max(w))" $walls)
+  row "even 48 MiB x6" vdl "$(printf 'runs %s s; slowest/fastest %.2f' "$walls" "$(calc "$hi / $lo")")"
 fi
 
 if [[ " $CASES " == *" shaped "* ]]; then

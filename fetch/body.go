@@ -52,7 +52,9 @@ func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, wd
 				}
 			}
 			if j.markWritten(sp, at+skip, keep-skip) {
-				drain(body, respEnd, at+int64(n))
+				if j.worthDraining(sp, respEnd, at+int64(n)) {
+					drain(body, respEnd, at+int64(n))
+				}
 				return nil
 			}
 			if respEnd >= 0 && at+keep >= respEnd {
@@ -139,14 +141,30 @@ const maxRequestSeconds = 2
 // handshake, or gets a worse path.
 const maxDrain = 256 << 10
 
+// maxDrainTime bounds the time a drain may take at the connection's
+// speed: on a throttled connection a reconnect is quicker.
+const maxDrainTime = 50 * time.Millisecond
+
+// worthDraining says whether the rest of a response that is no longer
+// wanted is small enough, in bytes and in time, to read and throw away.
+func (j *Job) worthDraining(sp *span, respEnd, pos int64) bool {
+	left := respEnd - pos
+	if respEnd < 0 || left > maxDrain {
+		return false // open-ended or too much: closing is cheaper
+	}
+	j.mu.Lock()
+	r, ok := sp.w.m.rate(time.Now())
+	j.mu.Unlock()
+	return left == 0 || !ok || r > 0 && float64(left)/r <= maxDrainTime.Seconds()
+}
+
 // drain reads the rest of a response whose bytes are no longer wanted
 // (nothing, when it delivered its range), so that the connection goes
 // back to the pool for the next request. pos is where the stream is.
 func drain(body io.Reader, respEnd, pos int64) {
-	if respEnd < 0 || respEnd-pos > maxDrain {
-		return // open-ended or too much: closing is cheaper
+	if respEnd >= 0 && respEnd >= pos {
+		_, _ = io.Copy(io.Discard, io.LimitReader(body, respEnd-pos+1))
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, respEnd-pos+1))
 }
 
 // markWritten records [at, at+n) as on disk and reports whether the span
