@@ -86,6 +86,7 @@ type Job struct {
 	spans   []*span
 
 	hostCaps map[string]int // learnt connection caps per host; guarded by mu
+	workers  []*worker      // every worker, for the best known speed; guarded by mu
 
 	filesMu sync.Mutex // guards partState.file; held while syncing
 
@@ -226,6 +227,9 @@ func (j *Job) worker(ctx context.Context, i int) error {
 		w.http = j.opts.Client.Pool()
 		defer w.http.CloseIdleConnections()
 	}
+	j.mu.Lock()
+	j.workers = append(j.workers, w)
+	j.mu.Unlock()
 	for {
 		sp, err := j.next(ctx, w)
 		if err != nil || sp == nil {

@@ -16,8 +16,10 @@ type meter struct {
 	n          int   // samples taken
 	total      int64 // bytes so far
 	// last is the rate of the worker's last finished request, what it is
-	// expected to deliver when it takes new work.
+	// expected to deliver when it takes new work; sure when it was
+	// measured over the window, not guessed from a short transfer.
 	last float64
+	sure bool
 }
 
 const (
@@ -82,12 +84,12 @@ func (m *meter) measuredFor(now time.Time) time.Duration {
 // it look slower than it is).
 func (m *meter) finish(now time.Time) {
 	if r, ok := m.rate(now); ok && r > 0 {
-		m.last = r
+		m.last, m.sure = r, true
 		return
 	}
 	// Work too short for the window: its average, if it moved enough to
 	// tell (a fast connection may finish a piece in a few milliseconds).
 	if el, n := now.Sub(m.began), m.total-m.beganBytes; !m.began.IsZero() && el > 0 && n >= minFill {
-		m.last = float64(n) / el.Seconds()
+		m.last, m.sure = float64(n)/el.Seconds(), false
 	}
 }

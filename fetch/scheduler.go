@@ -142,6 +142,9 @@ func (j *Job) pickLocked(w *worker) (sp *span, allDone bool) {
 	if allDone {
 		return nil, true
 	}
+	if j.sitsOutLocked(w) {
+		return nil, false
+	}
 	if sp = j.stealLocked(w); sp != nil {
 		return sp, false
 	}
@@ -252,6 +255,27 @@ func stealerRate(w *worker, median float64) (r float64, known bool) {
 	return median, false
 }
 
+// slowFactorIdle: a worker known to be this many times slower than the
+// best one takes no more work: the fast ones will do it sooner, even
+// after finishing what they hold (a host that is kind only to a few
+// connections).
+const slowFactorIdle = 8
+
+// sitsOutLocked says whether w is known to be far slower than the best
+// worker of the job.
+func (j *Job) sitsOutLocked(w *worker) bool {
+	if w.m.last <= 0 {
+		return false
+	}
+	best := 0.0
+	for _, o := range j.workers {
+		if o.m.sure { // a guess from a short transfer may be wildly high
+			best = max(best, o.m.last)
+		}
+	}
+	return w.m.last*slowFactorIdle < best
+}
+
 // spanRate is the rate to expect of a span's worker: measured, a tiny
 // one when it stalls (the prime target), else the average.
 func spanRate(s *span, now time.Time, avg float64) float64 {
@@ -350,7 +374,8 @@ func (j *Job) splitPointLocked(victim *span, victimETA, victimRate, mine float64
 	case mid >= unrequested && (share >= j.opts.MinSplit || straggler):
 	case mid < unrequested && cuttable:
 		// Cut into the victim's transfer: it ends early at mid.
-	case victim.end-unrequested >= j.opts.MinSplit:
+	case victim.end-unrequested >= j.opts.MinSplit &&
+		float64(victim.end-unrequested)/mine+stealOverhead < victimETA-minCutGain:
 		mid = unrequested // the tail nobody asked for yet, nothing cut
 	default:
 		return 0, false
@@ -367,8 +392,10 @@ func (j *Job) raceLocked(w *worker) *span {
 	now := time.Now()
 	avg, median, _ := j.speedsLocked(now)
 	mine, known := stealerRate(w, median)
-	if !known {
-		return nil // a connection of unknown speed does not race: it may be the slow one
+	if !known || mine < avg/2 {
+		// A connection of unknown or below-average speed does not race:
+		// it may be the slow one, and a race holds its range from others.
+		return nil
 	}
 	var victim *span
 	var victimETA float64
