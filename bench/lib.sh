@@ -7,35 +7,38 @@ require_tools() {
   done
 }
 
-# start_nginx PORT ROOT EXTRA [HTTP]: serves ROOT on 127.0.0.1:PORT in the
-# background (NGINX_PID), EXTRA being more server-block directives and
-# HTTP more http-block ones.
+# start_nginx PORT ROOT EXTRA [HTTP]: serves ROOT on $NGINX_ADDR:PORT
+# (default 127.0.0.1) in the background (NGINX_PID), EXTRA being more
+# server-block directives and HTTP more http-block ones. $NGINX_DIR (under
+# $WORK, default nginx) holds its files; $NGINX_WRAP prefixes the command
+# (ip netns exec NS, to serve inside a network namespace).
 start_nginx() {
   local port=$1 root=$2 extra=$3 httpextra=${4:-}
-  mkdir -p "$WORK/nginx"
-  cat > "$WORK/nginx/nginx.conf" <<CONF
+  local addr=${NGINX_ADDR:-127.0.0.1} d=$WORK/${NGINX_DIR:-nginx}
+  mkdir -p "$d"
+  cat > "$d/nginx.conf" <<CONF
 $( [ "$(id -u)" = 0 ] && echo "user root root;" )
 worker_processes 2;
 daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
+pid $d/nginx.pid;
+error_log $d/error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
   sendfile on;
   types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; application/octet-stream bin; }
   $httpextra
-  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  client_body_temp_path $d; proxy_temp_path $d; fastcgi_temp_path $d; uwsgi_temp_path $d; scgi_temp_path $d;
   server {
-    listen 127.0.0.1:$port;
+    listen $addr:$port;
     root $root;
     $extra
   }
 }
 CONF
-  "$(command -v nginx || echo /usr/sbin/nginx)" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+  ${NGINX_WRAP:-} "$(command -v nginx || echo /usr/sbin/nginx)" -c "$d/nginx.conf" -p "$d" &
   NGINX_PID=$!
-  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && return; sleep 0.1; done
+  for _ in $(seq 50); do curl -s -o /dev/null "http://$addr:$port/" && return; sleep 0.1; done
 }
 
 # measure RAW LABEL CMD...: runs CMD once in an empty $WORK/dl and appends

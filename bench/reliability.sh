@@ -144,24 +144,9 @@ if [[ " $CASES " == *" shaped "* ]]; then
   ip netns exec "$NS" ip link set lo up
   # The server's side sends at 200 Mbit/s: the link the download crosses.
   ip netns exec "$NS" tc qdisc add dev vdlb-n root tbf rate 200mbit burst 64kb latency 100ms
-  mkdir -p "$WORK/nsnginx"
-  cat > "$WORK/nsnginx/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo "user root root;" )
-worker_processes 2;
-daemon off;
-pid $WORK/nsnginx/nginx.pid;
-error_log $WORK/nsnginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off; sendfile on;
-  types { application/octet-stream bin; }
-  client_body_temp_path $WORK/nsnginx; proxy_temp_path $WORK/nsnginx; fastcgi_temp_path $WORK/nsnginx; uwsgi_temp_path $WORK/nsnginx; scgi_temp_path $WORK/nsnginx;
-  server { listen 10.231.0.2:8080; root $WORK/www; }
-}
-CONF
-  ip netns exec "$NS" "$(command -v nginx || echo /usr/sbin/nginx)" -c "$WORK/nsnginx/nginx.conf" -p "$WORK/nsnginx" &
-  PIDS+=($!)
-  for _ in $(seq 50); do curl -s -o /dev/null "http://10.231.0.2:8080/" && break; sleep 0.1; done
+  outer_nginx=${NGINX_PID:-}
+  NGINX_ADDR=10.231.0.2 NGINX_DIR=nsnginx NGINX_WRAP="ip netns exec $NS" start_nginx 8080 "$WORK/www" ""
+  PIDS+=("$NGINX_PID"); NGINX_PID=$outer_nginx
   U="http://10.231.0.2:8080/f256.bin"
   measure "$RAW" "shaped:vdl" "$WORK/vdl" -q -n 16 -o out "$U"; row "shaped 200 Mbit" vdl ""
   measure "$RAW" "shaped:aria2c" aria2c -q -x16 -s16 -k1M --file-allocation=none --allow-overwrite=true -o out "$U"; row "shaped 200 Mbit" aria2c ""
