@@ -2,9 +2,13 @@ package request
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -226,6 +230,9 @@ func TestRetryable(t *testing.T) {
 		{Permanent(&StatusError{StatusCode: 503}), false},
 		{context.Canceled, false},
 		{errors.New("reply is not JSON"), false},
+		{&url.Error{Op: "Get", URL: "https://h/", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}, false},
+		{&url.Error{Op: "Get", URL: "http://h/", Err: errors.New("socks connect tcp 127.0.0.1:1080->h:80: username/password authentication failed")}, false},
+		{&url.Error{Op: "Get", URL: "http://h/", Err: io.ErrUnexpectedEOF}, true},
 	}
 	for _, tt := range tests {
 		if got := Retryable(tt.err); got != tt.want {

@@ -2,6 +2,7 @@ package request
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -113,7 +114,8 @@ func Retryable(err error) bool {
 		perm *permanent
 		tr   *transient
 		dns  *net.DNSError
-		cert *x509.UnknownAuthorityError
+		tlsv *tls.CertificateVerificationError
+		cert x509.UnknownAuthorityError
 		host x509.HostnameError
 		inv  x509.CertificateInvalidError
 		ue   *url.Error
@@ -130,10 +132,16 @@ func Retryable(err error) bool {
 		return se.Temporary()
 	case errors.As(err, &dns):
 		return !dns.IsNotFound
-	case errors.As(err, &cert), errors.As(err, &host), errors.As(err, &inv):
-		return false
+	case errors.As(err, &tlsv), errors.As(err, &cert), errors.As(err, &host), errors.As(err, &inv):
+		return false // a certificate that is refused now is refused later too
 	case errors.As(err, &ue):
-		return !strings.Contains(ue.Err.Error(), "unsupported protocol scheme")
+		msg := ue.Err.Error()
+		for _, refusal := range []string{"unsupported protocol scheme", "authentication failed", "Proxy Authentication Required"} {
+			if strings.Contains(msg, refusal) {
+				return false // a bad URL, or a proxy refusing our credentials
+			}
+		}
+		return true
 	case errors.As(err, &ne), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, net.ErrClosed):
