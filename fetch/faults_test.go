@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,22 +33,15 @@ func TestFirstRequestFaults(t *testing.T) {
 			dir := t.TempDir()
 			o := fastOpts(dir)
 			o.Client.Policy.Timeout = 300 * time.Millisecond
-			var mu sync.Mutex
-			var waits []time.Duration
-			o.Client.Policy.Sleep = func(_ context.Context, d time.Duration) error {
-				mu.Lock()
-				waits = append(waits, d)
-				mu.Unlock()
-				return nil
-			}
+			waits := recordWaits(&o)
 			if _, err := runJob(t, context.Background(), s.FileURL(), dir, -1, o); err != nil {
 				t.Fatal(err)
 			}
 			sameFile(t, filepath.Join(dir, "out.bin"), data)
-			if len(waits) == 0 && tt.minWait > 0 {
+			if len(waits()) == 0 && tt.minWait > 0 {
 				t.Error("no backoff wait was recorded")
 			}
-			for _, w := range waits {
+			for _, w := range waits() {
 				if w < tt.minWait {
 					t.Errorf("waited %v, want at least the Retry-After %v", w, tt.minWait)
 				}

@@ -41,6 +41,24 @@ func fastOpts(dir string) Options {
 	}
 }
 
+// recordWaits makes o's backoff waits instant and returns what they
+// would have been.
+func recordWaits(o *Options) func() []time.Duration {
+	var mu sync.Mutex
+	var waits []time.Duration
+	o.Client.Policy.Sleep = func(_ context.Context, d time.Duration) error {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		return nil
+	}
+	return func() []time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]time.Duration(nil), waits...)
+	}
+}
+
 func runJob(t *testing.T, ctx context.Context, url, dir string, size int64, opts Options) (*Job, error) {
 	t.Helper()
 	j, err := New([]Part{{URL: url, Size: size, Path: filepath.Join(dir, "out.bin")}}, opts)
@@ -161,14 +179,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	dir := t.TempDir()
 	o := fastOpts(dir)
 	o.Connections = 1
-	var mu sync.Mutex
-	var waits []time.Duration
-	o.Client.Policy.Sleep = func(_ context.Context, d time.Duration) error {
-		mu.Lock()
-		waits = append(waits, d)
-		mu.Unlock()
-		return nil
-	}
+	waits := recordWaits(&o)
 	j, err := New([]Part{{URL: s.FileURL(), Size: -1, Path: filepath.Join(dir, "out.bin")}}, o)
 	if err != nil {
 		t.Fatal(err)
@@ -176,8 +187,8 @@ func TestRetryAfterHonoured(t *testing.T) {
 	if err := j.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if len(waits) != 2 || waits[0] != 7*time.Second || waits[1] != 7*time.Second {
-		t.Fatalf("backoff waits = %v, want [7s 7s]", waits)
+	if w := waits(); len(w) != 2 || w[0] != 7*time.Second || w[1] != 7*time.Second {
+		t.Fatalf("backoff waits = %v, want [7s 7s]", w)
 	}
 }
 
