@@ -104,6 +104,11 @@ func TestServerBehaviours(t *testing.T) {
 				t.Errorf("server sent %d bytes for a %d-byte file: the fallback refetched too much", got, size)
 			}
 		}},
+		// A retry of a single stream gets the body from byte 0 again:
+		// what is on disk is skipped, never written at the wrong offset.
+		{name: "ignore range, cut", opts: ms.Options{IgnoreRange: true, CutAfter: 100 << 10, CutTimes: 4}, hint: size},
+		{name: "ignore range, unknown size, cut", opts: ms.Options{IgnoreRange: true, CutAfter: 100 << 10, CutTimes: 4}, hint: -1},
+		{name: "no content-length, cut", opts: ms.Options{NoContentLength: true, CutAfter: 100 << 10, CutTimes: 4}, hint: -1},
 		{name: "wrong content-range", opts: ms.Options{WrongContentRange: true}, hint: size},
 		{name: "resets mid-body", opts: ms.Options{CutAfter: 100 << 10, CutTimes: 6}, hint: size},
 		{name: "short body", opts: ms.Options{ShortBy: 1000, ShortTimes: 4}, hint: size},
@@ -132,6 +137,23 @@ func TestServerBehaviours(t *testing.T) {
 				tt.check(t, s)
 			}
 		})
+	}
+}
+
+// TestRangelessStreamThatNeverFinishes: a server that ignores Range and
+// always cuts at the same byte makes the download fail as a network
+// fault; its first bytes are never repeated to fill the file.
+func TestRangelessStreamThatNeverFinishes(t *testing.T) {
+	s := startServer(t, ms.RandomBytes(100_000), ms.Options{IgnoreRange: true, CutAfter: 1000, CutTimes: 1 << 30})
+	dir := t.TempDir()
+	o := fastOpts(dir)
+	o.Client.Policy.Retries = 3
+	_, err := runJob(t, context.Background(), s.FileURL(), dir, -1, o)
+	if err == nil || !request.Retryable(err) {
+		t.Fatalf("got %v, want a network failure", err)
+	}
+	if n := s.Requests.Load(); n > 10 {
+		t.Errorf("%d requests: retries did not stop at the lack of progress", n)
 	}
 }
 
@@ -276,25 +298,82 @@ func TestRemoteChangedDiscardsProgress(t *testing.T) {
 	}
 }
 
+// TestBadStateIsNotTrusted: a resume state is a record of what the
+// server said, never the truth: unreadable, foreign, inconsistent or
+// forged states are discarded and the file comes out right, with the
+// requests that takes.
 func TestBadStateIsNotTrusted(t *testing.T) {
 	data := ms.RandomBytes(300 << 10)
-	for name, state := range map[string]string{
-		"garbage":       "{not json",
-		"foreign key":   `{"version":1,"key":"other","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":307200}]}]}`,
-		"ranges beyond": `{"version":1,"key":"test","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":999999}]}]}`,
-		"missing file":  `{"version":1,"key":"test","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":307200}]}]}`,
-	} {
-		t.Run(name, func(t *testing.T) {
+	junk := bytes.Repeat([]byte{'x'}, 1000)
+	tests := []struct {
+		name  string
+		state string
+		file  []byte // the part file beside the state; nil: none
+		hint  int64  // the caller's size
+	}{
+		{"garbage", "{not json", nil, -1},
+		{"foreign key", `{"version":1,"key":"other","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":307200}]}]}`, nil, -1},
+		{"ranges beyond", `{"version":1,"key":"test","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":999999}]}]}`, nil, -1},
+		{"missing file", `{"version":1,"key":"test","parts":[{"index":0,"size":307200,"done":[{"start":0,"end":307200}]}]}`, nil, -1},
+		// The server (through the caller) now says 307200: a state that
+		// calls 1000 bytes complete is not published.
+		{"smaller size than the server's", `{"version":1,"key":"test","parts":[{"index":0,"size":1000,"done":[{"start":0,"end":1000}]}]}`, junk, 307200},
+		// A forged size must not make every run fail for want of space.
+		{"huge size", `{"version":1,"key":"test","parts":[{"index":0,"size":4611686018427387894,"done":[{"start":0,"end":1000}]}]}`, junk, -1},
+		{"huge size, size known", `{"version":1,"key":"test","parts":[{"index":0,"size":4611686018427387894,"done":[{"start":0,"end":1000}]}]}`, junk, 307200},
+		// Complete parts are trimmed to their size: a file of another
+		// length is not the one the state describes.
+		{"complete but the file is longer", `{"version":1,"key":"test","parts":[{"index":0,"size":1000,"done":[{"start":0,"end":1000}]}]}`, append(junk, 'y'), -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			s := startServer(t, data, ms.Options{})
 			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(state), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(tt.state), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := runJob(t, context.Background(), s.FileURL(), dir, -1, fastOpts(dir)); err != nil {
+			if tt.file != nil {
+				if err := os.WriteFile(filepath.Join(dir, "out.bin"), tt.file, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := runJob(t, context.Background(), s.FileURL(), dir, tt.hint, fastOpts(dir)); err != nil {
 				t.Fatal(err)
 			}
 			sameFile(t, filepath.Join(dir, "out.bin"), data)
 		})
+	}
+}
+
+// TestStateKeepsTheServersCorrection: a part whose caller size was wrong
+// resumes under the same wrong hint without refetching what it has.
+func TestStateKeepsTheServersCorrection(t *testing.T) {
+	data := ms.RandomBytes(600 << 10)
+	s := startServer(t, data, ms.Options{Throttle: 2 << 20, NotifyAt: 200 << 10})
+	dir := t.TempDir()
+	const wrongHint = 500 << 10
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-s.Reached; cancel() }()
+	o := fastOpts(dir)
+	o.Connections = 1
+	j, err := New([]Part{{URL: s.FileURL(), Size: wrongHint, Path: filepath.Join(dir, "out.bin")}}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("first run: %v", err)
+	}
+	o = fastOpts(dir)
+	j, err = New([]Part{{URL: s.FileURL(), Size: wrongHint, Path: filepath.Join(dir, "out.bin")}}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, filepath.Join(dir, "out.bin"), data)
+	if p := j.Progress(); p.Resumed < 100<<10 {
+		t.Errorf("resumed %d bytes; the state saved under the same hint was discarded", p.Resumed)
 	}
 }
 

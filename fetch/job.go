@@ -138,7 +138,7 @@ func New(parts []Part, opts Options) (*Job, error) {
 			size = p.Length
 		}
 		j.parts = append(j.parts, &partState{idx: i, mirrors: request.NewMirrors(p.URL, p.Mirrors), host: hostOf(p.URL),
-			header: p.Header, path: p.Path, size: size, hinted: size >= 0 && p.Length == 0, offset: p.Offset, length: p.Length,
+			header: p.Header, path: p.Path, size: size, hinted: size >= 0 && p.Length == 0, hint: size, offset: p.Offset, length: p.Length,
 			confirmed: p.RangesOK && size >= 0})
 	}
 	return j, nil

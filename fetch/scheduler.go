@@ -22,7 +22,8 @@ type partState struct {
 	idx    int
 	header http.Header
 	path   string
-	hinted bool // size came from the caller, not yet confirmed by the server
+	hinted bool  // size came from the caller, not yet confirmed by the server
+	hint   int64 // the caller's size, -1 if none; recorded in the state
 	// offset and length > 0: the part is that byte range of url.
 	offset, length int64
 

@@ -28,6 +28,7 @@ type statePart struct {
 	Index        int     `json:"index"`
 	URL          string  `json:"url,omitempty"`
 	Size         int64   `json:"size"`
+	Hint         *int64  `json:"hint,omitempty"` // the caller's size when the state was saved
 	ETag         string  `json:"etag,omitempty"`
 	LastModified string  `json:"last_modified,omitempty"`
 	Done         []Range `json:"done"`
@@ -60,8 +61,8 @@ func (j *Job) loadState() error {
 	for i, sp := range st.Parts {
 		p := j.parts[i]
 		done := rangeSet(sp.Done)
-		if sp.Index != i || !done.valid(sp.Size) || !fileHolds(p.path, done) {
-			j.log.Warn("resume state of a part does not match its file; refetching it", "part", i)
+		if why := p.disagrees(sp, done); why != "" {
+			j.log.Warn("resume state of a part is discarded; refetching it", "part", i, "why", why)
 			continue
 		}
 		p.size, p.etag, p.lastMod, p.done = sp.Size, sp.ETag, sp.LastModified, done
@@ -78,13 +79,42 @@ func (j *Job) loadState() error {
 	return nil
 }
 
-// fileHolds reports whether path is long enough to contain every done byte.
-func fileHolds(path string, done rangeSet) bool {
-	if len(done) == 0 {
-		return true
+// maxStateSize bounds a part size read from a state file: no media file
+// is a terabyte, and a corrupt or forged size must not make every rerun
+// fail its free-space check.
+const maxStateSize = 1 << 40
+
+// disagrees says why a part's saved progress cannot be trusted, or "".
+// The state is only a record of what the server said: a size other than
+// the one the caller knows now (from the server, this run), a size out of
+// bounds, or a file that does not hold the bytes it claims discards it.
+func (p *partState) disagrees(sp statePart, done rangeSet) string {
+	switch {
+	case sp.Index != p.idx:
+		return "part index"
+	case sp.Size > maxStateSize:
+		return fmt.Sprintf("size %d is out of bounds", sp.Size)
+	case !done.valid(sp.Size):
+		return "ranges do not fit the size"
+	case p.hinted && sp.Size != p.hint && (sp.Hint == nil || *sp.Hint != p.hint):
+		// The caller's size is the server's word of this run (a probe, the
+		// site's API); the saved one is older. A state saved under the same
+		// caller size keeps the server's correction of it.
+		return fmt.Sprintf("size %d, the server now says %d", sp.Size, p.hint)
 	}
-	st, err := os.Stat(path)
-	return err == nil && st.Size() >= done[len(done)-1].End
+	if len(done) == 0 {
+		return ""
+	}
+	st, err := os.Lstat(p.path)
+	switch {
+	case err != nil || !st.Mode().IsRegular():
+		return "its file is missing"
+	case st.Size() < done[len(done)-1].End:
+		return fmt.Sprintf("its file has %d bytes, fewer than recorded", st.Size())
+	case sp.Size >= 0 && done.covers(sp.Size) && st.Size() != sp.Size:
+		return fmt.Sprintf("complete at %d bytes, but its file has %d", sp.Size, st.Size())
+	}
+	return ""
 }
 
 // checkpoint syncs the part files, then atomically replaces the state file,
@@ -96,10 +126,14 @@ func (j *Job) checkpoint() error {
 	st := stateFile{Version: stateVersion, Key: j.opts.Key, Saved: time.Now().UTC()}
 	j.mu.Lock()
 	for _, p := range j.parts {
-		st.Parts = append(st.Parts, statePart{
+		sp := statePart{
 			Index: p.idx, URL: request.Redact(p.mirrors.URL()), Size: p.size, ETag: p.etag, LastModified: p.lastMod,
 			Done: append([]Range{}, p.done...),
-		})
+		}
+		if p.hint >= 0 && p.length == 0 {
+			sp.Hint = &p.hint
+		}
+		st.Parts = append(st.Parts, sp)
 	}
 	j.mu.Unlock()
 	// Snapshot first, sync second: every byte in the snapshot was written

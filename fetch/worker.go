@@ -121,10 +121,13 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 		return err
 	}
 	body := io.Reader(resp.Body)
-	if resp.StatusCode == http.StatusOK && p.offset > 0 {
-		// A whole file for a byte-range part: skip to the range.
-		if _, err := io.CopyN(io.Discard, body, p.offset); err != nil {
-			return request.Transient(fmt.Errorf("%w before byte %d: %w", errShortBody, p.offset, err))
+	if skip := p.offset + pos; resp.StatusCode == http.StatusOK && skip > 0 {
+		// A 200 is the whole file from its first byte, whatever was asked:
+		// skip to the byte-range part, and past what is already on disk.
+		// A stream that cannot get that far fails and is retried; it never
+		// writes byte 0 at a later offset.
+		if _, err := io.CopyN(io.Discard, body, skip); err != nil {
+			return request.Transient(fmt.Errorf("%w before byte %d: %w", errShortBody, skip, err))
 		}
 	}
 	return j.copyBody(ctx, reqCtx, sp, body, wd, respEnd)
