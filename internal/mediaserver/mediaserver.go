@@ -242,7 +242,7 @@ func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, n int64, body
 			}
 		}
 		if cut && written >= o.CutAfter {
-			w.(http.Flusher).Flush() // the bytes before the cut do arrive
+			w.(http.Flusher).Flush()    // the bytes before the cut do arrive
 			panic(http.ErrAbortHandler) // reset the connection mid-body
 		}
 		if stall && written >= o.StallAfter {
