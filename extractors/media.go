@@ -51,6 +51,10 @@ type Format struct {
 	Streams   []Stream `json:"streams"`
 	DRM       bool     `json:"drm,omitempty"`
 	DRMScheme string   `json:"drm_scheme,omitempty"` // what the DRM is, for messages: "SAMPLE-AES", a KEYFORMAT
+	// Plain marks a file as the server has it (a plain URL): saved as its
+	// bytes, not joined or checked as media. Every other format is media
+	// the join builds and validates, even from a single segment.
+	Plain bool `json:"plain,omitempty"`
 }
 
 // Stream is one elementary or muxed stream: its segments in play order.

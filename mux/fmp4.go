@@ -6,14 +6,17 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"os"
 )
 
 // JoinFMP4 writes an HLS fMP4 stream as one fragmented MP4: the init
 // segment (ftyp + moov) once, then every media segment's boxes in order,
 // dropping top-level styp and sidx (segment-local indexes that mislead
 // players seeking by the first sidx). Segments are decrypted when AES-128.
+// The result is parsed back before it takes the name: its tracks must be
+// whole and every fragment must hold samples that lie inside the file.
 func JoinFMP4(ctx context.Context, out string, init Segment, segs []Segment) error {
-	return writeAtomic(ctx, out, func(w *bufio.Writer) error {
+	return writeVerified(ctx, out, func(w *bufio.Writer) error {
 		if err := copyBoxes(w, init, true); err != nil {
 			return err
 		}
@@ -26,7 +29,31 @@ func JoinFMP4(ctx context.Context, out string, init Segment, segs []Segment) err
 			}
 		}
 		return nil
-	})
+	}, func(f *os.File) error { return verifyFragmented(f, init.Path) })
+}
+
+// verifyFragmented parses a joined fragmented MP4 as a player would.
+func verifyFragmented(f *os.File, initName string) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	m, err := parseMovie(f, st.Size(), initName)
+	if err != nil {
+		return fmt.Errorf("the joined file does not parse (%s and its fragments): %w", initName, err)
+	}
+	if !m.fragmented {
+		return fmt.Errorf("%w: %s has no mvex: not an init segment of fragmented MP4", ErrCorrupt, initName)
+	}
+	for _, t := range m.tracks {
+		if len(t.samples) == 0 {
+			return fmt.Errorf("%w: the fragments hold no samples of track %d (%s)", ErrCorrupt, t.id, t.handler)
+		}
+	}
+	if len(m.tracks) == 0 {
+		return fmt.Errorf("%w: %s has no audio or video track", ErrCorrupt, initName)
+	}
+	return nil
 }
 
 // copyBoxes streams the top-level boxes of a segment, skipping styp/sidx.

@@ -65,6 +65,7 @@ func (m *movie) readFragments(r io.ReaderAt, top []boxHeader) error {
 			return err
 		}
 		prevEnd := moof.start // data of a traf without an explicit base follows the previous one
+		before := m.sampleCount()
 		for _, traf := range kids {
 			if traf.typ != "traf" {
 				continue
@@ -75,8 +76,20 @@ func (m *movie) readFragments(r io.ReaderAt, top []boxHeader) error {
 			}
 			prevEnd = end
 		}
+		if m.sampleCount() == before {
+			// Real fragments carry samples; an empty or junk moof is not media.
+			return corrupt("the fragment at byte %d holds no samples", moof.start)
+		}
 	}
 	return nil
+}
+
+func (m *movie) sampleCount() int {
+	n := 0
+	for _, t := range m.tracks {
+		n += len(t.samples)
+	}
+	return n
 }
 
 func (m *movie) readTraf(r io.ReaderAt, traf boxHeader, moofStart, prevEnd int64, byID map[uint32]*track, next map[uint32]uint64) (int64, error) {

@@ -63,3 +63,30 @@ func FuzzTSTables(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTSCheck: any bytes are checked without a panic, and what passes
+// is whole packets with sync bytes.
+func FuzzTSCheck(f *testing.F) {
+	data, err := os.ReadFile(fixture("hls-ts", "seg000.ts"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data[:8*tsPacket])
+	f.Add(data[:3*tsPacket+17])
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var out bytes.Buffer
+		c := newTSCheck()
+		c.segment("fuzz")
+		if copyCheckedTS(&out, bytes.NewReader(in), c) != nil || c.finish() != nil {
+			return
+		}
+		if out.Len()%tsPacket != 0 || !bytes.Equal(out.Bytes(), in) {
+			t.Fatalf("passed %d bytes of %d", out.Len(), len(in))
+		}
+		for i := 0; i < out.Len(); i += tsPacket {
+			if out.Bytes()[i] != 0x47 {
+				t.Fatalf("passed a packet without sync at %d", i)
+			}
+		}
+	})
+}

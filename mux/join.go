@@ -71,6 +71,9 @@ func JoinMP4(ctx context.Context, out string, inputs []string, opts MP4Options) 
 		return nil, err
 	}
 	for _, t := range tracks {
+		if len(t.samples) == 0 {
+			return nil, fmt.Errorf("%w: the %s track (ID %d) has no samples", ErrCorrupt, t.handler, t.id)
+		}
 		rep.Samples[t.handler] += len(t.samples)
 	}
 	srcs := make([]*os.File, 0, len(movies))

@@ -77,6 +77,11 @@ func parseMovie(r io.ReaderAt, size int64, name string) (*movie, error) {
 			m.skipped = append(m.skipped, t.handler)
 			continue
 		}
+		for _, o := range m.tracks {
+			if o.id == t.id {
+				return nil, corrupt("two tracks with ID %d", t.id)
+			}
+		}
 		t.trex = trex[t.id]
 		m.tracks = append(m.tracks, t)
 	}
@@ -217,6 +222,9 @@ func (t *track) parseTkhd(r io.ReaderAt, b boxHeader) error {
 	c.take(2)
 	copy(t.tkhd.matrix[:], c.take(36))
 	t.tkhd.width, t.tkhd.height = c.u32(), c.u32()
+	if c.err == nil && t.id == 0 {
+		return corrupt("tkhd has track ID 0")
+	}
 	return c.err
 }
 

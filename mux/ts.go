@@ -13,25 +13,27 @@ const tsPacket = 188
 // JoinTS concatenates MPEG-TS segments into out, decrypting AES-128 ones.
 // TS is designed for this: every HLS segment repeats PAT and PMT. Each
 // segment must start with a TS sync byte once decrypted, which also
-// catches a wrong key.
+// catches a wrong key, and every packet passes tsCheck.
 func JoinTS(ctx context.Context, out string, segs []Segment) error {
 	if len(segs) == 0 {
 		return fmt.Errorf("mux: no segments")
 	}
+	check := newTSCheck()
 	return writeAtomic(ctx, out, func(w *bufio.Writer) error {
 		for _, s := range segs {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := copyTS(w, s); err != nil {
+			if err := copyTS(w, s, check); err != nil {
 				return err
 			}
 		}
-		return nil
+		return check.finish()
 	})
 }
 
-func copyTS(w io.Writer, s Segment) error {
+// copyTS copies one segment's packets, checked (tscheck.go).
+func copyTS(w io.Writer, s Segment, check *tsCheck) error {
 	r, err := openSegment(s)
 	if err != nil {
 		return err
@@ -49,10 +51,8 @@ func copyTS(w io.Writer, s Segment) error {
 		}
 		return fmt.Errorf("%w: %s: %s", ErrCorrupt, s.Path, what)
 	}
-	if _, err := io.Copy(w, br); err != nil {
-		return fmt.Errorf("%s: %w", s.Path, err)
-	}
-	return nil
+	check.segment(s.Path)
+	return copyCheckedTS(w, br, check)
 }
 
 // openInput opens a part, refusing empty files with a clear error.

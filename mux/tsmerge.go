@@ -18,7 +18,7 @@ func MergeTS(ctx context.Context, out string, video, audio []Segment) error {
 	if len(video) == 0 || len(audio) == 0 {
 		return fmt.Errorf("mux: merging TS needs video and audio segments")
 	}
-	v, a := &tsReader{segs: video}, &tsReader{segs: audio}
+	v, a := &tsReader{segs: video, check: newTSCheck()}, &tsReader{segs: audio, check: newTSCheck()}
 	defer v.close()
 	defer a.close()
 	plan, err := planTSMerge(v, a)
@@ -44,7 +44,7 @@ func MergeTS(ctx context.Context, out string, video, audio []Segment) error {
 				return err
 			}
 			if !vok && !aok {
-				return nil
+				return firstErr(v.check.finish(), a.check.finish())
 			}
 			if vok && (!aok || vt <= at) {
 				if err := plan.writeVideo(w, v.take()); err != nil {
@@ -156,6 +156,7 @@ type tsReader struct {
 	i      int
 	cur    io.ReadCloser
 	br     *bufio.Reader
+	check  *tsCheck
 	queue  [][]byte // packets read ahead (program lookup, peek)
 	ts     int64    // unwrapped timestamp of the current PES
 	haveTS bool
@@ -175,20 +176,19 @@ func (r *tsReader) read() ([]byte, error) {
 				return nil, err
 			}
 			r.cur, r.br = rc, bufio.NewReaderSize(rc, 64<<10)
+			r.check.segment(r.segs[r.i].Path)
 		}
 		pkt := make([]byte, tsPacket)
 		n, err := io.ReadFull(r.br, pkt)
 		switch {
-		case err == nil && pkt[0] == 0x47:
-			return pkt, nil
 		case err == nil:
-			return nil, fmt.Errorf("%w: %s: lost MPEG-TS sync", ErrCorrupt, r.segs[r.i].Path)
+			return pkt, r.check.packet(pkt)
 		case err == io.EOF:
 			r.cur.Close()
 			r.cur, r.br = nil, nil
 			r.i++
 		case err == io.ErrUnexpectedEOF:
-			return nil, fmt.Errorf("%w: %s: a partial TS packet (%d bytes) at the end", ErrCorrupt, r.segs[r.i].Path, n)
+			return nil, r.check.partial(n)
 		default:
 			return nil, fmt.Errorf("%s: %w", r.segs[r.i].Path, err)
 		}

@@ -13,7 +13,13 @@ import (
 // folder: fill writes the content, then the file is synced and renamed,
 // and the rename itself synced. On any error or cancellation the temp
 // file is removed: a file under the final name is always complete.
-func writeAtomic(ctx context.Context, out string, fill func(w *bufio.Writer) error) (err error) {
+func writeAtomic(ctx context.Context, out string, fill func(w *bufio.Writer) error) error {
+	return writeVerified(ctx, out, fill, nil)
+}
+
+// writeVerified is writeAtomic with a last look: verify reads the
+// complete temp file before it may take the final name.
+func writeVerified(ctx context.Context, out string, fill func(w *bufio.Writer) error, verify func(f *os.File) error) (err error) {
 	f, err := createTemp(out)
 	if err != nil {
 		return err
@@ -34,6 +40,11 @@ func writeAtomic(ctx context.Context, out string, fill func(w *bufio.Writer) err
 	}
 	if err = w.Flush(); err != nil {
 		return err
+	}
+	if verify != nil {
+		if err = verify(f); err != nil {
+			return err
+		}
 	}
 	if err = f.Sync(); err != nil {
 		return err

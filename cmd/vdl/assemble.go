@@ -77,9 +77,10 @@ func planAssembly(f *extractors.Format, work string) (*assembly, error) {
 }
 
 // directFile says the format is one plain file: downloaded, renamed, no
-// join.
+// join. A site's or a playlist's single segment is not: it is joined,
+// which checks that it is the media it claims to be.
 func directFile(f *extractors.Format) bool {
-	if len(f.Streams) != 1 {
+	if !f.Plain || len(f.Streams) != 1 {
 		return false
 	}
 	st := f.Streams[0]

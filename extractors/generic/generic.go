@@ -78,7 +78,7 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	m := &extractors.Media{
 		Site: "generic", ID: request.RedactURL(u), Title: base, PageURL: request.RedactURL(u), FileName: name,
 		Formats: []extractors.Format{{
-			ID: "direct", Label: "original file", Container: ext, Size: size,
+			ID: "direct", Label: "original file", Container: ext, Size: size, Plain: true,
 			Streams: []extractors.Stream{{Kind: extractors.KindMuxed, Segments: []extractors.Segment{{URL: u.String(), Size: size, RangesOK: rangesOK}}}},
 		}},
 	}

@@ -1,0 +1,138 @@
+package mux
+
+import (
+	"fmt"
+	"io"
+)
+
+// tsCheck validates MPEG-TS as it is copied, so that a join never saves
+// bytes that only look like TS: every packet starts with the sync byte,
+// segments hold whole packets, each PID's continuity counter runs on
+// within a segment (a hole or a jump is a lost or foreign packet), and
+// the stream as a whole has a PAT, a PMT listing at least one stream and
+// a PES of one of those streams.
+//
+// Continuity is checked within a segment only: HLS segments are often
+// cut by separate encoder runs, and EXT-X-DISCONTINUITY restarts
+// counters by design.
+type tsCheck struct {
+	seg     string
+	packets int64
+	cc      map[uint16]byte // last counter per PID in this segment
+	pmtPID  int             // -1 until a PAT names it
+	streams map[uint16]bool // elementary PIDs of the PMT
+	sawPES  bool
+}
+
+func newTSCheck() *tsCheck {
+	return &tsCheck{pmtPID: -1, streams: map[uint16]bool{}}
+}
+
+// segment starts the checks of a new segment.
+func (c *tsCheck) segment(name string) {
+	c.seg, c.packets, c.cc = name, 0, map[uint16]byte{}
+}
+
+// packet checks one 188-byte packet.
+func (c *tsCheck) packet(pkt []byte) error {
+	c.packets++
+	if pkt[0] != 0x47 {
+		return c.fail("lost MPEG-TS sync")
+	}
+	if pkt[1]&0x80 != 0 {
+		return c.fail("a packet is flagged as damaged (transport error)")
+	}
+	pid := tsPID(pkt)
+	afc := pkt[3] >> 4 & 3
+	if afc == 0 {
+		return c.fail("a packet with a reserved adaptation field code")
+	}
+	if afc&2 != 0 && (int(pkt[4]) > tsPacket-5 || afc == 3 && int(pkt[4]) > tsPacket-6) {
+		return c.fail("an adaptation field overruns its packet")
+	}
+	if pid == 0x1FFF {
+		return nil // null packets carry nothing and no counter
+	}
+	cc := pkt[3] & 0x0f
+	reset := afc&2 != 0 && pkt[4] > 0 && pkt[5]&0x80 != 0 // discontinuity_indicator
+	if last, seen := c.cc[pid]; seen && !reset {
+		want := last
+		if afc&1 != 0 {
+			want = (last + 1) & 0x0f // only packets with payload count
+		}
+		if cc != want && !(afc&1 != 0 && cc == last) { // one duplicate is allowed
+			return c.fail(fmt.Sprintf("continuity counter of PID %d jumps from %d to %d (lost packets)", pid, last, cc))
+		}
+	}
+	c.cc[pid] = cc
+	switch {
+	case pid == pidPAT && tsPUSI(pkt) && c.pmtPID < 0:
+		p, err := parsePAT(pkt)
+		if err != nil {
+			return c.fail(err.Error())
+		}
+		c.pmtPID = int(p)
+	case c.pmtPID >= 0 && int(pid) == c.pmtPID && tsPUSI(pkt) && len(c.streams) == 0:
+		pmt, err := parsePMT(pkt)
+		if err != nil {
+			return c.fail(err.Error())
+		}
+		for _, es := range pmt.streams {
+			c.streams[es.pid] = true
+		}
+	case c.streams[pid] && tsPUSI(pkt):
+		if pl := tsPayload(pkt); len(pl) >= 4 && pl[0] == 0 && pl[1] == 0 && pl[2] == 1 {
+			c.sawPES = true
+		}
+	}
+	return nil
+}
+
+// partial reports a segment that ends inside a packet.
+func (c *tsCheck) partial(n int) error {
+	return c.fail(fmt.Sprintf("ends with a partial packet (%d bytes)", n))
+}
+
+// finish checks the stream as a whole once every segment is in.
+func (c *tsCheck) finish() error {
+	switch {
+	case c.pmtPID < 0:
+		return fmt.Errorf("%w: no PAT in the MPEG-TS stream: not a video", ErrCorrupt)
+	case len(c.streams) == 0:
+		return fmt.Errorf("%w: no PMT listing a stream in the MPEG-TS stream", ErrCorrupt)
+	case !c.sawPES:
+		return fmt.Errorf("%w: the MPEG-TS stream carries no audio or video", ErrCorrupt)
+	}
+	return nil
+}
+
+func (c *tsCheck) fail(what string) error {
+	return fmt.Errorf("%w: %s: packet %d: %s", ErrCorrupt, c.seg, c.packets, what)
+}
+
+// copyCheckedTS copies one segment's packets from r to w through c.
+func copyCheckedTS(w io.Writer, r io.Reader, c *tsCheck) error {
+	buf := make([]byte, 348*tsPacket) // 64 KiB of whole packets
+	for {
+		n, err := io.ReadFull(r, buf)
+		whole := n - n%tsPacket
+		for off := 0; off < whole; off += tsPacket {
+			if cerr := c.packet(buf[off : off+tsPacket]); cerr != nil {
+				return cerr
+			}
+		}
+		if whole > 0 {
+			if _, werr := w.Write(buf[:whole]); werr != nil {
+				return werr
+			}
+		}
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF && n == whole:
+			return nil
+		case err == io.ErrUnexpectedEOF:
+			return c.partial(n - whole)
+		case err != nil:
+			return fmt.Errorf("%s: %w", c.seg, err)
+		}
+	}
+}
