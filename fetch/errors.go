@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/vdlproject/vdl/request"
 )
@@ -17,7 +18,7 @@ var (
 	ErrNoSpace = errors.New("not enough free disk space")
 
 	// ErrRangeMissing means a byte-range part lies past the end of its file.
-	ErrRangeMissing = errors.New("byte range missing")
+	ErrRangeMissing = fmt.Errorf("%w: byte range missing", request.ErrBadReply)
 
 	// errStalled is a transfer that delivered nothing for StallTimeout.
 	errStalled = request.Transient(errors.New("connection stalled"))

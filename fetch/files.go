@@ -21,7 +21,7 @@ func (j *Job) openPart(p *partState) (*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(p.path), 0o755); err != nil {
 		return nil, &fileError{err}
 	}
-	f, err := os.OpenFile(p.path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(p.path, os.O_RDWR|os.O_CREATE|noFollow, 0o644)
 	if err != nil {
 		return nil, &fileError{err}
 	}

@@ -165,8 +165,8 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, req
 	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") &&
 		resp.StatusCode/100 == 2 {
 		// Asked for identity; an encoded body's bytes are not the file's.
-		return 0, request.Permanent(fmt.Errorf("GET %s: the server sent a %q-encoded body, not the file's bytes",
-			request.Redact(url), ce))
+		return 0, request.Permanent(fmt.Errorf("%w: GET %s: the server sent a %q-encoded body, not the file's bytes",
+			request.ErrBadReply, request.Redact(url), ce))
 	}
 	total := int64(-1)
 	respEnd = -1

@@ -17,6 +17,11 @@ const DefaultLimit = 16 << 20
 // ErrTooBig is a body over the Spec's limit; it is not retried.
 var ErrTooBig = errors.New("reply too big")
 
+// ErrBadReply is a reply that breaks what was asked of it (an encoded
+// body after asking for identity, a file shorter than its byte range):
+// a server fault, like a status error, but not one a retry would cure.
+var ErrBadReply = errors.New("bad reply")
+
 // Client makes requests under one Policy. It is safe for concurrent use.
 type Client struct {
 	HTTP *http.Client

@@ -39,7 +39,7 @@ func (c *console) Printf(format string, args ...any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.clearBarLocked()
-	fmt.Fprintf(c.w, strings.TrimRight(format, "\n")+"\n", args...)
+	fmt.Fprintln(c.w, safeText(strings.TrimRight(fmt.Sprintf(format, args...), "\n")))
 }
 
 // Bar redraws the progress line in place (terminals only). The line is
@@ -48,7 +48,7 @@ func (c *console) Printf(format string, args ...any) {
 func (c *console) Bar(line string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	line = runewidth.Truncate(line, c.width-1, "")
+	line = runewidth.Truncate(safeText(line), c.width-1, "")
 	fmt.Fprintf(c.w, "\r%s\x1b[K", line)
 	c.barShow = true
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/vdlproject/vdl/extractors"
@@ -50,7 +49,9 @@ func (a *app) downloadURL(ctx context.Context, raw string) error {
 				return err
 			}
 		case a.opts.listFormats:
-			a.printFormats(m)
+			if err := a.printFormats(m); err != nil {
+				return err
+			}
 		default:
 			if err := a.downloadMedia(ctx, m); err != nil {
 				return err
@@ -96,9 +97,12 @@ func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {
 		return err
 	}
 	if a.opts.force {
-		if err := os.RemoveAll(work); err != nil {
+		if err := os.RemoveAll(work); err != nil { // a link there: the link, not its target
 			return &diskError{err}
 		}
+	}
+	if err := checkWorkDir(work); err != nil {
+		return err
 	}
 	// Keys first: a key that cannot be had makes every segment useless.
 	keys, err := a.fetchKeys(ctx, f)
@@ -268,10 +272,11 @@ func (a *app) printJSON(m *extractors.Media) error {
 	return enc.Encode(m)
 }
 
-func (a *app) printFormats(m *extractors.Media) {
-	fmt.Fprintf(a.stdout, "%s (%s)\n", m.Title, m.Site)
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLABEL\tRESOLUTION\tFPS\tBITRATE\tCODECS\tSIZE\tCONTAINER\tPARTS\tDRM")
+func (a *app) printFormats(m *extractors.Media) error {
+	if _, err := fmt.Fprintf(a.stdout, "%s (%s)\n", safeText(m.Title), safeText(m.Site)); err != nil {
+		return err
+	}
+	rows := [][]string{{"ID", "LABEL", "RESOLUTION", "FPS", "BITRATE", "CODECS", "SIZE", "CONTAINER", "PARTS", "DRM"}}
 	for _, f := range m.Formats {
 		res, fps, br, size, codecs, drm := "-", "-", "-", "?", "-", ""
 		if f.Height > 0 {
@@ -305,9 +310,9 @@ func (a *app) printFormats(m *extractors.Media) {
 				parts++
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", f.ID, orDash(f.Label), res, fps, br, codecs, size, f.Container, parts, drm)
+		rows = append(rows, []string{f.ID, orDash(f.Label), res, fps, br, codecs, size, f.Container, strconv.Itoa(parts), drm})
 	}
-	tw.Flush()
+	return writeTable(a.stdout, rows)
 }
 
 func orDash(s string) string {

@@ -64,7 +64,8 @@ func exitCode(ctx context.Context, err error) int {
 	case errors.Is(err, extractors.ErrVIP), errors.Is(err, extractors.ErrGeo), errors.Is(err, extractors.ErrDRM),
 		errors.Is(err, extractors.ErrNotFound), errors.Is(err, extractors.ErrUnsupported), errors.Is(err, extractors.ErrNoFormat):
 		return exitRefused
-	case errors.Is(err, fetch.ErrExpired), errors.As(err, &se), errors.As(err, &ne), errors.As(err, &uer), request.Retryable(err):
+	case errors.Is(err, fetch.ErrExpired), errors.Is(err, request.ErrBadReply), errors.As(err, &se), errors.As(err, &ne),
+		errors.As(err, &uer), request.Retryable(err):
 		return exitNetwork
 	}
 	return exitFailure

@@ -40,11 +40,12 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 	case len(parts) == 0:
 		return &usageError{"join: no parts given"}
 	}
-	if _, err := os.Stat(out); err == nil && !c.Bool("force") {
+	outInfo, err := os.Lstat(out) // a link, even a dangling one, is in the way
+	if err == nil && !c.Bool("force") {
 		return &diskError{fmt.Errorf("join: %s exists (use --force to replace it)", out)}
 	}
 	for _, p := range parts {
-		if p == out {
+		if pi, perr := os.Stat(p); p == out || err == nil && perr == nil && os.SameFile(pi, outInfo) {
 			return &usageError{fmt.Sprintf("join: %s is both a part and the output", p)}
 		}
 	}

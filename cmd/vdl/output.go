@@ -113,7 +113,7 @@ func (a *app) chooseOutput(base, ident string, size int64) (out string, skip boo
 // is false when there is no work dir. The key is "" if the state is not
 // readable yet.
 func workKey(dir string) (string, bool) {
-	if _, err := os.Stat(dir); err != nil {
+	if _, err := os.Lstat(dir); err != nil {
 		return "", false
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "state.json"))
@@ -156,6 +156,34 @@ func (a *app) skipExisting(out, ident string, size int64) (bool, error) {
 }
 
 func workDir(out string) string { return out + ".vdl" }
+
+// checkWorkDir makes sure the work dir, if there is one, is vdl's own: a
+// real folder holding only folders and regular files. A symbolic link
+// there (planted, or left by another program) would make vdl write, move
+// or delete files elsewhere; vdl refuses rather than follow it. --force
+// removes the links themselves (never their targets) before this runs.
+func checkWorkDir(work string) error {
+	st, err := os.Lstat(work)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return &diskError{err}
+	case st.Mode()&os.ModeSymlink != 0:
+		return &diskError{fmt.Errorf("%s is a symbolic link, not vdl's work folder; remove it (or use --force)", work)}
+	case !st.IsDir():
+		return &diskError{fmt.Errorf("%s is in the way of vdl's work folder; remove it (or use --force)", work)}
+	}
+	return filepath.WalkDir(work, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return &diskError{err}
+		}
+		if !d.IsDir() && !d.Type().IsRegular() {
+			return &diskError{fmt.Errorf("%s in vdl's work folder is not a file vdl made (a link?); remove it (or use --force)", path)}
+		}
+		return nil
+	})
+}
 
 // publish moves a finished file to its final name and makes the rename
 // durable, then removes the work dir.
