@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -256,7 +257,24 @@ func TestStatusTextCleaned(t *testing.T) {
 	if se.Status != "500 [2JBoom" {
 		t.Errorf("status %q still has control characters", se.Status)
 	}
-	if got := Redact("https://user:secret@host/p?q=1"); got != "https://host/p?q=1" {
-		t.Errorf("Redact = %q", got)
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://user:secret@host:1/p?q=1", "http://host:1/p?q=1"},
+		{"ftp://user:secret@127.0.0.1:1", "ftp://127.0.0.1:1"},
+		{"user:secret@127.0.0.1:1", "127.0.0.1:1"},
+		{"http://user:secret@[::1", "http://[::1"},
+		{"ht!tp://user:sec@ret@h/x@y", "ht!tp://h/x@y"},
+		{"http://host/a@b", "http://host/a@b"},
+		{"plain text", "plain text"},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if strings.Contains(Redact(tt.in), "secret") || strings.Contains(Redact(tt.in), "sec@") {
+			t.Errorf("Redact(%q) kept the password", tt.in)
+		}
 	}
 }

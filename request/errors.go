@@ -169,14 +169,26 @@ func MirrorWorthy(err error) bool {
 // state files. A string that does not parse is returned without anything
 // between "//" and "@".
 func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if i, j := strings.Index(raw, "//"), strings.LastIndex(raw, "@"); i >= 0 && j > i {
-			return raw[:i+2] + raw[j+1:]
+	if u, err := url.Parse(raw); err == nil && u.Opaque == "" {
+		if u.User == nil {
+			return raw
 		}
-		return raw
+		return RedactURL(u)
 	}
-	return RedactURL(u)
+	// Not a URL Go can read ("user:pass@host:port", a bad escape): cut
+	// whatever precedes an "@" in what would be the authority.
+	start := 0
+	if i := strings.Index(raw, "//"); i >= 0 {
+		start = i + 2
+	}
+	end := len(raw)
+	if i := strings.IndexAny(raw[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	if j := strings.LastIndex(raw[start:end], "@"); j >= 0 {
+		return raw[:start] + raw[start+j+1:]
+	}
+	return raw
 }
 
 // RedactURL is Redact for a parsed URL.

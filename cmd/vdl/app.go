@@ -90,6 +90,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.StringFlag{Name: "user-agent", Usage: "User-Agent header", Value: defaultUserAgent},
 			&cli.StringFlag{Name: "referer", Usage: "Referer header"},
 			&cli.StringSliceFlag{Name: "header", Aliases: []string{"H"}, Usage: "extra header 'Name: value' (repeatable)"},
+			&cli.BoolFlag{Name: "location-trusted", Usage: "send -H credentials (Authorization, Cookie) to every host, not only those of the URLs given"},
 			&cli.StringFlag{Name: "cookies", Usage: "Netscape cookies.txt `FILE`"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify TLS certificates (unsafe)"},
 			&cli.BoolFlag{Name: "force", Usage: "download again even if the output exists"},
@@ -156,6 +157,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		Policy: request.Policy{Retries: retries, Timeout: o.timeout},
 		Proxy:  c.String("proxy"), Insecure: c.Bool("insecure"), UserAgent: c.String("user-agent"),
 		Referer: c.String("referer"), Headers: headers, CookieFile: c.String("cookies"), Connections: o.conns,
+		TrustedHosts: c.Args().Slice(), LocationTrusted: c.Bool("location-trusted"),
 	}
 	level := slog.LevelWarn
 	if o.verbose {

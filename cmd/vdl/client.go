@@ -27,6 +27,25 @@ type clientOptions struct {
 	Headers     http.Header
 	CookieFile  string
 	Connections int
+	// TrustedHosts are the hosts of the URLs the user gave: the only ones
+	// that get the credentials among Headers (sensitiveHeaders), as curl
+	// does, unless LocationTrusted sends them everywhere.
+	TrustedHosts    []string
+	LocationTrusted bool
+}
+
+// sensitiveHeaders carry credentials: a -H of one of them goes only to
+// the hosts the user named, never to a host a redirect, a playlist or a
+// site's API leads to.
+var sensitiveHeaders = []string{"Authorization", "Cookie", "Proxy-Authorization"}
+
+// hostKey names a URL's host and port for the trust check.
+func hostKey(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Hostname()) + ":" + port
 }
 
 // newClient builds the one HTTP client every request of vdl goes through:
@@ -63,8 +82,15 @@ func newClient(o clientOptions, log *slog.Logger) (*request.Client, error) {
 		}
 		jar = j
 	}
+	trusted := map[string]bool{}
+	for _, h := range o.TrustedHosts {
+		if u, err := url.Parse(h); err == nil && u.Host != "" {
+			trusted[hostKey(u)] = true
+		}
+	}
 	wrap := func(base http.RoundTripper) *http.Client {
-		return &http.Client{Jar: jar, Transport: &headerTransport{base: base, ua: o.UserAgent, referer: o.Referer, extra: o.Headers}}
+		return &http.Client{Jar: jar, Transport: &headerTransport{base: base, ua: o.UserAgent, referer: o.Referer, extra: o.Headers,
+			trusted: trusted, trustAll: o.LocationTrusted}}
 	}
 	pool := func() *http.Client {
 		// A transfer connection of its own: the same proxy, TLS and
@@ -89,14 +115,15 @@ func (o clientOptions) userAgent() string {
 // optional user:password.
 func parseProxy(s string) (*url.URL, error) {
 	u, err := url.Parse(s)
+	shown := request.Redact(s) // a password never reaches a message
 	if err != nil || u.Host == "" {
-		return nil, &usageError{fmt.Sprintf("--proxy %q: want scheme://[user:pass@]host:port", s)}
+		return nil, &usageError{fmt.Sprintf("--proxy %q: want scheme://[user:pass@]host:port", shown)}
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https", "socks5", "socks5h":
 		return u, nil
 	}
-	return nil, &usageError{fmt.Sprintf("--proxy %q: scheme must be http, https, socks5 or socks5h", s)}
+	return nil, &usageError{fmt.Sprintf("--proxy %q: scheme must be http, https, socks5 or socks5h", shown)}
 }
 
 // headerTransport adds the user's identity headers to every request. The
@@ -106,6 +133,9 @@ type headerTransport struct {
 	ua      string
 	referer string
 	extra   http.Header // -H: overrides whatever the request had
+	// trusted hosts get extra's credentials too (all of them: trustAll).
+	trusted  map[string]bool
+	trustAll bool
 }
 
 func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -116,10 +146,23 @@ func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if t.referer != "" && r.Header.Get("Referer") == "" {
 		r.Header.Set("Referer", t.referer)
 	}
+	trusted := t.trustAll || t.trusted[hostKey(r.URL)]
 	for k, vs := range t.extra {
+		if !trusted && isSensitive(k) {
+			continue
+		}
 		r.Header[k] = vs
 	}
 	return t.base.RoundTrip(r)
+}
+
+func isSensitive(name string) bool {
+	for _, s := range sensitiveHeaders {
+		if strings.EqualFold(name, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseHeaders reads repeated -H 'Name: value' flags.
