@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -439,5 +441,107 @@ func TestCheckpointFailureStops(t *testing.T) {
 	}
 	if sent := s.Sent.Load(); sent >= 8<<20 {
 		t.Errorf("the job transferred the whole file (%d bytes) without being able to record progress", sent)
+	}
+}
+
+// TestStateIsCompact: the state of a job of many parts stays small (the
+// complete parts are index ranges), and a rerun of a finished job
+// fetches nothing, from the compact state and from a version 1 state.
+func TestStateIsCompact(t *testing.T) {
+	const n = 1000
+	s := startServer(t, ms.RandomBytes(100), ms.Options{})
+	dir := t.TempDir()
+	parts := func(hint int64) []Part {
+		var ps []Part
+		for i := range n {
+			ps = append(ps, Part{URL: s.FileURL(), Size: hint, Path: filepath.Join(dir, "seg", strconv.Itoa(i))})
+		}
+		return ps
+	}
+	for _, hint := range []int64{100, -1} {
+		o := fastOpts(dir)
+		j, err := New(parts(hint), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(o.StatePath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if per := st.Size() / n; per > 8 {
+			t.Errorf("hint %d: the state takes %d bytes per complete part", hint, per)
+		}
+		before := s.Requests.Load()
+		j, _ = New(parts(hint), o)
+		if err := j.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Requests.Load() - before; got != 0 {
+			t.Errorf("hint %d: the rerun of a finished job made %d requests", hint, got)
+		}
+		if p := j.Progress(); p.Resumed != 100*n {
+			t.Errorf("hint %d: resumed %d bytes, want %d", hint, p.Resumed, 100*n)
+		}
+	}
+	// A version 1 state (one entry per part) still resumes.
+	var v1 strings.Builder
+	v1.WriteString(`{"version":1,"key":"test","parts":[`)
+	for i := range n {
+		if i > 0 {
+			v1.WriteString(",")
+		}
+		fmt.Fprintf(&v1, `{"index":%d,"size":100,"done":[{"start":0,"end":100}]}`, i)
+	}
+	v1.WriteString("]}")
+	o := fastOpts(dir)
+	if err := os.WriteFile(o.StatePath, []byte(v1.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Requests.Load()
+	j, _ := New(parts(-1), o)
+	if err := j.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Requests.Load() - before; got != 0 {
+		t.Errorf("a version 1 state: %d requests", got)
+	}
+}
+
+// TestCompactStateChecksItsFiles: a complete part of a v2 state whose
+// file is missing, of another size or a link is fetched again.
+func TestCompactStateChecksItsFiles(t *testing.T) {
+	data := ms.RandomBytes(1000)
+	s := startServer(t, data, ms.Options{})
+	dir := t.TempDir()
+	var parts []Part
+	for i := range 4 {
+		parts = append(parts, Part{URL: s.FileURL(), Size: -1, Path: filepath.Join(dir, strconv.Itoa(i))})
+	}
+	o := fastOpts(dir)
+	state := `{"version":2,"key":"test","count":4,"complete":[{"start":0,"end":4}],"sizes":[1000,1000,1000,-1]}`
+	if err := os.WriteFile(o.StatePath, []byte(state), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(parts[0].Path, data, 0o644)       // right: kept
+	os.WriteFile(parts[1].Path, data[:999], 0o644) // shorter than its size
+	os.Symlink(parts[0].Path, parts[2].Path)       // a link
+	os.WriteFile(parts[3].Path, data[:10], 0o644)  // the caller's size, but the caller knows none
+	j, err := New(parts, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Run(context.Background()); err == nil {
+		t.Fatal("a link in place of a part file was written through")
+	}
+	os.Remove(parts[2].Path)
+	j, _ = New(parts, o)
+	if err := j.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parts {
+		sameFile(t, p.Path, data)
 	}
 }

@@ -98,10 +98,17 @@ type Job struct {
 	kick      chan struct{} // asks the checkpointer for an early save
 }
 
+// MaxParts bounds a job: memory and the resume state grow with the part
+// count (about 1 KB a part in all), and no video needs more.
+const MaxParts = 250_000
+
 // New validates parts and options and returns a job ready to Run.
 func New(parts []Part, opts Options) (*Job, error) {
 	if len(parts) == 0 {
 		return nil, errors.New("fetch: job has no parts")
+	}
+	if len(parts) > MaxParts {
+		return nil, fmt.Errorf("fetch: %d parts in one job, more than %d", len(parts), MaxParts)
 	}
 	if opts.Client == nil {
 		opts.Client = &request.Client{HTTP: http.DefaultClient}

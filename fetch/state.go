@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,16 +13,30 @@ import (
 	"github.com/vdlproject/vdl/request"
 )
 
-const stateVersion = 1
+// The resume record. Version 2 is compact, so that a job of many
+// segments writes a small state every second: complete parts are index
+// ranges, with one size each (-1: the caller's size); only parts with
+// partial progress get an entry. Version 1 (an entry per part) is still
+// read, so an upgrade does not refetch.
+const (
+	stateVersion   = 2
+	stateVersionV1 = 1
+	// maxStateBytes bounds what is read of a state file: a v2 state of
+	// the largest job is a few MB.
+	maxStateBytes = 64 << 20
+)
 
 // stateFile is the resume record. URLs are kept only to help a human
 // reading it: signed URLs expire, so a resumed job always uses the URLs it
 // was given.
 type stateFile struct {
-	Version int         `json:"version"`
-	Key     string      `json:"key"`
-	Saved   time.Time   `json:"saved"`
-	Parts   []statePart `json:"parts"`
+	Version  int         `json:"version"`
+	Key      string      `json:"key"`
+	Saved    time.Time   `json:"saved"`
+	Count    int         `json:"count,omitempty"`    // v2: parts in the job
+	Complete []Range     `json:"complete,omitempty"` // v2: [start,end) ranges of complete part indexes
+	Sizes    []int64     `json:"sizes,omitempty"`    // v2: per complete part, in order; -1: the caller's size
+	Parts    []statePart `json:"parts,omitempty"`    // v1: every part; v2: parts with partial progress
 }
 
 type statePart struct {
@@ -35,34 +50,44 @@ type statePart struct {
 }
 
 // loadState applies a previous run's progress. An unreadable, foreign or
-// inconsistent state is discarded with a warning rather than trusted.
+// inconsistent state is discarded with a warning rather than trusted;
+// so is each part's entry that disagrees with its file or the caller.
 func (j *Job) loadState() error {
 	if j.opts.StatePath == "" {
 		return nil
 	}
-	data, err := os.ReadFile(j.opts.StatePath)
+	st, err := readState(j.opts.StatePath)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return &fileError{fmt.Errorf("read state: %w", err)}
-	}
-	var st stateFile
-	switch {
-	case json.Unmarshal(data, &st) != nil:
-		j.log.Warn("resume state is unreadable; starting over", "path", j.opts.StatePath)
+		var fe *fileError
+		if errors.As(err, &fe) {
+			return err
+		}
+		j.log.Warn("resume state is unreadable; starting over", "path", j.opts.StatePath, "why", err)
 		return nil
-	case st.Version != stateVersion || st.Key != j.opts.Key || len(st.Parts) != len(j.parts):
+	}
+	entries, ok := st.entries(len(j.parts))
+	if st.Key != j.opts.Key || !ok {
 		j.log.Warn("resume state belongs to another download; starting over", "path", j.opts.StatePath)
 		return nil
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	for i, sp := range st.Parts {
-		p := j.parts[i]
+	for _, sp := range entries {
+		p := j.parts[sp.Index]
+		switch sp.Size {
+		case callerSize:
+			sp.Size, sp.Hint = p.hint, &p.hint // -1 if none now: discarded below
+			sp.Done = []Range{{0, sp.Size}}
+		}
 		done := rangeSet(sp.Done)
+		if len(done) > 0 && done[0].End == 0 {
+			done = nil // an empty complete part
+		}
 		if why := p.disagrees(sp, done); why != "" {
-			j.log.Warn("resume state of a part is discarded; refetching it", "part", i, "why", why)
+			j.log.Warn("resume state of a part is discarded; refetching it", "part", sp.Index, "why", why)
 			continue
 		}
 		p.size, p.etag, p.lastMod, p.done = sp.Size, sp.ETag, sp.LastModified, done
@@ -78,6 +103,92 @@ func (j *Job) loadState() error {
 	}
 	return nil
 }
+
+func readState(path string) (*stateFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		return nil, &fileError{fmt.Errorf("read state: %w", err)}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxStateBytes+1))
+	if err != nil {
+		return nil, &fileError{fmt.Errorf("read state: %w", err)}
+	}
+	if len(data) > maxStateBytes {
+		return nil, fmt.Errorf("over %d MiB", maxStateBytes>>20)
+	}
+	var st stateFile
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// entries expands the state into one entry per part it records, each
+// index at most once and below n; ok is false when the state does not
+// describe a job of n parts.
+func (st *stateFile) entries(n int) (out []statePart, ok bool) {
+	seen := map[int]bool{}
+	add := func(sp statePart) bool {
+		if sp.Index < 0 || sp.Index >= n || seen[sp.Index] {
+			return false
+		}
+		seen[sp.Index] = true
+		out = append(out, sp)
+		return true
+	}
+	switch st.Version {
+	case stateVersionV1:
+		if len(st.Parts) != n {
+			return nil, false
+		}
+		for i, sp := range st.Parts {
+			if sp.Index != i || !add(sp) {
+				return nil, false
+			}
+		}
+		return out, true
+	case stateVersion:
+		if st.Count != n {
+			return nil, false
+		}
+		k := 0
+		for _, r := range st.Complete {
+			if r.Start < 0 || r.End > int64(n) || r.Start >= r.End || len(out)+int(r.End-r.Start) > n {
+				return nil, false
+			}
+			for i := int(r.Start); i < int(r.End); i++ {
+				if k >= len(st.Sizes) || st.Sizes[k] < -1 {
+					return nil, false
+				}
+				size := st.Sizes[k]
+				if size == -1 {
+					size = callerSize
+				}
+				k++
+				if !add(statePart{Index: i, Size: size, Done: []Range{{0, size}}}) {
+					return nil, false
+				}
+			}
+		}
+		if k != len(st.Sizes) {
+			return nil, false
+		}
+		for _, sp := range st.Parts {
+			if !add(sp) {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// callerSize marks a complete part whose size is the caller's (its hint).
+const callerSize = -3
 
 // maxStateSize bounds a part size read from a state file: no media file
 // is a terabyte, and a corrupt or forged size must not make every rerun
@@ -123,19 +234,7 @@ func (j *Job) checkpoint() error {
 	if j.opts.StatePath == "" {
 		return nil
 	}
-	st := stateFile{Version: stateVersion, Key: j.opts.Key, Saved: time.Now().UTC()}
-	j.mu.Lock()
-	for _, p := range j.parts {
-		sp := statePart{
-			Index: p.idx, URL: request.Redact(p.mirrors.URL()), Size: p.size, ETag: p.etag, LastModified: p.lastMod,
-			Done: append([]Range{}, p.done...),
-		}
-		if p.hint >= 0 && p.length == 0 {
-			sp.Hint = &p.hint
-		}
-		st.Parts = append(st.Parts, sp)
-	}
-	j.mu.Unlock()
+	st := j.snapshot()
 	// Snapshot first, sync second: every byte in the snapshot was written
 	// before it was taken.
 	if err := j.syncFiles(); err != nil {
@@ -146,6 +245,41 @@ func (j *Job) checkpoint() error {
 		return err
 	}
 	return writeFileAtomic(j.opts.StatePath, data)
+}
+
+// snapshot records the progress in the compact form (version 2).
+func (j *Job) snapshot() stateFile {
+	st := stateFile{Version: stateVersion, Key: j.opts.Key, Saved: time.Now().UTC(), Count: len(j.parts)}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, p := range j.parts {
+		full := statePart{Index: p.idx, URL: request.Redact(p.mirrors.URL()), Size: p.size, ETag: p.etag, LastModified: p.lastMod,
+			Done: append([]Range{}, p.done...)}
+		if p.hint >= 0 && p.length == 0 {
+			full.Hint = &p.hint
+		}
+		switch {
+		case p.complete && p.hint >= 0 && p.size == p.hint:
+			st.addComplete(p.idx, -1)
+		case p.complete && p.hint < 0:
+			st.addComplete(p.idx, p.size)
+		case p.complete || len(p.done) > 0:
+			// Partial progress, or a complete part whose size corrects
+			// the caller's: an entry of its own.
+			st.Parts = append(st.Parts, full)
+		}
+	}
+	return st
+}
+
+func (st *stateFile) addComplete(idx int, size int64) {
+	i := int64(idx)
+	if n := len(st.Complete); n > 0 && st.Complete[n-1].End == i {
+		st.Complete[n-1].End++
+	} else {
+		st.Complete = append(st.Complete, Range{i, i + 1})
+	}
+	st.Sizes = append(st.Sizes, size)
 }
 
 // checkpointLoop saves every CheckpointInterval and whenever a part

@@ -25,12 +25,22 @@ type mediaList struct {
 	discontinuities int
 }
 
+// MaxSegments bounds the segments of one media playlist: 100,000 is 55
+// hours of 2-second segments, and memory and the resume state grow with
+// the count, so a playlist past it is refused up front.
+const MaxSegments = 100_000
+
 // decode runs grafov/m3u8 over data after the checks it does not make,
 // and returns the playlist with the facts grafov loses.
 func decode(data []byte) (m3u8.Playlist, m3u8.ListType, rawFacts, error) {
 	raw := scanRaw(data)
 	if !raw.hasHeader {
 		return nil, 0, raw, notPlaylist(raw.firstLine)
+	}
+	if raw.segments > MaxSegments {
+		// Checked before decoding: the parser's memory grows with the count.
+		return nil, 0, raw, fmt.Errorf("%w: the playlist lists %d segments; vdl takes at most %d per playlist",
+			extractors.ErrUnsupported, raw.segments, MaxSegments)
 	}
 	pl, kind, err := safeDecode(data)
 	if err != nil || pl == nil {
