@@ -74,7 +74,13 @@ func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, wd
 		if wd.Fired() && ctx.Err() == nil {
 			return errStalled
 		}
-		return rerr
+		if ctx.Err() != nil {
+			return rerr
+		}
+		j.mu.Lock()
+		at := sp.pos
+		j.mu.Unlock()
+		return fmt.Errorf("GET %s: the body broke off at byte %d: %w", request.Redact(p.mirrors.URL()), p.offset+at, rerr)
 	}
 }
 

@@ -34,6 +34,10 @@ type clientOptions struct {
 	LocationTrusted bool
 }
 
+// maxCookieHeader bounds the Cookie header a request may carry: common
+// servers refuse request headers past 8-16 KB.
+const maxCookieHeader = 16 << 10
+
 // sensitiveHeaders carry credentials: a -H of one of them goes only to
 // the hosts the user named, never to a host a redirect, a playlist or a
 // site's API leads to.
@@ -145,6 +149,11 @@ func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	if t.referer != "" && r.Header.Get("Referer") == "" {
 		r.Header.Set("Referer", t.referer)
+	}
+	if n := len(r.Header.Get("Cookie")); n > maxCookieHeader {
+		// Servers refuse such requests (431) one by one; say why at once.
+		return nil, request.Permanent(&usageError{fmt.Sprintf("--cookies: the cookies for %s add up to %d bytes, more than the %d a server accepts; export only the site's cookies",
+			r.URL.Hostname(), n, maxCookieHeader)})
 	}
 	trusted := t.trustAll || t.trusted[hostKey(r.URL)]
 	for k, vs := range t.extra {

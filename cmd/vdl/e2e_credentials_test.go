@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -107,5 +109,32 @@ func TestProxyPasswordNeverPrinted(t *testing.T) {
 		if strings.Contains(r.stderr+r.stdout, "secret") {
 			t.Errorf("--proxy %s: the password was printed: %s", p, r.stderr)
 		}
+	}
+}
+
+// TestCookieBounds: a cookies file too big to be one is refused at
+// once, and cookies that would make every request too big (servers
+// answer 431) stop the run with one line before any request.
+func TestCookieBounds(t *testing.T) {
+	var requests atomic.Int64
+	s := hostile(t, func(w http.ResponseWriter, r *http.Request) { requests.Add(1) })
+	dir := t.TempDir()
+	var many strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&many, "127.0.0.1\tFALSE\t/\tFALSE\t0\tcookie%d\tvalue-of-cookie\n", i)
+	}
+	big := filepath.Join(dir, "big.txt")
+	os.WriteFile(big, bytes.Repeat([]byte("# a comment line of a very large file\n"), 300_000), 0o644)
+	manyPath := filepath.Join(dir, "many.txt")
+	os.WriteFile(manyPath, []byte(many.String()), 0o644)
+	for _, tt := range []struct{ file, want string }{{big, "too big"}, {manyPath, "add up to"}} {
+		r := runVDL(t, nil, "-d", dir, "--cookies", tt.file, s.URL+"/x.bin")
+		if r.code != exitUsage {
+			t.Errorf("%s: exit %d, want %d: %s", tt.file, r.code, exitUsage, r.stderr)
+		}
+		oneErrorLine(t, r.stderr, tt.want)
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("%d requests went out with cookies a server refuses", n)
 	}
 }

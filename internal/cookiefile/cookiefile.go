@@ -4,6 +4,7 @@ package cookiefile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,16 @@ import (
 	"strings"
 	"time"
 )
+
+// Bounds of what is read: a browser's whole export is a few hundred KB
+// and a few thousand cookies; more is not a cookies file to load whole.
+const (
+	MaxFileBytes = 8 << 20
+	MaxCookies   = 20_000
+)
+
+// ErrTooBig is a cookies file past MaxFileBytes or MaxCookies.
+var ErrTooBig = errors.New("cookies file too big")
 
 // Entry is one cookie and the URL it applies to.
 type Entry struct {
@@ -28,7 +39,8 @@ type Entry struct {
 // an error naming its line number.
 func Parse(r io.Reader, now time.Time) ([]Entry, error) {
 	var out []Entry
-	sc := bufio.NewScanner(r)
+	lr := &io.LimitedReader{R: r, N: MaxFileBytes + 1}
+	sc := bufio.NewScanner(lr)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimRight(sc.Text(), "\r")
@@ -46,6 +58,12 @@ func Parse(r io.Reader, now time.Time) ([]Entry, error) {
 		if e != nil {
 			out = append(out, *e)
 		}
+		if len(out) > MaxCookies {
+			return nil, fmt.Errorf("%w: more than %d cookies", ErrTooBig, MaxCookies)
+		}
+	}
+	if lr.N <= 0 {
+		return nil, fmt.Errorf("%w: over %d MiB", ErrTooBig, MaxFileBytes>>20)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("cookies: %w", err)

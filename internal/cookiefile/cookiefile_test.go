@@ -1,6 +1,7 @@
 package cookiefile
 
 import (
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -91,4 +92,25 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseBounds: a file past the size or cookie-count bound is refused
+// with ErrTooBig, not loaded whole.
+func TestParseBounds(t *testing.T) {
+	line := ".example.com\tTRUE\t/\tFALSE\t0\tname\tvalue\n"
+	tests := []struct {
+		name string
+		data string
+		ok   bool
+	}{
+		{"at the count bound", strings.Repeat(line, MaxCookies), true},
+		{"one cookie more", strings.Repeat(line, MaxCookies+1), false},
+		{"past the size bound in comments", strings.Repeat("# padding padding padding padding\n", MaxFileBytes/34+10) + line, false},
+	}
+	for _, tt := range tests {
+		_, err := Parse(strings.NewReader(tt.data), now)
+		if tt.ok && err != nil || !tt.ok && !errors.Is(err, ErrTooBig) {
+			t.Errorf("%s: error %v", tt.name, err)
+		}
+	}
 }
