@@ -213,17 +213,19 @@ func (p *partState) disagrees(sp statePart, done rangeSet) string {
 		// caller size keeps the server's correction of it.
 		return fmt.Sprintf("size %d, the server now says %d", sp.Size, p.hint)
 	}
-	if len(done) == 0 {
+	complete := sp.Size >= 0 && (sp.Size == 0 || done.covers(sp.Size))
+	if len(done) == 0 && !complete {
 		return ""
 	}
 	st, err := os.Lstat(p.path)
 	switch {
 	case err != nil || !st.Mode().IsRegular():
 		return "its file is missing"
-	case st.Size() < done[len(done)-1].End:
-		return fmt.Sprintf("its file has %d bytes, fewer than recorded", st.Size())
-	case sp.Size >= 0 && done.covers(sp.Size) && st.Size() != sp.Size:
+	case complete && st.Size() != sp.Size:
+		// Complete parts are trimmed to their size.
 		return fmt.Sprintf("complete at %d bytes, but its file has %d", sp.Size, st.Size())
+	case len(done) > 0 && st.Size() < done[len(done)-1].End:
+		return fmt.Sprintf("its file has %d bytes, fewer than recorded", st.Size())
 	}
 	return ""
 }

@@ -65,6 +65,16 @@ func TestSanitizeName(t *testing.T) {
 		{"  .hidden. ", "hidden"},
 		{"tab\there\x00nul\x7f.ts", "tabhere_nul.ts"},
 		{"what?: <yes>|no*.mp4", "what__ _yes__no_.mp4"},
+		// Names Windows keeps for devices, and trailing dots and spaces.
+		{"CON", "_CON"},
+		{"nul.txt", "_nul.txt"},
+		{"Com1.mp4", "_Com1.mp4"},
+		{"aux .mp4", "_aux .mp4"},
+		{"LPT¹.ts", "_LPT¹.ts"},
+		{"COM10.mp4", "COM10.mp4"},
+		{"console.mp4", "console.mp4"},
+		{"title. . .", "title"},
+		{"title.mp4 . ", "title.mp4"},
 	}
 	for _, tt := range tests {
 		if got := sanitizeName(tt.in); got != tt.want {

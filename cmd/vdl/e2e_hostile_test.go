@@ -211,3 +211,24 @@ func startRawHTTP(t *testing.T, reply string) string {
 	}()
 	return "http://" + l.Addr().String()
 }
+
+// TestHugePlaylistIsRefused: a playlist of a million segments (13 MB)
+// is refused with one line and exit 4 (its parse would cost memory in
+// proportion; hls's TestHugePlaylistCostsNoParse bounds that).
+func TestHugePlaylistIsRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("#EXTM3U\n#EXT-X-TARGETDURATION:1\n")
+	for range 1_000_000 {
+		b.WriteString("#EXTINF:1,\ns\n")
+	}
+	b.WriteString("#EXT-X-ENDLIST\n")
+	huge := b.String()
+	s := hostile(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, huge) })
+	for _, args := range [][]string{{"-F"}, {"-d", t.TempDir()}} {
+		r := runVDL(t, nil, append(args, s.URL+"/huge.m3u8")...)
+		if r.code != exitRefused {
+			t.Fatalf("%v: exit %d, want %d: %s", args, r.code, exitRefused, r.stderr)
+		}
+		oneErrorLine(t, r.stderr, "at most 100000")
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -166,6 +167,49 @@ func TestJoinNeverWritesThroughLinks(t *testing.T) {
 			v.untouched(t)
 			if st, err := os.Lstat(out); r.code != 0 || err != nil || !st.Mode().IsRegular() {
 				t.Fatalf("--force: exit %d (%s); the output is not a regular file (%v)", r.code, r.stderr, err)
+			}
+		})
+	}
+}
+
+// TestNamesFromServersAreSafe: the names a server suggests become files
+// that every filesystem accepts, inside -d: no device names, no trailing
+// dots, no paths; a URL without a file name takes its type's extension.
+func TestNamesFromServersAreSafe(t *testing.T) {
+	tests := []struct {
+		disposition, ctype, path string
+		want                     string
+	}{
+		{`attachment; filename="CON.mp4"`, "", "/x", "_CON.mp4"},
+		{`attachment; filename="nul"`, "video/mp4", "/x", "_nul.mp4"},
+		{`attachment; filename="episode. . ."`, "", "/x", "episode"},
+		{`attachment; filename="../../escape.mp4"`, "", "/x", "_.._escape.mp4"},
+		{"", "video/mp4", "/?id=5", "127.0.0.1.mp4"},
+		{"", "video/mp2t", "/get.php?v=1", "get.ts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			s := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+				if tt.disposition != "" {
+					w.Header().Set("Content-Disposition", tt.disposition)
+				}
+				if tt.ctype != "" {
+					w.Header().Set("Content-Type", tt.ctype)
+				}
+				w.Write([]byte("some bytes"))
+			})
+			dir := t.TempDir()
+			r := runVDL(t, nil, "-q", "-d", dir, s.URL+tt.path)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 1 || entries[0].Name() != tt.want {
+				var names []string
+				for _, e := range entries {
+					names = append(names, e.Name())
+				}
+				t.Errorf("files %q, want [%s]", names, tt.want)
 			}
 		})
 	}

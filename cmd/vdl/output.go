@@ -33,10 +33,14 @@ func sanitizeName(name string) string {
 			b.WriteRune(r)
 		}
 	}
-	s := strings.Trim(strings.TrimSpace(b.String()), ".")
-	s = strings.TrimSpace(s)
+	// Windows drops trailing dots and spaces (two names would collide)
+	// and refuses a name that is only dots.
+	s := strings.Trim(strings.TrimSpace(b.String()), ". ")
 	if s == "" {
 		s = "download"
+	}
+	if windowsReserved(s) {
+		s = "_" + s
 	}
 	if len(s) > maxNameBytes {
 		ext := filepath.Ext(s)
@@ -50,6 +54,23 @@ func sanitizeName(name string) string {
 		s = strings.TrimSpace(base) + ext
 	}
 	return s
+}
+
+// windowsReserved reports names Windows keeps for devices, with or
+// without an extension: CON, PRN, AUX, NUL, COM0-9, LPT0-9 (and the
+// superscript-digit forms). Such a file cannot be created or opened there.
+func windowsReserved(name string) bool {
+	stem, _, _ := strings.Cut(name, ".")
+	stem = strings.ToUpper(strings.TrimRight(stem, " "))
+	switch stem {
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
+		return true
+	}
+	if len(stem) >= 4 && (strings.HasPrefix(stem, "COM") || strings.HasPrefix(stem, "LPT")) {
+		d := stem[3:]
+		return len(d) == 1 && d[0] >= '0' && d[0] <= '9' || d == "¹" || d == "²" || d == "³"
+	}
+	return false
 }
 
 // outputPath decides where the media goes: -o, else a sanitised name

@@ -64,16 +64,20 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 		size = 0 // an empty file has no byte 0
 	}
 	ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	name := fileName(resp, u)
+	name, named := fileName(resp, u)
 	switch {
 	case isPlaylist(ctype, name):
 		return e.hls(ctx, u)
 	case ctype == "text/html" || ctype == "application/xhtml+xml":
 		return nil, fmt.Errorf("%w: %s is a web page, and no site extractor knows it", extractors.ErrUnsupported, request.RedactURL(u))
 	}
-	base, ext := splitExt(name)
-	if ext == "" {
-		ext = extFromType(ctype)
+	base, ext := name, ""
+	if named {
+		base, ext = splitExt(name)
+	}
+	if t := extFromType(ctype); t != "" && (ext == "" || scriptExt[ext]) {
+		// "/watch.php?id=5" or "/?id=5" serving video/mp4 is a .mp4.
+		ext, name = t, base+"."+t
 	}
 	m := &extractors.Media{
 		Site: "generic", ID: request.RedactURL(u), Title: base, PageURL: request.RedactURL(u), FileName: name,
@@ -94,18 +98,23 @@ func (e *extractor) hls(ctx context.Context, u *url.URL) (*extractors.Result, er
 	return &extractors.Result{Media: []*extractors.Media{m}}, nil
 }
 
-// fileName prefers Content-Disposition, then the last path element.
-func fileName(resp *http.Response, u *url.URL) string {
+// fileName prefers Content-Disposition, then the last path element;
+// named is false when neither gives one and the host stands in (its
+// dots are not an extension).
+func fileName(resp *http.Response, u *url.URL) (name string, named bool) {
 	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
 		if n := params["filename"]; n != "" {
-			return n
+			return n, true
 		}
 	}
 	if n := path.Base(u.Path); n != "" && n != "/" && n != "." {
-		return n
+		return n, true
 	}
-	return u.Hostname()
+	return u.Hostname(), false
 }
+
+// scriptExt are extensions of pages that serve a file, not of the file.
+var scriptExt = map[string]bool{"php": true, "asp": true, "aspx": true, "jsp": true, "cgi": true, "do": true, "action": true, "html": true, "htm": true}
 
 func splitExt(name string) (base, ext string) {
 	e := path.Ext(name)
@@ -125,6 +134,16 @@ func extFromType(ctype string) string {
 		return "webm"
 	case "audio/mpeg":
 		return "mp3"
+	case "audio/mp4":
+		return "m4a"
+	case "audio/aac":
+		return "aac"
+	case "video/quicktime":
+		return "mov"
+	case "video/x-matroska":
+		return "mkv"
+	case "video/x-flv":
+		return "flv"
 	}
 	return ""
 }

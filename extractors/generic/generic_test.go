@@ -33,6 +33,14 @@ func TestExtract(t *testing.T) {
 		w.Header().Set("Content-Type", "video/mp2t")
 		w.Write([]byte("x"))
 	})
+	mux.HandleFunc("/watch.php", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "video/mp4")
+		w.Write([]byte("x"))
+	})
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "video/mp4")
+		w.Write([]byte("x"))
+	})
 	mux.HandleFunc("/page.html", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write([]byte("<html></html>"))
@@ -53,7 +61,9 @@ func TestExtract(t *testing.T) {
 	}{
 		{path: "/ranged/clip.MP4", name: "clip.MP4", ext: "mp4", size: 123456},
 		{path: "/plain/download", name: "Show S01E02.mp4", ext: "mp4", size: 4321},
-		{path: "/typed/stream", name: "stream", ext: "ts", size: 1},
+		{path: "/typed/stream", name: "stream.ts", ext: "ts", size: 1},
+		{path: "/watch.php?id=5", name: "watch.mp4", ext: "mp4", size: 1},
+		{path: "/?id=5", name: "127.0.0.1.mp4", ext: "mp4", size: 1},
 		{path: "/page.html", err: extractors.ErrUnsupported},
 		{path: "/index.m3u8", err: hls.ErrBadPlaylist},
 		{path: "/missing.mp4", status: 404},

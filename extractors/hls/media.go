@@ -33,14 +33,14 @@ const MaxSegments = 100_000
 // decode runs grafov/m3u8 over data after the checks it does not make,
 // and returns the playlist with the facts grafov loses.
 func decode(data []byte) (m3u8.Playlist, m3u8.ListType, rawFacts, error) {
+	if n := bytes.Count(data, []byte("#EXTINF:")); n > MaxSegments {
+		// Counted before any parse: the parsers' memory grows with it.
+		return nil, 0, rawFacts{}, fmt.Errorf("%w: the playlist lists %d segments; vdl takes at most %d per playlist",
+			extractors.ErrUnsupported, n, MaxSegments)
+	}
 	raw := scanRaw(data)
 	if !raw.hasHeader {
 		return nil, 0, raw, notPlaylist(raw.firstLine)
-	}
-	if raw.segments > MaxSegments {
-		// Checked before decoding: the parser's memory grows with the count.
-		return nil, 0, raw, fmt.Errorf("%w: the playlist lists %d segments; vdl takes at most %d per playlist",
-			extractors.ErrUnsupported, raw.segments, MaxSegments)
 	}
 	pl, kind, err := safeDecode(data)
 	if err != nil || pl == nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -207,4 +208,41 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("decode returned no playlist and no error")
 		}
 	})
+}
+
+// TestHugePlaylistCostsNoParse: a playlist past MaxSegments is refused
+// before any parse, at no memory cost in proportion to its size; one at
+// the bound parses within a bounded cost per segment.
+func TestHugePlaylistCostsNoParse(t *testing.T) {
+	playlist := func(n int) []byte {
+		var b bytes.Buffer
+		b.WriteString("#EXTM3U\n#EXT-X-TARGETDURATION:1\n")
+		for range n {
+			b.WriteString("#EXTINF:1,\ns\n")
+		}
+		b.WriteString("#EXT-X-ENDLIST\n")
+		return b.Bytes()
+	}
+	allocated := func(data []byte) (uint64, error) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := parseMedia(data, base, extractors.KindMuxed)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc, err
+	}
+	huge := playlist(1_000_000)
+	got, err := allocated(huge)
+	if !errors.Is(err, extractors.ErrUnsupported) || !strings.Contains(err.Error(), "1000000 segments") {
+		t.Fatalf("huge playlist: %v", err)
+	}
+	if got > 1<<20 {
+		t.Errorf("refusing a %d MB playlist allocated %d KB", len(huge)>>20, got>>10)
+	}
+	got, err = allocated(playlist(MaxSegments))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if per := got / MaxSegments; per > 4<<10 {
+		t.Errorf("parsing allocated %d bytes per segment", per)
+	}
 }

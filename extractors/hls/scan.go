@@ -20,7 +20,6 @@ type rawFacts struct {
 	rangeOffset  []bool // per segment, in order: its BYTERANGE had "@offset"
 	drm          []string
 	mapEncrypted *m3u8.Key // the AES-128 key in force where EXT-X-MAP appeared
-	segments     int       // #EXTINF lines
 }
 
 // scanRaw reads the playlist text line by line the way grafov does: a URI
@@ -50,7 +49,6 @@ func scanRaw(data []byte) rawFacts {
 		case line == "":
 		case strings.HasPrefix(line, "#EXTINF:"):
 			sawInf = true
-			f.segments++
 		case strings.HasPrefix(line, "#EXT-X-BYTERANGE:"):
 			pendOffset = strings.Contains(line, "@")
 		case strings.HasPrefix(line, "#EXT-X-KEY:"), strings.HasPrefix(line, "#EXT-X-SESSION-KEY:"):
