@@ -97,12 +97,27 @@ func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {
 		return err
 	}
 	if a.opts.force {
-		if err := os.RemoveAll(work); err != nil { // a link there: the link, not its target
-			return &diskError{err}
+		if st, err := os.Lstat(work); err == nil && !st.IsDir() {
+			if err := os.Remove(work); err != nil { // a link there: the link, not its target
+				return &diskError{err}
+			}
 		}
 	}
-	if err := checkWorkDir(work); err != nil {
+	if err := checkWorkDir(work); err != nil && !a.opts.force {
 		return err
+	}
+	release, err := lockWorkDir(work)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		release()
+		_ = os.Remove(work) // only if nothing was fetched into it
+	}()
+	if a.opts.force {
+		if err := clearDir(work); err != nil { // under the lock: no other run is using it
+			return err
+		}
 	}
 	// Keys first: a key that cannot be had makes every segment useless.
 	keys, err := a.fetchKeys(ctx, f)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -212,5 +213,36 @@ func TestNamesFromServersAreSafe(t *testing.T) {
 				t.Errorf("files %q, want [%s]", names, tt.want)
 			}
 		})
+	}
+}
+
+// TestTwoRunsOfOneOutput: a second vdl for the same output, while the
+// first is downloading, refuses with one line (exit 5) instead of
+// writing the same parts; the first finishes with the right bytes.
+func TestTwoRunsOfOneOutput(t *testing.T) {
+	data := ms.RandomBytes(2 << 20)
+	s := ms.Start(data, ms.Options{Throttle: 2 << 20, NotifyAt: 256 << 10})
+	defer s.Close()
+	dir := t.TempDir()
+	first := exec.Command(vdlBin, "-q", "-n", "2", "-d", dir, s.FileURL())
+	var firstErr bytes.Buffer
+	first.Stderr = &firstErr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.Reached
+	r := runVDL(t, nil, "-q", "-d", dir, s.FileURL())
+	if err := first.Wait(); err != nil {
+		t.Fatalf("the first run failed: %v: %s", err, firstErr.String())
+	}
+	if r.code != exitDisk {
+		t.Fatalf("the second run: exit %d, want %d: %s", r.code, exitDisk, r.stderr)
+	}
+	oneErrorLine(t, r.stderr, "another vdl is downloading")
+	if sha(t, filepath.Join(dir, "file.bin")) != sha256Of(data) {
+		t.Error("content differs")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries left in the folder, want the file alone", len(entries))
 	}
 }

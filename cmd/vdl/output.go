@@ -178,6 +178,20 @@ func (a *app) skipExisting(out, ident string, size int64) (bool, error) {
 
 func workDir(out string) string { return out + ".vdl" }
 
+// clearDir empties dir (links in it are removed, never followed).
+func clearDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return &diskError{err}
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return &diskError{err}
+		}
+	}
+	return nil
+}
+
 // checkWorkDir makes sure the work dir, if there is one, is vdl's own: a
 // real folder holding only folders and regular files. A symbolic link
 // there (planted, or left by another program) would make vdl write, move
