@@ -64,14 +64,16 @@ func writeTable(w io.Writer, rows [][]string) error {
 			widths[i] = max(widths[i], runewidth.StringWidth(row[i]))
 		}
 	}
-	var b strings.Builder
+	var b, line strings.Builder
 	for _, row := range rows {
+		line.Reset()
 		for i, cell := range row {
-			b.WriteString(cell)
+			line.WriteString(cell)
 			if i < len(row)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-runewidth.StringWidth(cell)+2))
+				line.WriteString(strings.Repeat(" ", widths[i]-runewidth.StringWidth(cell)+2))
 			}
 		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
 		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
