@@ -1,6 +1,7 @@
 package mux
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 )
@@ -135,4 +136,40 @@ func copyCheckedTS(w io.Writer, r io.Reader, c *tsCheck) error {
 			return fmt.Errorf("%s: %w", c.seg, err)
 		}
 	}
+}
+
+// CheckMedia checks that one downloaded file is the media its container
+// names, as a join would check its parts, without rewriting it: "ts" runs
+// every packet through tsCheck; "mp4" must parse with tracks that all have
+// samples inside the file. Other containers are not checked.
+func CheckMedia(path, container string) error {
+	switch container {
+	case "ts":
+		f, err := openInput(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		c := newTSCheck()
+		c.segment(path)
+		if err := copyCheckedTS(io.Discard, bufio.NewReaderSize(f, 64<<10), c); err != nil {
+			return err
+		}
+		return c.finish()
+	case "mp4":
+		m, f, err := openMovie(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if len(m.tracks) == 0 {
+			return fmt.Errorf("%w: %s has no audio or video track", ErrCorrupt, path)
+		}
+		for _, t := range m.tracks {
+			if len(t.samples) == 0 {
+				return fmt.Errorf("%w: %s: the %s track (ID %d) has no samples", ErrCorrupt, path, t.handler, t.id)
+			}
+		}
+	}
+	return nil
 }

@@ -76,11 +76,11 @@ func planAssembly(f *extractors.Format, work string) (*assembly, error) {
 	return a, nil
 }
 
-// directFile says the format is one plain file: downloaded, renamed, no
-// join. A site's or a playlist's single segment is not: it is joined,
-// which checks that it is the media it claims to be.
+// directFile says the format is one file: downloaded, renamed, no join.
+// Unless it is a plain URL's file (Format.Plain: the server's bytes, as
+// they are), it is checked first to be the media it claims to be.
 func directFile(f *extractors.Format) bool {
-	if !f.Plain || len(f.Streams) != 1 {
+	if len(f.Streams) != 1 {
 		return false
 	}
 	st := f.Streams[0]

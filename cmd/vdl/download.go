@@ -14,6 +14,7 @@ import (
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/extractors/hls"
 	"github.com/vdlproject/vdl/fetch"
+	"github.com/vdlproject/vdl/mux"
 )
 
 // downloadAll handles each URL in turn and stops at the first failure.
@@ -135,6 +136,13 @@ func (a *app) downloadMedia(ctx context.Context, m *extractors.Media) error {
 	}
 	f = used
 	if plan.direct {
+		if !f.Plain {
+			// A site's or a playlist's single segment is media: checked as
+			// a join would check it, its bytes kept as served.
+			if err := mux.CheckMedia(plan.parts[0].Path, f.Container); err != nil {
+				return &joinError{err}
+			}
+		}
 		if err := publish(plan.parts[0].Path, out, work); err != nil {
 			return err
 		}
