@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/vdlproject/vdl/download"
 	_ "github.com/vdlproject/vdl/extractors/all" // every site registers itself
 	"github.com/vdlproject/vdl/request"
 )
@@ -38,6 +39,7 @@ type app struct {
 	stdout io.Writer
 	client *request.Client
 	log    *slog.Logger
+	dl     *download.Downloader
 }
 
 // run is main without the process: it returns the exit code.
@@ -168,7 +170,16 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{opts: o, con: con, stdout: stdout, client: client, log: log}
+	dl, err := download.New(download.Options{
+		Client: client, Log: log, UserAgent: o.client.userAgent(), Observer: &consoleObserver{con: con, quiet: o.quiet},
+		Dir: o.dir, Output: o.output, Format: o.format, Force: o.force,
+		Connections: o.conns, MaxConnsPerHost: o.maxPerHost, MinSplit: o.minSplit, StallTimeout: o.stall, LimitRate: o.limitRate,
+		StateDir: defaultStateDir(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{opts: o, con: con, stdout: stdout, client: client, log: log, dl: dl}
 	if o.client.Insecure {
 		con.Printf("vdl: warning: --insecure: TLS certificates are not verified; anyone on the path can alter the download")
 	}

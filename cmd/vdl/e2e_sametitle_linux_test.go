@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vdlproject/vdl/download"
 )
 
 // TestSameTitleAnotherVideo: a joined download has no size known in
@@ -32,7 +34,7 @@ func TestSameTitleAnotherVideo(t *testing.T) {
 		t.Error("the other file was touched")
 	}
 	// Without the attribute, vdl's record still proves what the file is.
-	_ = unix.Removexattr(got, identityAttr)
+	_ = unix.Removexattr(got, download.IdentityAttr)
 	before := site.RequestsFor("/plain/seg000.ts")
 	r = runVDL(t, nil, "-d", dir, site.URL("/plain/index.m3u8"))
 	if r.code != 0 || !strings.Contains(r.stderr, "already downloaded") || site.RequestsFor("/plain/seg000.ts") != before {
@@ -42,7 +44,7 @@ func TestSameTitleAnotherVideo(t *testing.T) {
 	if err := os.WriteFile(got, []byte("edited"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_ = unix.Removexattr(got, identityAttr)
+	_ = unix.Removexattr(got, download.IdentityAttr)
 	r = runVDL(t, nil, "-q", "-d", dir, site.URL("/plain/index.m3u8"))
 	if r.code != 0 || !fileExists(filepath.Join(dir, "plain (3).ts")) {
 		t.Errorf("after an edit: exit %d, %s; want plain (3).ts", r.code, r.stderr)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 
+	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
 	"github.com/vdlproject/vdl/mux"
@@ -30,18 +31,12 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-// diskError marks a local file problem the user must fix.
-type diskError struct{ err error }
-
-func (e *diskError) Error() string { return e.err.Error() }
-func (e *diskError) Unwrap() error { return e.err }
-
 // exitCode maps an error to the documented exit codes.
 func exitCode(ctx context.Context, err error) int {
 	var (
 		ue  *usageError
-		de  *diskError
-		je  *joinError
+		de  *download.DiskError
+		je  *download.JoinError
 		se  *request.StatusError
 		ne  net.Error
 		uer *url.Error
@@ -51,7 +46,7 @@ func exitCode(ctx context.Context, err error) int {
 		return exitOK
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, download.ErrBadOutput):
 		return exitUsage
 	case errors.Is(err, fetch.ErrNoSpace), errors.As(err, &de):
 		return exitDisk

@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/mux"
 )
 
@@ -42,7 +43,7 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 	}
 	outInfo, err := os.Lstat(out) // a link, even a dangling one, is in the way
 	if err == nil && !c.Bool("force") {
-		return &diskError{fmt.Errorf("join: %s exists (use --force to replace it)", out)}
+		return &download.DiskError{Err: fmt.Errorf("join: %s exists (use --force to replace it)", out)}
 	}
 	for _, p := range parts {
 		if pi, perr := os.Stat(p); p == out || err == nil && perr == nil && os.SameFile(pi, outInfo) {
@@ -55,7 +56,7 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 			return &usageError{"join: " + err.Error()}
 		}
 		if err := mux.FFmpegJoin(ctx, ff, out, parts); err != nil {
-			return &joinError{err}
+			return &download.JoinError{Err: err}
 		}
 		if !c.Bool("quiet") {
 			con.Printf("vdl: joined %d parts into %s with %s", len(parts), out, ff)
@@ -68,7 +69,7 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return &joinError{err}
+		return &download.JoinError{Err: err}
 	}
 	if !c.Bool("quiet") {
 		con.Printf("vdl: joined %d parts (%s) into %s%s", len(parts), kind, out, describeReport(rep))
@@ -101,9 +102,3 @@ func describeReport(rep *mux.Report) string {
 	}
 	return " (" + strings.Join(parts, "; ") + ")"
 }
-
-// joinError marks a failed join (corrupt, incompatible or unsupported parts).
-type joinError struct{ err error }
-
-func (e *joinError) Error() string { return "join: " + e.err.Error() }
-func (e *joinError) Unwrap() error { return e.err }

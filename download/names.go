@@ -1,4 +1,4 @@
-package main
+package download
 
 import (
 	"encoding/json"
@@ -75,18 +75,18 @@ func windowsReserved(name string) bool {
 
 // outputPath decides where the media goes: -o, else a sanitised name
 // from the server or the title, in -d.
-func (a *app) outputPath(m *extractors.Media, f *extractors.Format) string {
-	if a.opts.output != "" {
-		if filepath.IsAbs(a.opts.output) || a.opts.dir == "." {
-			return a.opts.output
+func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format) string {
+	if d.opts.Output != "" {
+		if filepath.IsAbs(d.opts.Output) || d.opts.Dir == "." {
+			return d.opts.Output
 		}
-		return filepath.Join(a.opts.dir, a.opts.output)
+		return filepath.Join(d.opts.Dir, d.opts.Output)
 	}
 	name := m.FileName
 	if name == "" || filepath.Ext(name) == "" {
 		name = m.Title + "." + f.Container
 	}
-	return filepath.Join(a.opts.dir, sanitizeName(name))
+	return filepath.Join(d.opts.Dir, sanitizeName(name))
 }
 
 // chooseOutput picks the file of an automatically named download: the
@@ -95,7 +95,7 @@ func (a *app) outputPath(m *extractors.Media, f *extractors.Format) string {
 // "name (2).ext", "name (3).ext"... Never an overwrite. skip is set when
 // the file found is proven to be this very video, complete: by its
 // identity (identity.go), or by the exact size of a plain file.
-func (a *app) chooseOutput(base, ident string, size int64) (out string, skip bool, err error) {
+func (d *Downloader) chooseOutput(base, ident string, size int64) (out string, skip bool, err error) {
 	ext := filepath.Ext(base)
 	stem := strings.TrimSuffix(base, ext)
 	for n := 1; n <= 99; n++ {
@@ -114,11 +114,11 @@ func (a *app) chooseOutput(base, ident string, size int64) (out string, skip boo
 		case errors.Is(err, os.ErrNotExist):
 			return cand, false, nil
 		case err != nil:
-			return "", false, &diskError{err}
+			return "", false, &DiskError{Err: err}
 		case !st.Mode().IsRegular():
 			continue
 		}
-		switch tag := readIdentity(cand); {
+		switch tag := readIdentity(d.opts.StateDir, cand); {
 		case tag == ident:
 			return cand, true, nil
 		case size >= 0 && st.Size() == size:
@@ -127,7 +127,7 @@ func (a *app) chooseOutput(base, ident string, size int64) (out string, skip boo
 		// Tagged as another video, another size, or nothing proves what
 		// it is: never taken for this video.
 	}
-	return "", false, &diskError{fmt.Errorf("%s: 99 files of that name exist", base)}
+	return "", false, &DiskError{Err: fmt.Errorf("%s: 99 files of that name exist", base)}
 }
 
 // workKey reads the job identity of an unfinished download's state; ok
@@ -151,29 +151,29 @@ func workKey(dir string) (string, bool) {
 // skipExisting reports whether out (given with -o) is already this
 // complete download. Any other file in the way is an error, never an
 // overwrite.
-func (a *app) skipExisting(out, ident string, size int64) (bool, error) {
+func (d *Downloader) skipExisting(out, ident string, size int64) (bool, error) {
 	st, err := os.Lstat(out)
-	if errors.Is(err, os.ErrNotExist) || a.opts.force {
+	if errors.Is(err, os.ErrNotExist) || d.opts.Force {
 		return false, nil
 	}
 	if err != nil {
-		return false, &diskError{err}
+		return false, &DiskError{Err: err}
 	}
 	if _, werr := os.Lstat(workDir(out)); werr == nil {
 		return false, nil // an unfinished new download of the same name: resume it
 	}
 	if !st.Mode().IsRegular() {
-		return false, &diskError{fmt.Errorf("%s exists and is not a regular file (use --force to replace it)", out)}
+		return false, &DiskError{Err: fmt.Errorf("%s exists and is not a regular file (use --force to replace it)", out)}
 	}
-	switch tag := readIdentity(out); {
+	switch tag := readIdentity(d.opts.StateDir, out); {
 	case tag == ident:
 		return true, nil
 	case size >= 0 && st.Size() == size:
 		return true, nil
 	case size >= 0:
-		return false, &diskError{fmt.Errorf("%s exists with %d bytes, but the remote file has %d (use --force to replace it)", out, st.Size(), size)}
+		return false, &DiskError{Err: fmt.Errorf("%s exists with %d bytes, but the remote file has %d (use --force to replace it)", out, st.Size(), size)}
 	}
-	return false, &diskError{fmt.Errorf("%s exists and is not this download (use --force to replace it)", out)}
+	return false, &DiskError{Err: fmt.Errorf("%s exists and is not this download (use --force to replace it)", out)}
 }
 
 func workDir(out string) string { return out + ".vdl" }
@@ -182,11 +182,11 @@ func workDir(out string) string { return out + ".vdl" }
 func clearDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return &diskError{err}
+		return &DiskError{Err: err}
 	}
 	for _, e := range entries {
 		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-			return &diskError{err}
+			return &DiskError{Err: err}
 		}
 	}
 	return nil
@@ -203,18 +203,18 @@ func checkWorkDir(work string) error {
 	case errors.Is(err, os.ErrNotExist):
 		return nil
 	case err != nil:
-		return &diskError{err}
+		return &DiskError{Err: err}
 	case st.Mode()&os.ModeSymlink != 0:
-		return &diskError{fmt.Errorf("%s is a symbolic link, not vdl's work folder; remove it (or use --force)", work)}
+		return &DiskError{Err: fmt.Errorf("%s is a symbolic link, not vdl's work folder; remove it (or use --force)", work)}
 	case !st.IsDir():
-		return &diskError{fmt.Errorf("%s is in the way of vdl's work folder; remove it (or use --force)", work)}
+		return &DiskError{Err: fmt.Errorf("%s is in the way of vdl's work folder; remove it (or use --force)", work)}
 	}
 	return filepath.WalkDir(work, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
-			return &diskError{err}
+			return &DiskError{Err: err}
 		}
 		if !d.IsDir() && !d.Type().IsRegular() {
-			return &diskError{fmt.Errorf("%s in vdl's work folder is not a file vdl made (a link?); remove it (or use --force)", path)}
+			return &DiskError{Err: fmt.Errorf("%s in vdl's work folder is not a file vdl made (a link?); remove it (or use --force)", path)}
 		}
 		return nil
 	})
@@ -224,14 +224,14 @@ func checkWorkDir(work string) error {
 // durable, then removes the work dir.
 func publish(from, out, work string) error {
 	if err := os.Rename(from, out); err != nil {
-		return &diskError{fmt.Errorf("move into place: %w", err)}
+		return &DiskError{Err: fmt.Errorf("move into place: %w", err)}
 	}
 	if d, err := os.Open(filepath.Dir(out)); err == nil {
 		_ = d.Sync() // the rename itself must survive a crash
 		d.Close()
 	}
 	if err := os.RemoveAll(work); err != nil {
-		return &diskError{fmt.Errorf("remove %s: %w", work, err)}
+		return &DiskError{Err: fmt.Errorf("remove %s: %w", work, err)}
 	}
 	return nil
 }

@@ -1,9 +1,8 @@
-package main
+package download
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"testing"
@@ -86,10 +85,13 @@ func init() {
 // TestRefreshTakesTheSameMedia: fresh URLs come from the media with the
 // same ID, not from whichever the page lists first.
 func TestRefreshTakesTheSameMedia(t *testing.T) {
-	a := &app{client: &request.Client{HTTP: http.DefaultClient}, log: slog.New(slog.DiscardHandler)}
+	d, err := New(Options{Client: &request.Client{HTTP: http.DefaultClient}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := &extractors.Media{Site: "refreshtest", ID: "wanted", PageURL: "https://refresh.test/page"}
 	old := &extractors.Format{ID: "shd", Streams: []extractors.Stream{{Segments: []extractors.Segment{{Size: 10}, {Size: 20}}}}}
-	f, err := a.refreshFormat(context.Background(), m, old)
+	f, err := d.refreshFormat(context.Background(), m, old)
 	if err != nil {
 		t.Fatal(err)
 	}

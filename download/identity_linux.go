@@ -1,4 +1,4 @@
-package main
+package download
 
 import "golang.org/x/sys/unix"
 

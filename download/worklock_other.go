@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package download
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 // two runs of the same output are not kept apart.
 func lockWorkDir(work string) (release func(), err error) {
 	if err := os.Mkdir(work, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, &diskError{err}
+		return nil, &DiskError{Err: err}
 	}
 	return func() {}, nil
 }

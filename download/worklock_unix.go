@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package download
 
 import (
 	"errors"
@@ -16,18 +16,18 @@ import (
 // with the process). The dir is opened without following a link.
 func lockWorkDir(work string) (release func(), err error) {
 	if err := os.Mkdir(work, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, &diskError{err}
+		return nil, &DiskError{Err: err}
 	}
 	fd, err := unix.Open(work, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, &diskError{fmt.Errorf("open %s: %w", work, err)}
+		return nil, &DiskError{Err: fmt.Errorf("open %s: %w", work, err)}
 	}
 	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		unix.Close(fd)
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, &diskError{fmt.Errorf("another vdl is downloading into %s; wait for it to finish (or stop it)", work)}
+			return nil, &DiskError{Err: fmt.Errorf("another vdl is downloading into %s; wait for it to finish (or stop it)", work)}
 		}
-		return nil, &diskError{fmt.Errorf("lock %s: %w", work, err)}
+		return nil, &DiskError{Err: fmt.Errorf("lock %s: %w", work, err)}
 	}
 	return func() { unix.Close(fd) }, nil
 }

@@ -1,4 +1,4 @@
-package main
+package download
 
 import (
 	"crypto/sha256"
@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 )
 
 // A finished file's identity (site:id:format) tells a rerun "this is the
@@ -19,8 +18,9 @@ import (
 // file's size and modification time, so a file replaced or edited since
 // is not taken for the video.
 
-// identityAttr is the extended attribute holding the identity.
-const identityAttr = "user.vdl.source"
+// IdentityAttr is the extended attribute holding a finished file's identity
+// (site:id:format), as README documents it.
+const IdentityAttr = "user.vdl.source"
 
 // identityRecord is one finished output, as vdl recorded it.
 type identityRecord struct {
@@ -30,30 +30,8 @@ type identityRecord struct {
 	Source string `json:"source"`
 }
 
-// stateDir is vdl's own folder for such records: $VDL_STATE_DIR, else the
-// platform's state (or config) folder. "" when there is none.
-func stateDir() string {
-	if d := os.Getenv("VDL_STATE_DIR"); d != "" {
-		return d
-	}
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "vdl")
-	}
-	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" || runtime.GOOS == "openbsd" {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, ".local", "state", "vdl")
-		}
-		return ""
-	}
-	if d, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(d, "vdl")
-	}
-	return ""
-}
-
 // recordPath is where the record of an output lives.
-func recordPath(abs string) string {
-	dir := stateDir()
+func recordPath(dir, abs string) string {
 	if dir == "" {
 		return ""
 	}
@@ -64,21 +42,21 @@ func recordPath(abs string) string {
 // markIdentity tags a finished output. It fails only when neither the
 // attribute nor the record could be written: then a rerun could not
 // recognise the file, and the caller says so.
-func markIdentity(path, ident string) error {
-	xerr := setXattr(path, identityAttr, ident)
-	rerr := writeRecord(path, ident)
+func markIdentity(stateDir, path, ident string) error {
+	xerr := setXattr(path, IdentityAttr, ident)
+	rerr := writeRecord(stateDir, path, ident)
 	if xerr != nil && rerr != nil {
 		return fmt.Errorf("cannot record which video %s is (%v; %v)", path, xerr, rerr)
 	}
 	return nil
 }
 
-func writeRecord(path, ident string) error {
+func writeRecord(stateDir, path, ident string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
 	}
-	rp := recordPath(abs)
+	rp := recordPath(stateDir, abs)
 	if rp == "" {
 		return errors.New("no state folder")
 	}
@@ -112,15 +90,15 @@ func writeRecord(path, ident string) error {
 
 // readIdentity returns the identity of a file, "" if nothing proves one:
 // the attribute, else a record that still matches the file.
-func readIdentity(path string) string {
-	if tag := getXattr(path, identityAttr); tag != "" {
+func readIdentity(stateDir, path string) string {
+	if tag := getXattr(path, IdentityAttr); tag != "" {
 		return tag
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return ""
 	}
-	rp := recordPath(abs)
+	rp := recordPath(stateDir, abs)
 	if rp == "" {
 		return ""
 	}

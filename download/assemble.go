@@ -1,4 +1,4 @@
-package main
+package download
 
 import (
 	"context"
@@ -145,9 +145,9 @@ func (a *assembly) checkOutputName(f *extractors.Format, out string) error {
 	mp4ish := got == ".mp4" || got == ".m4v" || got == ".mov"
 	switch {
 	case want == ".ts" && mp4ish:
-		return &usageError{fmt.Sprintf("%s: format %s is MPEG-TS, and vdl does not remux TS into MP4 yet; use -o NAME.ts", out, f.ID)}
+		return fmt.Errorf("%w: %s: format %s is MPEG-TS, and vdl does not remux TS into MP4 yet; use -o NAME.ts", ErrBadOutput, out, f.ID)
 	case want == ".mp4" && (got == ".ts" || got == ".m2ts"):
-		return &usageError{fmt.Sprintf("%s: format %s joins into MP4; use -o NAME.mp4", out, f.ID)}
+		return fmt.Errorf("%w: %s: format %s joins into MP4; use -o NAME.mp4", ErrBadOutput, out, f.ID)
 	}
 	return nil
 }
@@ -205,7 +205,7 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 		err = a.joinable()
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		return &joinError{err}
+		return &JoinError{Err: err}
 	}
 	return err
 }

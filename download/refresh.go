@@ -1,4 +1,4 @@
-package main
+package download
 
 import (
 	"context"
@@ -30,16 +30,12 @@ func urlsExpired(err error) bool {
 // fresh URLs. The new format must have the same shape (streams, segment
 // count, and sizes where both are known), so that every finished byte on
 // disk still belongs where it is: segments are matched by index and size.
-func (a *app) refreshFormat(ctx context.Context, m *extractors.Media, old *extractors.Format) (*extractors.Format, error) {
+func (d *Downloader) refreshFormat(ctx context.Context, m *extractors.Media, old *extractors.Format) (*extractors.Format, error) {
 	u, err := url.Parse(m.PageURL)
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	site, ok := extractors.Lookup(u)
-	if !ok {
-		return nil, fmt.Errorf("refresh: %w: %s", extractors.ErrUnsupported, m.PageURL)
-	}
-	res, err := a.extract(ctx, site, u)
+	res, err := d.Extract(ctx, u)
 	if err != nil {
 		return nil, fmt.Errorf("refreshing expired URLs: %w", err)
 	}

@@ -1,0 +1,263 @@
+// Package download is vdl's pipeline: a page URL is extracted, a format
+// selected, its parts fetched (refreshing expired signed URLs) and joined
+// into one file under a name that never overwrites another video. The
+// command line drives it through Options and an Observer; the package
+// prints nothing.
+package download
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/extractors/hls"
+	"github.com/vdlproject/vdl/fetch"
+	"github.com/vdlproject/vdl/mux"
+	"github.com/vdlproject/vdl/request"
+)
+
+// Options configure a Downloader. Zero values take fetch's defaults.
+type Options struct {
+	Client    *request.Client // every request goes through it
+	Log       *slog.Logger    // warnings and details; nil discards
+	UserAgent string          // for extractors that sign with it
+	Observer  Observer        // nil: nothing is shown
+
+	Dir    string // folder of automatically named outputs
+	Output string // -o: the output file (relative to Dir), "" for automatic names
+	Format string // format selector (extractors.Select)
+	Force  bool   // replace an existing output, discard unfinished work
+
+	Connections     int
+	MaxConnsPerHost int
+	MinSplit        int64
+	StallTimeout    time.Duration
+	LimitRate       int64 // bytes/s in total, 0 = unlimited
+
+	// StateDir holds vdl's records of finished files (identity.go); ""
+	// keeps only the extended attribute.
+	StateDir string
+}
+
+// Observer sees what a download does, for display. Calls come from the
+// goroutine that runs the download.
+type Observer interface {
+	// Transfer is called as a fetch job starts; end is called once it
+	// stops, with its error (nil when complete).
+	Transfer(label string, job Progress) (end func(err error))
+	// Skipped reports an output that is already this download, complete.
+	Skipped(out string)
+	// Saved reports a finished output.
+	Saved(out string)
+}
+
+// Progress is what an observer polls; *fetch.Job satisfies it.
+type Progress interface{ Progress() fetch.Progress }
+
+// Downloader runs downloads with one set of options. It is not safe for
+// concurrent use.
+type Downloader struct {
+	opts Options
+	log  *slog.Logger
+	obs  Observer
+}
+
+// New returns a Downloader; o.Client is required.
+func New(o Options) (*Downloader, error) {
+	if o.Client == nil {
+		return nil, errors.New("download: Options.Client is required")
+	}
+	d := &Downloader{opts: o, log: o.Log, obs: o.Observer}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.obs == nil {
+		d.obs = quietObserver{}
+	}
+	if d.opts.Dir == "" {
+		d.opts.Dir = "."
+	}
+	return d, nil
+}
+
+// Extract resolves a URL with the site that claims it (or the generic
+// extractor).
+func (d *Downloader) Extract(ctx context.Context, u *url.URL) (*extractors.Result, error) {
+	site, ok := extractors.Lookup(u)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", extractors.ErrUnsupported, request.RedactURL(u))
+	}
+	began := time.Now()
+	res, err := site.New(extractors.Env{HTTP: d.opts.Client, Log: d.log, UserAgent: d.opts.UserAgent}).Extract(ctx, u)
+	if err == nil {
+		d.log.Debug("extracted", "site", site.Name, "took", time.Since(began).Round(time.Millisecond))
+	}
+	return res, err
+}
+
+// Media downloads the selected format of m into its output and returns
+// the output's path (also when it was already there).
+func (d *Downloader) Media(ctx context.Context, m *extractors.Media) (string, error) {
+	f, err := extractors.Select(m.Formats, d.opts.Format)
+	if err != nil {
+		return "", err
+	}
+	ident := jobKey(m, f)
+	knownSize := int64(-1)
+	if directFile(f) {
+		knownSize = f.Size // a joined file's size is not the sum of its parts
+	}
+	out, skip, err := d.pickOutput(m, f, ident, knownSize)
+	if err != nil {
+		return "", err
+	}
+	if skip {
+		d.obs.Skipped(out)
+		return out, nil
+	}
+	work := workDir(out)
+	plan, err := planAssembly(f, work)
+	if err != nil {
+		return "", err
+	}
+	if err := plan.checkOutputName(f, out); err != nil {
+		return "", err
+	}
+	release, err := d.claimWorkDir(work)
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		release()
+		_ = os.Remove(work) // only if nothing was fetched into it
+	}()
+	// Keys first: a key that cannot be had makes every segment useless.
+	keys, err := d.fetchKeys(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	used := f
+	if used, plan, err = d.fetchFormat(ctx, m, f, plan, work, filepath.Base(out)); err != nil {
+		return "", err
+	}
+	if used != f {
+		if keys, err = d.fetchKeys(ctx, used); err != nil { // refreshed URLs: key URIs may be signed too
+			return "", err
+		}
+	}
+	if err := d.assemble(ctx, used, plan, keys, out, work); err != nil {
+		return "", err
+	}
+	if err := markIdentity(d.opts.StateDir, out, ident); err != nil {
+		d.log.Warn("a rerun will not recognise this file as done", "err", err)
+	}
+	d.obs.Saved(out)
+	return out, nil
+}
+
+// claimWorkDir makes the work dir this run's: links in the way refused
+// (or, with Force, removed, never followed), locked against another run,
+// and with Force emptied under the lock.
+func (d *Downloader) claimWorkDir(work string) (release func(), err error) {
+	if d.opts.Force {
+		if st, err := os.Lstat(work); err == nil && !st.IsDir() {
+			if err := os.Remove(work); err != nil { // a link there: the link, not its target
+				return nil, &DiskError{Err: err}
+			}
+		}
+	}
+	if err := checkWorkDir(work); err != nil && !d.opts.Force {
+		return nil, err
+	}
+	release, err = lockWorkDir(work)
+	if err != nil {
+		return nil, err
+	}
+	if d.opts.Force {
+		if err := clearDir(work); err != nil { // under the lock: no other run is using it
+			release()
+			return nil, err
+		}
+	}
+	return release, nil
+}
+
+// assemble turns the fetched parts into out: a single file is checked
+// and renamed, anything else joined.
+func (d *Downloader) assemble(ctx context.Context, f *extractors.Format, plan *assembly, keys map[string][]byte, out, work string) error {
+	if plan.direct {
+		if !f.Plain {
+			// A site's or a playlist's single segment is media: checked as
+			// a join would check it, its bytes kept as served.
+			if err := mux.CheckMedia(plan.parts[0].Path, f.Container); err != nil {
+				return &JoinError{Err: err}
+			}
+		}
+		return publish(plan.parts[0].Path, out, work)
+	}
+	d.noteDiscontinuities(f)
+	if err := plan.join(ctx, out, work, keys, d.log); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(work); err != nil {
+		return &DiskError{Err: fmt.Errorf("remove %s: %w", work, err)}
+	}
+	return nil
+}
+
+// jobKey names a download: site, media and format. It keys the resume
+// state and tags the finished file.
+func jobKey(m *extractors.Media, f *extractors.Format) string {
+	return m.Site + ":" + m.ID + ":" + f.ID
+}
+
+// pickOutput decides the output file: -o as given (refusing a different
+// file in the way), Force the plain name, else a name that does not
+// collide with another video's file.
+func (d *Downloader) pickOutput(m *extractors.Media, f *extractors.Format, ident string, knownSize int64) (string, bool, error) {
+	out := d.outputPath(m, f)
+	switch {
+	case d.opts.Force:
+		return out, false, nil
+	case d.opts.Output != "":
+		skip, err := d.skipExisting(out, ident, knownSize)
+		return out, skip, err
+	}
+	return d.chooseOutput(out, ident, knownSize)
+}
+
+// fetchKeys gets the AES keys of a format's segments, if any.
+func (d *Downloader) fetchKeys(ctx context.Context, f *extractors.Format) (map[string][]byte, error) {
+	if !keyedStreams(f) {
+		return nil, nil
+	}
+	loader := &hls.Loader{HTTP: d.opts.Client, Log: d.log} // each stream's keys carry that stream's headers
+	return loader.FetchKeys(ctx, f.Streams)
+}
+
+// noteDiscontinuities warns that the joined file may have timestamp jumps.
+func (d *Downloader) noteDiscontinuities(f *extractors.Format) {
+	n := 0
+	for _, st := range f.Streams {
+		for _, s := range st.Segments {
+			if s.Discontinuity {
+				n++
+			}
+		}
+	}
+	if n > 0 {
+		d.log.Warn("the playlist has discontinuities (ads or stitched content); timestamps may jump there", "count", n)
+	}
+}
+
+type quietObserver struct{}
+
+func (quietObserver) Transfer(string, Progress) func(error) { return func(error) {} }
+func (quietObserver) Skipped(string)                        {}
+func (quietObserver) Saved(string)                          {}

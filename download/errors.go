@@ -1,0 +1,21 @@
+package download
+
+import "errors"
+
+// DiskError is a local file problem the user must fix: no space, a file
+// or a link in the way, a folder that cannot be written. (Exit code 5.)
+type DiskError struct{ Err error }
+
+func (e *DiskError) Error() string { return e.Err.Error() }
+func (e *DiskError) Unwrap() error { return e.Err }
+
+// JoinError is a join that failed: corrupt, incompatible or unsupported
+// parts. (Exit code 6, or 5 when a file could not be read or written.)
+type JoinError struct{ Err error }
+
+func (e *JoinError) Error() string { return "join: " + e.Err.Error() }
+func (e *JoinError) Unwrap() error { return e.Err }
+
+// ErrBadOutput is an output name the download cannot produce (-o x.mp4
+// for an MPEG-TS format). It is the user's to change. (Exit code 2.)
+var ErrBadOutput = errors.New("bad output name")

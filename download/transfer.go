@@ -1,0 +1,71 @@
+package download
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/fetch"
+)
+
+// fetchFormat downloads the parts of a format. When signed URLs expire
+// (403/410), it asks the site for fresh ones and carries on from the
+// bytes on disk, as long as each refresh is followed by progress. It
+// returns the format and plan last used.
+func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, work, label string) (*extractors.Format, *assembly, error) {
+	for refreshes := 0; ; refreshes++ {
+		job, err := fetch.New(plan.parts, d.fetchOptions(work, m, f))
+		if err != nil {
+			return nil, nil, err
+		}
+		err = d.runJob(ctx, job, label)
+		if err == nil || ctx.Err() != nil || !m.SignedURLs || !urlsExpired(err) {
+			return f, plan, err
+		}
+		if p := job.Progress(); refreshes >= maxRefreshes || refreshes > 0 && p.Done == p.Resumed {
+			return nil, nil, fmt.Errorf("media URLs keep expiring even when fresh: %w", err)
+		}
+		d.log.Warn("media URLs expired; asking the site for fresh ones", "err", err)
+		if f, err = d.refreshFormat(ctx, m, f); err != nil {
+			return nil, nil, err
+		}
+		if plan, err = planAssembly(f, work); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractors.Format) fetch.Options {
+	o := fetch.Options{
+		Client:          d.opts.Client,
+		Connections:     d.opts.Connections,
+		MinSplit:        d.opts.MinSplit,
+		StallTimeout:    d.opts.StallTimeout,
+		MaxConnsPerHost: d.opts.MaxConnsPerHost,
+		Logger:          d.log,
+		StatePath:       filepath.Join(work, "state.json"),
+		Key:             jobKey(m, f),
+	}
+	if d.opts.LimitRate > 0 {
+		o.Limiter = fetch.NewLimiter(d.opts.LimitRate)
+	}
+	return o
+}
+
+// runJob runs a fetch job while the observer watches it.
+func (d *Downloader) runJob(ctx context.Context, job *fetch.Job, label string) error {
+	end := d.obs.Transfer(label, job)
+	err := job.Run(ctx)
+	end(err)
+	if p := job.Progress(); p.Resumed > 0 && err == nil {
+		d.log.Info("resumed", "bytes_reused", p.Resumed)
+	}
+	var pe *os.PathError
+	if err != nil && errors.As(err, &pe) {
+		return &DiskError{Err: err} // a local file failure, not the network's
+	}
+	return err
+}
