@@ -27,7 +27,8 @@ type Options struct {
 	Client    *request.Client // every request goes through it
 	Log       *slog.Logger    // warnings and details; nil discards
 	UserAgent string          // for extractors that sign with it
-	Observer  Observer        // nil: nothing is shown
+	Playlist  extractors.PlaylistMode
+	Observer  Observer // nil: nothing is shown
 
 	Dir    string // folder of automatically named outputs
 	Output string // -o: the output file (relative to Dir), "" for automatic names
@@ -94,44 +95,62 @@ func (d *Downloader) Extract(ctx context.Context, u *url.URL) (*extractors.Resul
 		return nil, fmt.Errorf("%w: %s", extractors.ErrUnsupported, request.RedactURL(u))
 	}
 	began := time.Now()
-	res, err := site.New(extractors.Env{HTTP: d.opts.Client, Log: d.log, UserAgent: d.opts.UserAgent}).Extract(ctx, u)
+	res, err := site.New(extractors.Env{HTTP: d.opts.Client, Log: d.log, UserAgent: d.opts.UserAgent, Playlist: d.opts.Playlist}).Extract(ctx, u)
 	if err == nil {
 		d.log.Debug("extracted", "site", site.Name, "took", time.Since(began).Round(time.Millisecond))
 	}
 	return res, err
 }
 
-// Media downloads the selected format of m into its output and returns
-// the output's path (also when it was already there).
-func (d *Downloader) Media(ctx context.Context, m *extractors.Media) (string, error) {
+// Done is what a finished download left: its file, and whether that was
+// there already (recognised as this download, complete).
+type Done struct {
+	File    string
+	Skipped bool
+	Format  *extractors.Format
+}
+
+// Media downloads the selected format of m into its output.
+func (d *Downloader) Media(ctx context.Context, m *extractors.Media) (Done, error) {
+	return d.media(ctx, m, nil)
+}
+
+func (d *Downloader) media(ctx context.Context, m *extractors.Media, e *entryInfo) (Done, error) {
 	f, err := extractors.Select(m.Formats, d.opts.Format)
 	if err != nil {
-		return "", err
+		return Done{}, err
 	}
-	ident := jobKey(m, f)
-	knownSize := int64(-1)
-	if directFile(f) {
-		knownSize = f.Size // a joined file's size is not the sum of its parts
-	}
-	out, skip, err := d.pickOutput(m, f, ident, knownSize)
+	out, skip, err := d.pickOutput(m, f, e)
 	if err != nil {
-		return "", err
+		return Done{}, err
 	}
 	if skip {
 		d.obs.Skipped(out)
-		return out, nil
+		return Done{File: out, Skipped: true, Format: f}, nil
+	}
+	if err := d.fetchAndJoin(ctx, m, f, out); err != nil {
+		return Done{}, err
+	}
+	return Done{File: out, Format: f}, nil
+}
+
+// fetchAndJoin makes out from format f of m.
+func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *extractors.Format, out string) error {
+	ident := jobKey(m, f)
+	if err := makeParents(d.opts.Dir, out); err != nil {
+		return err
 	}
 	work := workDir(out)
 	plan, err := planAssembly(f, work)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if err := plan.checkOutputName(f, out); err != nil {
-		return "", err
+		return err
 	}
 	release, err := d.claimWorkDir(work)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer func() {
 		release()
@@ -140,25 +159,25 @@ func (d *Downloader) Media(ctx context.Context, m *extractors.Media) (string, er
 	// Keys first: a key that cannot be had makes every segment useless.
 	keys, err := d.fetchKeys(ctx, f)
 	if err != nil {
-		return "", err
+		return err
 	}
 	used := f
 	if used, plan, err = d.fetchFormat(ctx, m, f, plan, work, filepath.Base(out)); err != nil {
-		return "", err
+		return err
 	}
 	if used != f {
 		if keys, err = d.fetchKeys(ctx, used); err != nil { // refreshed URLs: key URIs may be signed too
-			return "", err
+			return err
 		}
 	}
 	if err := d.assemble(ctx, used, plan, keys, out, work); err != nil {
-		return "", err
+		return err
 	}
 	if err := markIdentity(d.opts.StateDir, out, ident); err != nil {
 		d.log.Warn("a rerun will not recognise this file as done", "err", err)
 	}
 	d.obs.Saved(out)
-	return out, nil
+	return nil
 }
 
 // claimWorkDir makes the work dir this run's: links in the way refused
@@ -218,14 +237,22 @@ func jobKey(m *extractors.Media, f *extractors.Format) string {
 }
 
 // pickOutput decides the output file: -o as given (refusing a different
-// file in the way), Force the plain name, else a name that does not
-// collide with another video's file.
-func (d *Downloader) pickOutput(m *extractors.Media, f *extractors.Format, ident string, knownSize int64) (string, bool, error) {
-	out := d.outputPath(m, f)
+// file in the way), Force the plain name, else (a made name, from the
+// title or a template) a name that does not collide with another video's
+// file.
+func (d *Downloader) pickOutput(m *extractors.Media, f *extractors.Format, e *entryInfo) (string, bool, error) {
+	ident := jobKey(m, f)
+	knownSize := int64(-1)
+	if directFile(f) {
+		knownSize = f.Size // a joined file's size is not the sum of its parts
+	}
+	out, templated, err := d.outputPath(m, f, e)
 	switch {
+	case err != nil:
+		return "", false, err
 	case d.opts.Force:
 		return out, false, nil
-	case d.opts.Output != "":
+	case !templated:
 		skip, err := d.skipExisting(out, ident, knownSize)
 		return out, skip, err
 	}

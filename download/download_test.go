@@ -46,12 +46,12 @@ func TestDownloadWithoutTheBinary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := d.Media(context.Background(), res.Media[0])
+		done, err := d.Media(context.Background(), res.Media[0])
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := os.ReadFile(out); !bytes.Equal(got, data) || out != filepath.Join(dir, "file.bin") {
-			t.Fatalf("run %d: %s does not hold the file", run, out)
+		if got, _ := os.ReadFile(done.File); !bytes.Equal(got, data) || done.File != filepath.Join(dir, "file.bin") {
+			t.Fatalf("run %d: %s does not hold the file", run, done.File)
 		}
 	}
 	if len(rec.saved) != 1 || len(rec.skipped) != 1 || len(rec.transfers) != 1 {

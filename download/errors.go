@@ -19,3 +19,6 @@ func (e *JoinError) Unwrap() error { return e.Err }
 // ErrBadOutput is an output name the download cannot produce (-o x.mp4
 // for an MPEG-TS format). It is the user's to change. (Exit code 2.)
 var ErrBadOutput = errors.New("bad output name")
+
+// ErrBadItems is an -I spec that does not parse. (Exit code 2.)
+var ErrBadItems = errors.New("bad item list")

@@ -73,20 +73,89 @@ func windowsReserved(name string) bool {
 	return false
 }
 
-// outputPath decides where the media goes: -o, else a sanitised name
-// from the server or the title, in -d.
-func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format) string {
-	if d.opts.Output != "" {
-		if filepath.IsAbs(d.opts.Output) || d.opts.Dir == "." {
-			return d.opts.Output
+// seriesTemplate names a series' episodes when -o does not: a folder per
+// series, the series, the episode number and the title, as media
+// libraries (Plex, Jellyfin, Kodi) recognise them.
+const seriesTemplate = "%(series)s/%(series)s - E%(episode)02d - %(title)s.%(ext)s"
+
+// entryInfo is what a playlist knows of the item being downloaded.
+type entryInfo struct {
+	series  string
+	episode int
+	index   int // 1-based position in the playlist
+}
+
+// outputPath decides where the media goes: -o (a file, or a template),
+// else for a series' episode the series template, else a sanitised name
+// from the server or the title, in Dir. templated says the name is made
+// (never the user's own file name), so collisions get "(2)".
+func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format, e *entryInfo) (out string, templated bool, err error) {
+	tmpl := d.opts.Output
+	if tmpl == "" && e != nil && e.series != "" {
+		tmpl = seriesTemplate
+	}
+	switch {
+	case tmpl != "" && isTemplate(tmpl):
+		rel, err := expandTemplate(tmpl, templateFields(m, f, e))
+		if err != nil {
+			return "", false, err
 		}
-		return filepath.Join(d.opts.Dir, d.opts.Output)
+		return filepath.Join(d.opts.Dir, rel), true, nil
+	case tmpl != "":
+		if filepath.IsAbs(tmpl) || d.opts.Dir == "." {
+			return tmpl, false, nil
+		}
+		return filepath.Join(d.opts.Dir, tmpl), false, nil
 	}
 	name := m.FileName
 	if name == "" || filepath.Ext(name) == "" {
 		name = m.Title + "." + f.Container
 	}
-	return filepath.Join(d.opts.Dir, sanitizeName(name))
+	return filepath.Join(d.opts.Dir, sanitizeName(name)), true, nil
+}
+
+// templateFields are the values a template may name (yt-dlp's names).
+func templateFields(m *extractors.Media, f *extractors.Format, e *entryInfo) map[string]any {
+	ext, _, _ := strings.Cut(f.Container, "+")
+	fields := map[string]any{"title": m.Title, "id": m.ID, "series": m.Series, "episode": m.Episode,
+		"format_id": f.ID, "height": f.Height, "width": f.Width, "ext": ext, "site": m.Site, "playlist_index": 0}
+	if e != nil {
+		if m.Series == "" {
+			fields["series"] = e.series
+		}
+		if e.episode > 0 {
+			fields["episode"] = e.episode
+		}
+		fields["playlist_index"] = e.index
+	}
+	return fields
+}
+
+// makeParents creates the folders of out below root, refusing any that
+// is a link (a template's folders never lead out of root).
+func makeParents(root, out string) error {
+	rel, err := filepath.Rel(root, filepath.Dir(out))
+	if err != nil || rel == "." {
+		return nil
+	}
+	cur := root
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		cur = filepath.Join(cur, part)
+		st, err := os.Lstat(cur)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			if err := os.Mkdir(cur, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+				return &DiskError{Err: err}
+			}
+		case err != nil:
+			return &DiskError{Err: err}
+		case st.Mode()&os.ModeSymlink != 0:
+			return &DiskError{Err: fmt.Errorf("%s is a symbolic link; vdl does not write through it", cur)}
+		case !st.IsDir():
+			return &DiskError{Err: fmt.Errorf("%s is in the way of a folder", cur)}
+		}
+	}
+	return nil
 }
 
 // chooseOutput picks the file of an automatically named download: the

@@ -15,3 +15,6 @@ func lockWorkDir(work string) (release func(), err error) {
 	}
 	return func() {}, nil
 }
+
+// noFollow: no such open flag here.
+const noFollow = 0

@@ -31,3 +31,7 @@ func lockWorkDir(work string) (release func(), err error) {
 	}
 	return func() { unix.Close(fd) }, nil
 }
+
+// noFollow makes an open fail on a symbolic link instead of writing
+// through it.
+const noFollow = unix.O_NOFOLLOW

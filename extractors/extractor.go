@@ -25,7 +25,23 @@ type Env struct {
 	// UserAgent is the User-Agent the client sends unless a request sets
 	// its own; sites that sign it (v.qq.com's cKey) need to know it.
 	UserAgent string
+	// Playlist says what a URL naming both an item and its series means
+	// (yt-dlp's --yes-playlist / --no-playlist).
+	Playlist PlaylistMode
 }
+
+// PlaylistMode is the user's choice between an item and its series.
+type PlaylistMode int
+
+const (
+	// PlaylistAuto: a series URL is the series; an item's URL (even with
+	// its series in it) is the item.
+	PlaylistAuto PlaylistMode = iota
+	// PlaylistYes: an item's URL that names its series is the series.
+	PlaylistYes
+	// PlaylistNo: a series URL is the item its page plays.
+	PlaylistNo
+)
 
 // Site describes one extractor. Hosts match exactly or as a suffix after a
 // dot ("qq.com" matches "v.qq.com"). A site with no hosts is the fallback

@@ -1,17 +1,67 @@
 package extractors
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
-// Durations are written in seconds (as players and scripts expect), not
-// in Go's nanoseconds.
+// The JSON of --json. Durations are written in seconds (as players and
+// scripts expect), not in Go's nanoseconds. Beside vdl's own fields, the
+// names yt-dlp's -J uses for the same facts are written too (_type,
+// extractor, webpage_url, format_id, ext, vcodec, acodec, tbr, filesize,
+// filesize_approx, entries, episode_number, playlist_index), so that
+// tools written for yt-dlp's JSON read vdl's.
 
-// MarshalJSON writes Duration in seconds.
+// MarshalJSON writes Duration in seconds, with yt-dlp's names.
 func (m Media) MarshalJSON() ([]byte, error) {
 	type plain Media
 	return json.Marshal(struct {
 		plain
-		Duration float64 `json:"duration,omitempty"`
-	}{plain(m), m.Duration.Seconds()})
+		Type          string  `json:"_type"`
+		Duration      float64 `json:"duration,omitempty"`
+		Extractor     string  `json:"extractor"`
+		WebpageURL    string  `json:"webpage_url"`
+		EpisodeNumber int     `json:"episode_number,omitempty"`
+	}{plain(m), "video", m.Duration.Seconds(), m.Site, m.PageURL, m.Episode})
+}
+
+// MarshalJSON adds yt-dlp's format fields.
+func (f Format) MarshalJSON() ([]byte, error) {
+	type plain Format
+	v, a := splitCodecs(f.Codecs)
+	out := struct {
+		plain
+		FormatID       string  `json:"format_id"`
+		Ext            string  `json:"ext"`
+		VCodec         string  `json:"vcodec,omitempty"`
+		ACodec         string  `json:"acodec,omitempty"`
+		TBR            float64 `json:"tbr,omitempty"` // kbit/s
+		FileSize       *int64  `json:"filesize,omitempty"`
+		FileSizeApprox int64   `json:"filesize_approx,omitempty"`
+	}{plain: plain(f), FormatID: f.ID, VCodec: v, ACodec: a, TBR: float64(f.Bitrate) / 1000}
+	out.Ext, _, _ = strings.Cut(f.Container, "+")
+	if f.Size >= 0 {
+		out.FileSize = &f.Size
+	} else {
+		out.FileSizeApprox = f.EstSize
+	}
+	return json.Marshal(out)
+}
+
+// splitCodecs sorts an RFC 6381 list into video and audio codecs.
+func splitCodecs(codecs string) (video, audio string) {
+	var vs, as []string
+	for _, c := range strings.Split(codecs, ",") {
+		c = strings.TrimSpace(c)
+		switch kind, _, _ := strings.Cut(strings.ToLower(c), "."); kind {
+		case "":
+		case "avc1", "avc3", "hvc1", "hev1", "vp09", "vp8", "vp9", "av01", "dvh1", "dvhe":
+			vs = append(vs, c)
+		default:
+			as = append(as, c)
+		}
+	}
+	return strings.Join(vs, ","), strings.Join(as, ",")
 }
 
 // MarshalJSON writes Duration in seconds.
@@ -21,4 +71,29 @@ func (s Segment) MarshalJSON() ([]byte, error) {
 		plain
 		Duration float64 `json:"duration,omitempty"`
 	}{plain(s), s.Duration.Seconds()})
+}
+
+// MarshalJSON writes a playlist as yt-dlp's -J does: _type "playlist"
+// and its entries as _type "url" with their positions.
+func (p Playlist) MarshalJSON() ([]byte, error) {
+	type entry struct {
+		Type string `json:"_type"`
+		Entry
+		EpisodeNumber int    `json:"episode_number,omitempty"`
+		PlaylistIndex int    `json:"playlist_index"`
+		IEKey         string `json:"ie_key"`
+	}
+	entries := make([]entry, len(p.Entries))
+	for i, e := range p.Entries {
+		entries[i] = entry{Type: "url", Entry: e, EpisodeNumber: e.Episode, PlaylistIndex: i + 1, IEKey: p.Site}
+	}
+	return json.Marshal(struct {
+		Type      string  `json:"_type"`
+		Site      string  `json:"site"`
+		Extractor string  `json:"extractor"`
+		ID        string  `json:"id"`
+		Title     string  `json:"title"`
+		Count     int     `json:"playlist_count"`
+		Entries   []entry `json:"entries"`
+	}{"playlist", p.Site, p.Site, p.ID, p.Title, len(p.Entries), entries})
 }

@@ -109,9 +109,12 @@ type Playlist struct {
 	Entries []Entry `json:"entries"`
 }
 
-// Entry is one item of a Playlist, resolved later through its URL.
+// Entry is one item of a Playlist, resolved later through its URL. ID is
+// the item's id on its site (the Media.ID it resolves to), known without
+// a request, so that an archived item is skipped before any.
 type Entry struct {
 	URL     string `json:"url"`
+	ID      string `json:"id"`
 	Title   string `json:"title,omitempty"`
 	Episode int    `json:"episode,omitempty"`
 }

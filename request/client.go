@@ -1,6 +1,7 @@
 package request
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -40,6 +41,7 @@ type Client struct {
 type Spec struct {
 	Method  string // default GET
 	URL     string
+	Body    []byte   // sent with every attempt (a POST's JSON)
 	Mirrors []string // other URLs of the same bytes
 	// Fresh, if set, gives the URL of each attempt instead of URL: for
 	// requests signed with the time (v.qq.com's cKey), so that a retry
@@ -150,7 +152,11 @@ func (c *Client) attempt(ctx context.Context, s Spec, u string) (*http.Response,
 	if method == "" {
 		method = http.MethodGet
 	}
-	req, err := http.NewRequestWithContext(rctx, method, u, nil)
+	var body io.Reader
+	if s.Body != nil {
+		body = bytes.NewReader(s.Body) // afresh for every attempt
+	}
+	req, err := http.NewRequestWithContext(rctx, method, u, body)
 	if err != nil {
 		wd.Stop()
 		return nil, Permanent(fmt.Errorf("bad URL %q: %w", Redact(u), err))

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/vdlproject/vdl/download"
+	"github.com/vdlproject/vdl/extractors"
 	_ "github.com/vdlproject/vdl/extractors/all" // every site registers itself
 	"github.com/vdlproject/vdl/request"
 )
@@ -30,6 +31,13 @@ type options struct {
 	force, listFormats  bool
 	jsonOut             bool
 	client              clientOptions
+	// playlists and batches
+	items     download.Items
+	archive   string
+	batchFile string
+	dryRun    bool
+	sleep     time.Duration
+	playlist  extractors.PlaylistMode
 }
 
 // app holds what one run of vdl shares between its downloads.
@@ -40,6 +48,7 @@ type app struct {
 	client *request.Client
 	log    *slog.Logger
 	dl     *download.Downloader
+	obs    *consoleObserver
 }
 
 // run is main without the process: it returns the exit code.
@@ -92,6 +101,13 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.StringFlag{Name: "user-agent", Usage: "User-Agent header", Value: defaultUserAgent},
 			&cli.StringFlag{Name: "referer", Usage: "Referer header"},
 			&cli.StringSliceFlag{Name: "header", Aliases: []string{"H"}, Usage: "extra header 'Name: value' (repeatable)"},
+			&cli.StringFlag{Name: "items", Aliases: []string{"I"}, Usage: "playlist items to take, 1-based: `SPEC` such as 1-3,7,10-"},
+			&cli.StringFlag{Name: "download-archive", Usage: "record finished items in `FILE` and skip those it lists (yt-dlp's format)"},
+			&cli.StringFlag{Name: "batch-file", Aliases: []string{"a"}, Usage: "read URLs from `FILE`, one per line (# comments; - for standard input)"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"s", "simulate"}, Usage: "resolve everything and show what would be downloaded; write nothing"},
+			&cli.Float64Flag{Name: "sleep-interval", Usage: "wait `SECONDS` between the items of a playlist"},
+			&cli.BoolFlag{Name: "yes-playlist", Usage: "an episode URL that names its series downloads the whole series"},
+			&cli.BoolFlag{Name: "no-playlist", Usage: "a series URL downloads only the episode its page plays"},
 			&cli.BoolFlag{Name: "location-trusted", Usage: "send -H credentials (Authorization, Cookie) to every host, not only those of the URLs given"},
 			&cli.StringFlag{Name: "cookies", Usage: "Netscape cookies.txt `FILE`"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify TLS certificates (unsafe)"},
@@ -110,7 +126,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 }
 
 func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
-	if c.NArg() == 0 {
+	if c.NArg() == 0 && c.String("batch-file") == "" {
 		return nil, &usageError{"no URL given (try: vdl --help)"}
 	}
 	o := options{
@@ -120,8 +136,11 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		quiet: c.Bool("quiet"), verbose: c.Bool("verbose"), force: c.Bool("force"),
 		listFormats: c.Bool("list-formats"), jsonOut: c.Bool("json"),
 	}
-	if o.output != "" && c.NArg() > 1 {
-		return nil, &usageError{"-o names one file, but several URLs were given (use -d)"}
+	if o.output != "" && !strings.Contains(o.output, "%(") && (c.NArg() > 1 || c.String("batch-file") != "") {
+		return nil, &usageError{"-o names one file, but several URLs were given (use -d, or an -o template such as '%(title)s.%(ext)s')"}
+	}
+	if err := o.parseListFlags(c); err != nil {
+		return nil, err
 	}
 	if o.conns < 1 || o.conns > 64 {
 		return nil, &usageError{fmt.Sprintf("-n %d: want 1 to 64 connections", o.conns)}
@@ -170,16 +189,17 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	obs := &consoleObserver{con: con, stdout: stdout, quiet: o.quiet}
 	dl, err := download.New(download.Options{
-		Client: client, Log: log, UserAgent: o.client.userAgent(), Observer: &consoleObserver{con: con, quiet: o.quiet},
-		Dir: o.dir, Output: o.output, Format: o.format, Force: o.force,
+		Client: client, Log: log, UserAgent: o.client.userAgent(), Observer: obs,
+		Playlist: o.playlist, Dir: o.dir, Output: o.output, Format: o.format, Force: o.force,
 		Connections: o.conns, MaxConnsPerHost: o.maxPerHost, MinSplit: o.minSplit, StallTimeout: o.stall, LimitRate: o.limitRate,
 		StateDir: defaultStateDir(),
 	})
 	if err != nil {
 		return nil, err
 	}
-	a := &app{opts: o, con: con, stdout: stdout, client: client, log: log, dl: dl}
+	a := &app{opts: o, con: con, stdout: stdout, client: client, log: log, dl: dl, obs: obs}
 	if o.client.Insecure {
 		con.Printf("vdl: warning: --insecure: TLS certificates are not verified; anyone on the path can alter the download")
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,7 +14,11 @@ import (
 	"github.com/mattn/go-runewidth"
 	"github.com/urfave/cli/v2"
 
+	"github.com/vdlproject/vdl/download"
+	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
+	"github.com/vdlproject/vdl/mux"
+	"github.com/vdlproject/vdl/request"
 )
 
 func TestPermuteArgs(t *testing.T) {
@@ -113,6 +118,32 @@ func TestParseHeaders(t *testing.T) {
 	for _, bad := range []string{"NoColon", ": empty", "Bad Name: x"} {
 		if _, err := parseHeaders([]string{bad}); err == nil {
 			t.Errorf("parseHeaders(%q) accepted", bad)
+		}
+	}
+}
+
+// TestExitCodes: the one map from errors to the documented codes.
+func TestExitCodes(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, exitOK},
+		{&usageError{"x"}, exitUsage},
+		{fmt.Errorf("-I: %w", download.ErrBadItems), exitUsage},
+		{fmt.Errorf("%w: x.mp4", download.ErrBadOutput), exitUsage},
+		{&download.DiskError{Err: errors.New("no room")}, exitDisk},
+		{&download.JoinError{Err: mux.ErrCorrupt}, exitJoin},
+		{&partialError{done: 11, refused: 1}, exitPartial},
+		{errSummarised{fmt.Errorf("qq: %w", extractors.ErrVIP)}, exitRefused},
+		{errSummarised{&request.StatusError{StatusCode: 503}}, exitNetwork},
+		{fmt.Errorf("x: %w", request.ErrBadReply), exitNetwork},
+		{errors.New("anything else"), exitFailure},
+	}
+	for _, tt := range tests {
+		if got := exitCode(ctx, tt.err); got != tt.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
 }

@@ -4,14 +4,31 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
+	"os"
 	"strconv"
 
+	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/extractors"
 )
 
-// downloadAll handles each URL in turn and stops at the first failure.
+// downloadAll handles the URLs of the command line and of --batch-file.
+// One URL is downloaded as before (its error is the run's); several are
+// a list: each in turn, continuing past refusals and failures, with a
+// summary.
 func (a *app) downloadAll(ctx context.Context, urls []string) error {
+	if a.opts.batchFile != "" {
+		more, err := readBatch(a.opts.batchFile, os.Stdin)
+		if err != nil {
+			return err
+		}
+		urls = append(urls, more...)
+		if len(urls) == 0 {
+			return &usageError{"--batch-file: no URL in " + a.opts.batchFile}
+		}
+	}
+	if len(urls) > 1 && !a.opts.jsonOut && !a.opts.listFormats {
+		return a.runBatch(ctx, urls)
+	}
 	for _, raw := range urls {
 		if err := a.downloadURL(ctx, raw); err != nil {
 			return err
@@ -21,16 +38,18 @@ func (a *app) downloadAll(ctx context.Context, urls []string) error {
 }
 
 func (a *app) downloadURL(ctx context.Context, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return &usageError{fmt.Sprintf("%q is not a URL (want http:// or https://)", raw)}
-	}
-	res, err := a.dl.Extract(ctx, u)
+	res, err := a.extractURL(ctx, raw)
 	if err != nil {
 		return err
 	}
 	if res.Playlist != nil {
-		return fmt.Errorf("%w: %s is a playlist; series download is not supported yet", extractors.ErrUnsupported, raw)
+		switch {
+		case a.opts.jsonOut:
+			return a.printPlaylistJSON(res.Playlist)
+		case a.opts.listFormats:
+			return a.printPlaylist(res.Playlist)
+		}
+		return a.runPlaylist(ctx, res.Playlist)
 	}
 	for _, m := range res.Media {
 		switch {
@@ -42,6 +61,23 @@ func (a *app) downloadURL(ctx context.Context, raw string) error {
 			if err := a.printFormats(m); err != nil {
 				return err
 			}
+		case a.opts.dryRun || a.opts.archive != "":
+			// One media as a list of one: the archive and the plan apply.
+			lo, err := a.listOptions()
+			if err != nil {
+				return err
+			}
+			r, err := a.dl.Item(ctx, m, 1, lo)
+			if err != nil {
+				return err
+			}
+			a.itemDone(1, 1, r)
+			if r.Err != nil {
+				return r.Err
+			}
+			if a.opts.dryRun {
+				a.printPlanTotal(&download.Report{Items: []download.ItemReport{r}})
+			}
 		default:
 			if _, err := a.dl.Media(ctx, m); err != nil {
 				return err
@@ -49,6 +85,22 @@ func (a *app) downloadURL(ctx context.Context, raw string) error {
 		}
 	}
 	return nil
+}
+
+// printPlaylist is -F of a series: its entries, none extracted.
+func (a *app) printPlaylist(pl *extractors.Playlist) error {
+	if _, err := fmt.Fprintf(a.stdout, "%s (%s, %d entries)\n", safeText(pl.Title), safeText(pl.Site), len(pl.Entries)); err != nil {
+		return err
+	}
+	rows := [][]string{{"#", "EPISODE", "ID", "TITLE"}}
+	for i, e := range pl.Entries {
+		ep := "-"
+		if e.Episode > 0 {
+			ep = strconv.Itoa(e.Episode)
+		}
+		rows = append(rows, []string{strconv.Itoa(i + 1), ep, e.ID, orDash(e.Title)})
+	}
+	return writeTable(a.stdout, rows)
 }
 
 func (a *app) printJSON(m *extractors.Media) error {
@@ -105,4 +157,11 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// printPlaylistJSON is --json of a series: the playlist and its entries.
+func (a *app) printPlaylistJSON(pl *extractors.Playlist) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(pl)
 }

@@ -76,7 +76,7 @@ func TestQQEpisodes(t *testing.T) {
 		{name: "getvinfo HLS fMP4", url: qqHLSEp, args: []string{"-f", "hd"}, out: "鸡毛飞上天 第01集.mp4", video: 375, audio: 705, duration: 15.02},
 		{name: "getvinfo HLS TS by height", url: qqHLSEp, args: []string{"-f", "270p"}, out: "鸡毛飞上天 第01集.ts", video: 375, audio: 705, duration: 15.02},
 		{name: "fallback list", url: qqLegacyEp, args: []string{"-f", "fhd/hd"}, out: qqLegacyMP, same: source},
-		{name: "series resolves to its episode", url: qqSeries, out: "鸡毛飞上天 第01集.mp4", same: source, stderr: "series"},
+		{name: "--no-playlist: a series URL gives the episode its page plays", url: qqSeries, args: []string{"--no-playlist"}, out: "鸡毛飞上天 第01集.mp4", same: source},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

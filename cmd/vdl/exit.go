@@ -23,6 +23,7 @@ const (
 	exitRefused     = 4   // the site refuses: VIP, region, DRM, not found, unsupported
 	exitDisk        = 5   // local files: no space, cannot write, output exists
 	exitJoin        = 6   // join failed: corrupt, incompatible or unsupported parts
+	exitPartial     = 7   // a list (series, batch) partly done: some items refused or failed
 	exitInterrupted = 130 // Ctrl-C / SIGTERM; rerun to resume
 )
 
@@ -34,19 +35,22 @@ func (e *usageError) Error() string { return e.msg }
 // exitCode maps an error to the documented exit codes.
 func exitCode(ctx context.Context, err error) int {
 	var (
-		ue  *usageError
-		de  *download.DiskError
-		je  *download.JoinError
-		se  *request.StatusError
-		ne  net.Error
-		uer *url.Error
+		ue   *usageError
+		part *partialError
+		de   *download.DiskError
+		je   *download.JoinError
+		se   *request.StatusError
+		ne   net.Error
+		uer  *url.Error
 	)
 	switch {
 	case err == nil:
 		return exitOK
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.As(err, &ue), errors.Is(err, download.ErrBadOutput):
+	case errors.As(err, &part):
+		return exitPartial
+	case errors.As(err, &ue), errors.Is(err, download.ErrBadOutput), errors.Is(err, download.ErrBadItems):
 		return exitUsage
 	case errors.Is(err, fetch.ErrNoSpace), errors.As(err, &de):
 		return exitDisk

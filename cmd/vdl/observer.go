@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,11 +15,43 @@ import (
 // consoleObserver shows a download on the console: a progress display
 // per transfer and a line per saved or skipped file.
 type consoleObserver struct {
-	con   *console
-	quiet bool
+	con    *console
+	stdout io.Writer // dry-run plans go there
+	quiet  bool
 }
 
-var _ download.Observer = (*consoleObserver)(nil)
+var (
+	_ download.Observer     = (*consoleObserver)(nil)
+	_ download.ListObserver = (*consoleObserver)(nil)
+)
+
+// ItemStart heads an item of a list: "[3/12] E03 title".
+func (o *consoleObserver) ItemStart(pos, total int, title string) {
+	if !o.quiet {
+		o.con.Printf("[%d/%d] %s", pos, total, title)
+	}
+}
+
+// ItemDone prints a dry run's plan line, or why an item was not done.
+func (o *consoleObserver) ItemDone(pos, total int, r download.ItemReport) {
+	switch r.Outcome {
+	case download.Planned:
+		size := "size unknown"
+		if r.Bytes >= 0 {
+			size = humanBytes(r.Bytes)
+			if r.Approx {
+				size = "~" + size
+			}
+		}
+		fmt.Fprintf(o.stdout, "[%d/%d] %s  format %s  %s  -> %s\n", pos, total, safeText(itemName(r)), safeText(r.Format), size, safeText(r.File))
+	case download.Refused, download.Failed:
+		o.con.Printf("vdl: [%d/%d] %s: %s: %s", pos, total, itemName(r), r.Outcome, r.Reason)
+	case download.Skipped:
+		if !o.quiet && r.Reason == "in the archive" {
+			o.con.Printf("vdl: [%d/%d] %s: in the archive; skipping", pos, total, itemName(r))
+		}
+	}
+}
 
 func (o *consoleObserver) Transfer(label string, job download.Progress) func(error) {
 	if o.quiet {

@@ -88,9 +88,19 @@ const LegacyHostForTest = "vv.video.qq.com"
 
 func extract(t *testing.T, rp *replay, raw string) (*extractors.Media, error) {
 	t.Helper()
+	return extractMode(t, rp, raw, extractors.PlaylistAuto)
+}
+
+func extractResult(rp *replay, raw string, mode extractors.PlaylistMode) (*extractors.Result, error) {
 	u, _ := url.Parse(raw)
-	x := New(extractors.Env{HTTP: &request.Client{HTTP: &http.Client{Transport: rp}, Policy: request.Policy{Retries: -1}}, Log: slog.New(slog.DiscardHandler), UserAgent: "TestAgent/1.0"})
-	res, err := x.Extract(context.Background(), u)
+	x := New(extractors.Env{HTTP: &request.Client{HTTP: &http.Client{Transport: rp}, Policy: request.Policy{Retries: -1}},
+		Log: slog.New(slog.DiscardHandler), UserAgent: "TestAgent/1.0", Playlist: mode})
+	return x.Extract(context.Background(), u)
+}
+
+func extractMode(t *testing.T, rp *replay, raw string, mode extractors.PlaylistMode) (*extractors.Media, error) {
+	t.Helper()
+	res, err := extractResult(rp, raw, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +143,7 @@ func TestExtractGolden(t *testing.T) {
 		name   string
 		url    string
 		routes map[string]string
+		mode   extractors.PlaylistMode
 		check  func(t *testing.T, m *extractors.Media, rp *replay)
 	}{
 		{
@@ -211,8 +222,9 @@ func TestExtractGolden(t *testing.T) {
 			},
 		},
 		{
-			// A series URL: the cover page (F5) names the episode.
-			name: "f5-series-first-episode", url: "https://v.qq.com/x/cover/7ce5noezvafma27.html",
+			// A series URL with --no-playlist: the cover page (F5) names
+			// the episode.
+			name: "f5-series-first-episode", url: "https://v.qq.com/x/cover/7ce5noezvafma27.html", mode: extractors.PlaylistNo,
 			routes: map[string]string{
 				"v.qq.com/x/cover/7ce5noezvafma27.html":             "f5-cover.html",
 				"v.qq.com/x/cover/7ce5noezvafma27/a00269ix3l8.html": "f5-cover.html",
@@ -228,7 +240,7 @@ func TestExtractGolden(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rp := &replay{t: t, route: routes(t, tc.routes)}
-			m, err := extract(t, rp, tc.url)
+			m, err := extractMode(t, rp, tc.url, tc.mode)
 			if err != nil {
 				t.Fatal(err)
 			}

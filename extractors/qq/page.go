@@ -52,10 +52,11 @@ func parsePage(body []byte) (*pageInfo, error) {
 	}
 	p := &pageInfo{ogTitle: strings.TrimSpace(doc.Find(`meta[property="og:title"]`).AttrOr("content", ""))}
 	seen := map[string]bool{}
-	// The episode selector: one element per episode, in broadcast order.
+	// The episode selector: one element per episode, in broadcast order;
+	// an item marked as a trailer is not an episode (nor numbered).
 	doc.Find(`[data-vid]`).Each(func(_ int, s *goquery.Selection) {
-		vid := s.AttrOr("data-vid", "")
-		if vidRe.MatchString(vid) && strings.Contains(s.AttrOr("class", ""), "episode-item") && !seen[vid] {
+		vid, class := s.AttrOr("data-vid", ""), s.AttrOr("class", "")
+		if vidRe.MatchString(vid) && strings.Contains(class, "episode-item") && !seen[vid] && !strings.Contains(class, "trailer") {
 			seen[vid] = true
 			p.episodes = append(p.episodes, vid)
 		}

@@ -17,7 +17,7 @@ func TestParsePage(t *testing.T) {
 	}{
 		{name: "F5 cover", html: string(loadReply(t, "f5-cover.html")), series: "鸡毛飞上天", video: "鸡毛飞上天 第01集",
 			first: "a00269ix3l8", episodes: []string{"a00269ix3l8", "b00269ix3l9"}},
-		{name: "og title only, episode divs", html: `<meta property="og:title" content="恋爱细胞2 - 腾讯视频"><div data-vid="q0000000001" class="episode-item-rect">1</div><div data-vid="q0000000002" class="x episode-item-rect--number">2</div>`,
+		{name: "og title only, episode divs", html: `<meta property="og:title" content="恋爱细胞2 - 腾讯视频"><div data-vid="q0000000001" class="episode-item-rect">1</div><div data-vid="q0000000002" class="x episode-item-rect--number">2</div><div data-vid="q0000000003" class="episode-item-rect episode-item-rect--trailer">预告</div>`,
 			series: "恋爱细胞2", first: "q0000000001", episodes: []string{"q0000000001", "q0000000002"}},
 		{name: "old page state", html: `<script>var COVER_INFO = {"title":"\u8d4c\u4fa0","video_ids":["e0765r4mwcr","k0000000000"]};var COLUMN_INFO = {}</script>`,
 			first: "e0765r4mwcr", episodes: []string{"e0765r4mwcr", "k0000000000"}},

@@ -47,6 +47,8 @@ type extractor struct {
 	log   *slog.Logger
 	now   func() time.Time
 	flows []flow
+	// playlist: a series URL gives the series (see extractors.PlaylistMode).
+	playlist extractors.PlaylistMode
 }
 
 // New returns the v.qq.com extractor. The flow order (documented in the
@@ -62,16 +64,17 @@ func New(env extractors.Env) extractors.Extractor {
 	if ua == "" {
 		ua = defaultUA
 	}
-	x := &extractor{c: &client{http: env.HTTP, ua: ua, log: log}, log: log, now: time.Now}
+	x := &extractor{c: &client{http: env.HTTP, ua: ua, log: log}, log: log, now: time.Now, playlist: env.Playlist}
 	x.flows = []flow{&vinfoFlow{x: x}, &legacyFlow{x: x}}
 	return x
 }
 
 var _ extractors.Extractor = (*extractor)(nil)
 
-// Extract resolves an episode URL. A series URL (a cover without a vid)
-// resolves to the episode its page shows, with a note: whole-series
-// download is a later step.
+// Extract resolves an episode URL into its Media, and a series URL (a
+// cover without a vid; with one under PlaylistYes) into a Playlist of its
+// episodes, resolved one by one later. Under PlaylistNo a series URL
+// gives the episode its page plays.
 func (x *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result, error) {
 	id, err := parseURL(u)
 	if err != nil {
@@ -79,15 +82,22 @@ func (x *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	}
 	ep := episode{vid: id.vid, cid: id.cid}
 	var page *pageInfo
-	if ep.vid == "" {
+	wantSeries := id.cid != "" && (id.vid == "" && x.playlist != extractors.PlaylistNo || x.playlist == extractors.PlaylistYes)
+	if ep.vid == "" || wantSeries {
 		if page, err = x.readPage(ctx, coverURL(id.cid)); err != nil {
 			return nil, fmt.Errorf("qq: series %s: %w", id.cid, err)
+		}
+		if wantSeries {
+			pl, err := x.series(ctx, id.cid, page)
+			if err != nil {
+				return nil, err
+			}
+			return &extractors.Result{Playlist: pl}, nil
 		}
 		if ep.vid = page.firstVid(); ep.vid == "" {
 			return nil, fmt.Errorf("%w: qq: the page of series %s names no episode", extractors.ErrNotFound, id.cid)
 		}
-		x.log.Warn("this URL is a series; taking the episode its page plays (whole-series download is not supported yet)",
-			"series", page.seriesTitle(), "episodes", len(page.episodes), "vid", ep.vid)
+		x.log.Info("--no-playlist: taking the episode the series page plays", "series", page.seriesTitle(), "vid", ep.vid)
 	}
 	ep.pageURL = episodeURL(ep)
 

@@ -1,5 +1,7 @@
 package fakeqq
 
+import "fmt"
+
 // The fake's catalogue. Every case the extractor must handle has an
 // episode: the legacy flow with a platform refusal, a lnk that differs
 // from the vid, clips and a single file named the new way; the getvinfo
@@ -41,10 +43,57 @@ const (
 	geo     = `{"s":"f","em":80,"exem":1,"code":"80.1","msg":"您所在区域暂无此内容版权（如设置VPN请关闭后重试）"}`
 )
 
-// Series is a cover page: its episodes in order.
+// Series is a cover page: its items in order (trailers included, as
+// GetPageData lists them).
 type Series struct {
 	Cid, Title string
 	Vids       []string
+	Trailers   map[string]bool // vids that are trailers (is_trailer "1")
+	// PageShows is how many items the cover page itself lists (the rest
+	// only through GetPageData); 0 = all.
+	PageShows int
+}
+
+// Series ids of the fake.
+const (
+	// LongSeries is 13 items: a trailer first, then E01-E12, E06 VIP
+	// only. GetPageData pages it 10 items at a time; the cover page
+	// shows the first 10.
+	LongSeries = "mzc00200vdlser1"
+	// LongSeriesTitle is its name.
+	LongSeriesTitle = "vdl测试剧"
+)
+
+// LongSeriesVid is the vid of episode n (1-12) of LongSeries; 0 is its
+// trailer.
+func LongSeriesVid(n int) string {
+	if n == 0 {
+		return "t00vdlser00"
+	}
+	return fmt.Sprintf("s%02dvdlser00", n)
+}
+
+// longSeries builds LongSeries: every episode one progressive MP4 file
+// (the source fixture) under a name of its own.
+func longSeries() ([]*Episode, *Series) {
+	sr := &Series{Cid: LongSeries, Title: LongSeriesTitle, Trailers: map[string]bool{LongSeriesVid(0): true}, PageShows: 10}
+	var eps []*Episode
+	for n := 0; n <= 12; n++ {
+		vid := LongSeriesVid(n)
+		title := fmt.Sprintf("%s 第%02d集", LongSeriesTitle, n)
+		if n == 0 {
+			title = LongSeriesTitle + " 预告"
+		}
+		e := &Episode{Vid: vid, Cid: LongSeries, Duration: "15.02", Title: title,
+			Qualities: []Quality{{ID: 10201, Name: "shd", SName: "超清", Resolution: "720P", Width: 1280, Height: 720, BR: 180,
+				Kind: "file", Files: []string{"source/source.mp4"}, FN: "gzc_1000102_" + vid + ".f10201.mp4"}}}
+		if n == 6 {
+			e.Refusal, e.Qualities = notPay, nil
+		}
+		eps = append(eps, e)
+		sr.Vids = append(sr.Vids, vid)
+	}
+	return eps, sr
 }
 
 // catalogue returns the episodes and series; clips is the folder (under
@@ -77,5 +126,6 @@ func catalogue(clips []string) ([]*Episode, []*Series) {
 	vip := &Episode{Vid: "b00269ix3l9", Cid: "7ce5noezvafma27", Duration: "2700.00", Title: "鸡毛飞上天 第02集", Refusal: notPay}
 	blocked := &Episode{Vid: "g00269ix3l0", Duration: "60.00", Title: "region blocked", Refusal: geo}
 	series := &Series{Cid: "7ce5noezvafma27", Title: "鸡毛飞上天", Vids: []string{"a00269ix3l8", "b00269ix3l9"}}
-	return []*Episode{legacy, hlsEp, vip, blocked}, []*Series{series}
+	long, longSr := longSeries()
+	return append([]*Episode{legacy, hlsEp, vip, blocked}, long...), []*Series{series, longSr}
 }

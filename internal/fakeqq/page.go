@@ -13,6 +13,12 @@ type pageData struct {
 	Cid        string
 	CurrentVid string
 	Episodes   []string
+	Items      []pageItem // the episode divs: trailers are not numbered
+}
+
+type pageItem struct {
+	Vid     string
+	Trailer bool
 }
 
 // servePage renders /x/page/<vid>.html, /x/cover/<cid>.html and
@@ -35,8 +41,12 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
 			return
 		}
+		shown := sr.Vids
+		if sr.PageShows > 0 && len(shown) > sr.PageShows {
+			shown = shown[:sr.PageShows] // the rest only through GetPageData
+		}
 		d = pageData{OGTitle: sr.Title + "_高清1080P在线观看平台_腾讯视频", CoverTitle: sr.Title, Cid: sr.Cid,
-			Episodes: sr.Vids, CurrentVid: sr.Vids[0]}
+			Episodes: shown, CurrentVid: sr.Vids[0]}
 		if len(segs) == 4 {
 			d.CurrentVid = segs[3]
 		}
@@ -46,6 +56,10 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 		return
+	}
+	for _, v := range d.Episodes {
+		sr := s.series[d.Cid]
+		d.Items = append(d.Items, pageItem{Vid: v, Trailer: sr != nil && sr.Trailers[v]})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := s.page.Execute(w, d); err != nil {

@@ -158,9 +158,13 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if vid := r.URL.Query().Get("vid"); vid != "" {
+		s.count("vid:" + vid) // an API request about the video
+	}
 	switch {
 	case host == PageHost || host == "m."+PageHost:
 		s.count("page")
+		s.count("page:" + r.URL.Path)
 		s.servePage(w, r)
 	case host == VinfoHost && r.URL.Path == "/getvinfo":
 		s.count("getvinfo")
@@ -171,6 +175,9 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case host == LegacyHost && r.URL.Path == "/getkey":
 		s.count("getkey")
 		s.serveGetkey(w, r)
+	case host == PageDataHost && r.URL.Path == PageDataPath:
+		s.count("pagedata")
+		s.servePageData(w, r)
 	case host == CDNA || host == CDNB:
 		s.serveCDN(w, r, host)
 	default:
@@ -184,8 +191,9 @@ func (s *Site) count(kind string) {
 	s.mu.Unlock()
 }
 
-// Calls returns how many requests of a kind (page, getvinfo, getinfo,
-// getkey) arrived.
+// Calls returns how many requests of a kind arrived: "page", "getvinfo",
+// "getinfo", "getkey", "pagedata"; "vid:<vid>" (API requests about a
+// video) and "page:<path>" (a page).
 func (s *Site) Calls(kind string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

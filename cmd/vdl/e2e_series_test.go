@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/vdlproject/vdl/internal/fakeqq"
+)
+
+var qqLongSeries = "https://v.qq.com/x/cover/" + fakeqq.LongSeries + ".html"
+
+// seriesFile is where an episode of the fake's long series goes by default.
+func seriesFile(dir string, n int) string {
+	t := fakeqq.LongSeriesTitle
+	return filepath.Join(dir, t, fmt.Sprintf("%s - E%02d - %s 第%02d集.mp4", t, n, t, n))
+}
+
+// checkSeries asserts that the episodes in want (and no other) are in
+// the series folder, each the served file.
+func checkSeries(t *testing.T, dir string, want ...int) {
+	t.Helper()
+	source, err := os.ReadFile("../../testdata/media/source/source.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, fakeqq.LongSeriesTitle))
+	if len(entries) != len(want) {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("series folder holds %d entries, want %d: %q", len(entries), len(want), names)
+	}
+	for _, n := range want {
+		if p := seriesFile(dir, n); !fileExists(p) || sha(t, p) != sha256Of(source) {
+			t.Errorf("episode %d: %s missing or not the served file", n, p)
+		}
+	}
+}
+
+func allBut(skip int, n int) []int {
+	var out []int
+	for i := 1; i <= n; i++ {
+		if i != skip {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// journalOutcomes reads the journal: outcome per episode, last run wins.
+func journalOutcomes(t *testing.T, dir string) map[int]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "vdl-journal.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[int]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var line struct {
+			Episode int    `json:"episode"`
+			Outcome string `json:"outcome"`
+			Reason  string `json:"reason"`
+			ID      string `json:"id"`
+			File    string `json:"file"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("journal line %q: %v", sc.Text(), err)
+		}
+		out[line.Episode] = line.Outcome
+	}
+	return out
+}
+
+// TestSeriesWithVIPEpisode: a whole series through the fake: 13 items
+// listed 10 at a time, a trailer left out, the VIP episode refused (exit
+// 7, named in the summary), the others in their series folder.
+func TestSeriesWithVIPEpisode(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	dir := t.TempDir()
+	r := runVDL(t, nil, "--proxy", proxy.URL, "-d", dir, qqLongSeries)
+	if r.code != exitPartial {
+		t.Fatalf("exit %d, want %d: %s", r.code, exitPartial, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "11 downloaded") || !strings.Contains(r.stderr, "E06 ") || !strings.Contains(r.stderr, "VIP only") {
+		t.Errorf("the summary does not name the VIP episode: %s", r.stderr)
+	}
+	checkSeries(t, dir, allBut(6, 12)...)
+	if site.Calls("pagedata") < 2 {
+		t.Errorf("GetPageData asked %d times: the second page was not read", site.Calls("pagedata"))
+	}
+	if n := site.Calls("vid:" + fakeqq.LongSeriesVid(0)); n != 0 {
+		t.Errorf("the trailer was asked about %d times", n)
+	}
+	got := journalOutcomes(t, dir)
+	for n := 1; n <= 12; n++ {
+		want := "downloaded"
+		if n == 6 {
+			want = "refused"
+		}
+		if got[n] != want {
+			t.Errorf("journal: episode %d %q, want %q", n, got[n], want)
+		}
+	}
+	// A rerun without an archive fetches no media: every episode is
+	// recognised on disk.
+	sent := site.CDN().TotalSent()
+	r = runVDL(t, nil, "-q", "--proxy", proxy.URL, "-d", dir, qqLongSeries)
+	if r.code != exitPartial || site.CDN().TotalSent() != sent {
+		t.Errorf("rerun: exit %d, %d media bytes fetched again: %s", r.code, site.CDN().TotalSent()-sent, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "11 skipped") {
+		t.Errorf("rerun summary: %s", r.stderr)
+	}
+}
+
+// TestSeriesArchive: with --download-archive a rerun asks nothing about
+// an archived episode (the fake's request log), only the list.
+func TestSeriesArchive(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	dir := t.TempDir()
+	archive := filepath.Join(t.TempDir(), "archive.txt")
+	args := []string{"-q", "--proxy", proxy.URL, "-d", dir, "--download-archive", archive, "-I", "1-3,5-"}
+	if r := runVDL(t, nil, append(args, qqLongSeries)...); r.code != exitPartial {
+		t.Fatalf("first run: exit %d: %s", r.code, r.stderr)
+	}
+	lines, _ := os.ReadFile(archive)
+	if n := strings.Count(string(lines), "\n"); n != 10 || !strings.Contains(string(lines), "qq "+fakeqq.LongSeriesVid(1)+"\n") {
+		t.Fatalf("archive:\n%s", lines)
+	}
+	before := map[int]int{}
+	for n := 1; n <= 12; n++ {
+		before[n] = site.Calls("vid:" + fakeqq.LongSeriesVid(n))
+	}
+	pages := site.Calls("page")
+	r := runVDL(t, nil, append(args, qqLongSeries)...)
+	if r.code != exitPartial || !strings.Contains(r.stderr, "10 skipped") {
+		t.Fatalf("rerun: exit %d: %s", r.code, r.stderr)
+	}
+	for n := 1; n <= 12; n++ {
+		got := site.Calls("vid:"+fakeqq.LongSeriesVid(n)) - before[n]
+		if n != 6 && got != 0 {
+			t.Errorf("episode %d: %d API requests for an archived item", n, got)
+		}
+	}
+	if p := site.Calls("page") - pages; p != 2 {
+		t.Errorf("rerun read %d pages, want the cover and the VIP episode's alone", p)
+	}
+	checkSeries(t, dir, 1, 2, 3, 5, 7, 8, 9, 10, 11, 12)
+}
+
+// TestSeriesItemsAndDryRun: -I picks items; --dry-run resolves them,
+// prints each with its format, size and file, and the total, and writes
+// and fetches nothing.
+func TestSeriesItemsAndDryRun(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	dir := filepath.Join(t.TempDir(), "never")
+	r := runVDL(t, nil, "--proxy", proxy.URL, "-d", dir, "--dry-run", "-I", "2-3,11", qqLongSeries)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, n := range []int{2, 3, 11} {
+		if !strings.Contains(r.stdout, fmt.Sprintf("E%02d", n)) || !strings.Contains(r.stdout, seriesFile(dir, n)) {
+			t.Errorf("the plan does not show episode %d:\n%s", n, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "E01") || !strings.Contains(r.stdout, "total: 3 items, 868.9 KiB") || !strings.Contains(r.stdout, "free space") {
+		t.Errorf("plan:\n%s", r.stdout)
+	}
+	if fileExists(dir) || site.CDN().TotalSent() != 0 {
+		t.Errorf("a dry run wrote %v or fetched %d media bytes", fileExists(dir), site.CDN().TotalSent())
+	}
+	if r := runVDL(t, nil, "--proxy", proxy.URL, "-I", "3-1", qqLongSeries); r.code != exitUsage {
+		t.Errorf("-I 3-1: exit %d, want %d", r.code, exitUsage)
+	}
+}
+
+// TestSeriesKilledAndResumed: SIGKILL mid-series, then the same command:
+// every episode there, at most 1.15x the series' bytes fetched in all.
+func TestSeriesKilledAndResumed(t *testing.T) {
+	const size = 296583
+	site, proxy := startFakeQQ(t, fakeqq.Config{Throttle: 1 << 20, NotifyAt: 5 * size})
+	dir := t.TempDir()
+	args := []string{"-q", "--proxy", proxy.URL, "-d", dir, "-n", "4", qqLongSeries}
+	if code, _ := interruptVDL(t, site.CDN().Reached, syscall.SIGKILL, args...); code != -1 {
+		t.Fatalf("killed run: exit %d", code)
+	}
+	r := runVDL(t, nil, args...)
+	if r.code != exitPartial {
+		t.Fatalf("rerun: exit %d: %s", r.code, r.stderr)
+	}
+	checkSeries(t, dir, allBut(6, 12)...)
+	if sent, limit := site.CDN().TotalSent(), int64(11*size)*115/100; sent > limit {
+		t.Errorf("%d bytes fetched for a %d-byte series (over 1.15x)", sent, 11*size)
+	}
+}
+
+// TestSeriesUnderAPIFaults: every third page or API request fails (503,
+// resets, hangs); the result is the same series.
+func TestSeriesUnderAPIFaults(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{Faults: fakeqq.Faults{Every: 3}})
+	dir := t.TempDir()
+	r := runVDL(t, nil, "-q", "--timeout", "1s", "--proxy", proxy.URL, "-d", dir, qqLongSeries)
+	if r.code != exitPartial {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	checkSeries(t, dir, allBut(6, 12)...)
+	if len(site.Injected()) == 0 {
+		t.Error("no fault was injected")
+	}
+}

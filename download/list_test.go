@@ -1,0 +1,129 @@
+package download
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseItems(t *testing.T) {
+	tests := []struct {
+		spec string
+		has  []int
+		not  []int
+		err  bool
+	}{
+		{spec: "1-3,7,10-", has: []int{1, 2, 3, 7, 10, 11, 500}, not: []int{4, 6, 8, 9}},
+		{spec: " 2 , 4-4 ", has: []int{2, 4}, not: []int{1, 3, 5}},
+		{spec: "5-", has: []int{5, 6}, not: []int{4}},
+		{spec: "", err: true},
+		{spec: "0", err: true},
+		{spec: "3-1", err: true},
+		{spec: "a-b", err: true},
+		{spec: "1,,2", err: true},
+		{spec: "-3", err: true},
+	}
+	for _, tt := range tests {
+		it, err := ParseItems(tt.spec)
+		if tt.err {
+			if !errors.Is(err, ErrBadItems) {
+				t.Errorf("%q: error %v, want ErrBadItems", tt.spec, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", tt.spec, err)
+		}
+		for _, n := range tt.has {
+			if !it.Has(n) {
+				t.Errorf("%q: %d not selected", tt.spec, n)
+			}
+		}
+		for _, n := range tt.not {
+			if it.Has(n) {
+				t.Errorf("%q: %d selected", tt.spec, n)
+			}
+		}
+	}
+	if !(Items{}).Has(42) {
+		t.Error("the zero Items does not take everything")
+	}
+}
+
+// TestArchive: lines are yt-dlp's "<site> <id>"; a torn last line (a
+// crash while writing it) is ignored and the next record starts afresh.
+func TestArchive(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "archive.txt")
+	if err := os.WriteFile(path, []byte("qq a00000000001\nyoutube xyz\nqq b0000"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := OpenArchive(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Has("qq", "a00000000001") || !a.Has("QQ", "a00000000001") || a.Has("qq", "b0000") || a.Has("qq", "xyz") {
+		t.Error("archive read wrong")
+	}
+	if err := a.Add("qq", "c00000000003"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Add("qq", "c00000000003"); err != nil { // once only
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if string(data) != "qq a00000000001\nyoutube xyz\nqq c00000000003\n" {
+		t.Errorf("archive file:\n%q", data)
+	}
+	b, err := OpenArchive(path)
+	if err != nil || !b.Has("qq", "c00000000003") || b.Has("qq", "b0000") {
+		t.Errorf("reopened archive: %v", err)
+	}
+	if _, err := OpenArchive(filepath.Join(t.TempDir(), "none")); err != nil {
+		t.Errorf("a missing archive is empty, not %v", err)
+	}
+}
+
+// TestJournal: one JSON line per item with the run's time, appended.
+func TestJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), JournalName)
+	j := OpenJournal(path, time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC))
+	items := []ItemReport{
+		{Index: 1, Site: "qq", ID: "v1", Episode: 1, Title: "第01集", Format: "shd", File: "s/e1.mp4", Bytes: 10, Outcome: Downloaded},
+		{Index: 6, Site: "qq", ID: "v6", Episode: 6, Outcome: Refused, Reason: "VIP only", Err: errors.New("not pay")},
+	}
+	for _, it := range items {
+		if err := j.Add(it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var n int
+	for sc.Scan() {
+		var got map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		want := items[n]
+		if got["run"] != "2026-12-01T22:00:00Z" || got["id"] != want.ID || got["outcome"] != string(want.Outcome) ||
+			got["episode"] != float64(want.Episode) || (want.Reason != "" && got["reason"] != want.Reason) {
+			t.Errorf("line %d: %v", n, got)
+		}
+		if strings.Contains(sc.Text(), "not pay") {
+			t.Error("the error value leaked into the journal beside the reason")
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("%d lines", n)
+	}
+}
