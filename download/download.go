@@ -41,6 +41,10 @@ type Options struct {
 	StallTimeout    time.Duration
 	LimitRate       int64 // bytes/s in total, 0 = unlimited
 
+	// Sequential runs a list strictly one item at a time, extraction
+	// included (the baseline of bench/series.sh).
+	Sequential bool
+
 	// StateDir holds vdl's records of finished files (identity.go); ""
 	// keeps only the extended attribute.
 	StateDir string

@@ -97,8 +97,27 @@ func (d *Downloader) List(ctx context.Context, pl *extractors.Playlist, lo ListO
 		}
 	}
 	lobs, _ := d.obs.(ListObserver)
+	pf, stop := newPrefetcher(ctx, d)
+	defer stop()
+	// ahead starts the extraction of the next items while item k runs
+	// (not under --sleep-interval, whose point is one request at a time,
+	// nor when asked to run strictly in turn).
+	ahead := func(k int) {
+		if lo.SleepInterval > 0 || d.opts.Sequential {
+			return
+		}
+		for _, i := range picked[k+1 : min(k+1+prefetchAhead, len(picked))] {
+			e := pl.Entries[i]
+			if e.ID != "" && lo.Archive != nil && lo.Archive.Has(pl.Site, e.ID) {
+				continue // never asked about
+			}
+			if u, err := url.Parse(e.URL); err == nil {
+				pf.start(i, u)
+			}
+		}
+	}
 	asked := false
-	run := func(k, i int) (ItemReport, error) {
+	run := func(k, i int, first bool) (ItemReport, error) {
 		e := pl.Entries[i]
 		if asked && lo.SleepInterval > 0 {
 			if err := d.opts.Client.Policy.Wait(ctx, lo.SleepInterval); err != nil {
@@ -108,7 +127,10 @@ func (d *Downloader) List(ctx context.Context, pl *extractors.Playlist, lo ListO
 		if lobs != nil {
 			lobs.ItemStart(k+1, len(picked), entryLabel(pl, e))
 		}
-		r, didAsk := d.item(ctx, pl, e, i+1, lo)
+		if first {
+			ahead(k)
+		}
+		r, didAsk := d.item(ctx, pf, pl, e, i, lo)
 		asked = asked || didAsk
 		if ctx.Err() != nil {
 			return r, ctx.Err()
@@ -122,7 +144,7 @@ func (d *Downloader) List(ctx context.Context, pl *extractors.Playlist, lo ListO
 		return r, nil
 	}
 	for k, i := range picked {
-		r, err := run(k, i)
+		r, err := run(k, i, true)
 		if err != nil {
 			return rep, err
 		}
@@ -135,7 +157,7 @@ func (d *Downloader) List(ctx context.Context, pl *extractors.Playlist, lo ListO
 		}
 		d.log.Warn("trying again an item that failed for network reasons", "item", r.Index, "err", r.Err)
 		k := j
-		again, err := run(k, picked[j])
+		again, err := run(k, picked[j], false)
 		if err != nil {
 			return rep, err
 		}
@@ -158,7 +180,8 @@ func (d *Downloader) record(r ItemReport, lo ListOptions) error {
 }
 
 // item runs one entry; asked says whether any request was made.
-func (d *Downloader) item(ctx context.Context, pl *extractors.Playlist, e extractors.Entry, pos int, lo ListOptions) (ItemReport, bool) {
+func (d *Downloader) item(ctx context.Context, pf *prefetcher, pl *extractors.Playlist, e extractors.Entry, i int, lo ListOptions) (ItemReport, bool) {
+	pos := i + 1
 	r := ItemReport{Index: pos, Site: pl.Site, ID: e.ID, Episode: e.Episode, Title: e.Title}
 	if e.ID != "" && lo.Archive != nil && lo.Archive.Has(pl.Site, e.ID) {
 		r.Outcome, r.Reason = Skipped, "in the archive"
@@ -168,7 +191,7 @@ func (d *Downloader) item(ctx context.Context, pl *extractors.Playlist, e extrac
 	if err != nil {
 		return fail(r, fmt.Errorf("%w: entry URL %q", extractors.ErrUnsupported, e.URL)), false
 	}
-	res, err := d.Extract(ctx, u)
+	res, err := pf.get(ctx, i, u)
 	if err != nil {
 		return fail(r, err), true
 	}

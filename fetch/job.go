@@ -57,6 +57,11 @@ type Options struct {
 	StallTimeout       time.Duration // drop a transfer silent this long; default 30s
 	MaxConnsPerHost    int           // at most this many connections to one host; 0 = no cap below Connections
 	Limiter            *rate.Limiter // shared by all connections; nil = unlimited
+	// Slots, if set, is a connection budget shared with other jobs that
+	// run at the same time; Priority orders them (lower first). A worker
+	// holds a slot only while its job has work for it.
+	Slots    *Slots
+	Priority int
 	Logger             *slog.Logger
 	CheckpointInterval time.Duration // default 1s
 	StatePath          string        // resume state file; "" = no resume
@@ -229,7 +234,8 @@ func (j *Job) worker(ctx context.Context, i int) error {
 	// connection the extractor's probe left open: one handshake fewer,
 	// and on a server that is kind only to its first connections, one of
 	// them. The others get pools of their own.
-	w := &worker{http: j.opts.Client.HTTP}
+	w := &worker{http: j.opts.Client.HTTP, slot: slot{s: j.opts.Slots, prio: j.opts.Priority}}
+	defer w.slot.drop()
 	if j.opts.Client.Pool != nil && i > 0 {
 		w.http = j.opts.Client.Pool()
 		defer w.http.CloseIdleConnections()
@@ -250,6 +256,7 @@ func (j *Job) worker(ctx context.Context, i int) error {
 			return err
 		}
 		if dropped {
+			w.slot.drop()
 			// Let the others take the dropped range first.
 			j.mu.Lock()
 			wait := j.changed

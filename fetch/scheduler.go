@@ -89,6 +89,7 @@ func (r *race) other(sp *span) *span {
 
 // worker is one connection's loop; its meter says how fast it is.
 type worker struct {
+	slot slot // its hold on a shared connection budget, if any
 	m    meter
 	http *http.Client // its own connection pool, when the client can make one
 	buf  []byte       // read buffer, reused across requests
@@ -107,12 +108,24 @@ func (j *Job) next(ctx context.Context, w *worker) (*span, error) {
 	defer t.Stop()
 	for {
 		j.mu.Lock()
+		wake, done := j.changed, j.allDoneLocked()
+		j.mu.Unlock()
+		if done {
+			return nil, nil
+		}
+		if got, err := w.slot.hold(ctx, wake); err != nil {
+			return nil, err
+		} else if !got {
+			continue // the job changed while waiting for a connection: look again
+		}
+		j.mu.Lock()
 		sp, allDone := j.pickLocked(w)
 		wait := j.changed
 		j.mu.Unlock()
 		if sp != nil || allDone {
 			return sp, nil
 		}
+		w.slot.drop() // nothing here now: another job may use the connection
 		t.Reset(recheckEvery)
 		select {
 		case <-ctx.Done():
@@ -121,6 +134,16 @@ func (j *Job) next(ctx context.Context, w *worker) (*span, error) {
 		case <-t.C:
 		}
 	}
+}
+
+// allDoneLocked says whether every part is complete.
+func (j *Job) allDoneLocked() bool {
+	for _, p := range j.parts {
+		if !p.complete {
+			return false
+		}
+	}
+	return true
 }
 
 // pickLocked claims free work (in part order, so earlier parts of a
