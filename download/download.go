@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/extractors/hls"
 	"github.com/vdlproject/vdl/fetch"
@@ -68,9 +70,10 @@ type Progress interface{ Progress() fetch.Progress }
 // Downloader runs downloads with one set of options. It is not safe for
 // concurrent use.
 type Downloader struct {
-	opts Options
-	log  *slog.Logger
-	obs  Observer
+	opts  Options
+	log   *slog.Logger
+	obs   Observer
+	limit *rate.Limiter // --limit-rate, shared by every job (items may overlap)
 }
 
 // New returns a Downloader; o.Client is required.
@@ -87,6 +90,9 @@ func New(o Options) (*Downloader, error) {
 	}
 	if d.opts.Dir == "" {
 		d.opts.Dir = "."
+	}
+	if o.LimitRate > 0 {
+		d.limit = fetch.NewLimiter(o.LimitRate)
 	}
 	return d, nil
 }
@@ -132,14 +138,14 @@ func (d *Downloader) media(ctx context.Context, m *extractors.Media, e *entryInf
 		d.obs.Skipped(out)
 		return Done{File: out, Skipped: true, Format: f}, nil
 	}
-	if err := d.fetchAndJoin(ctx, m, f, out); err != nil {
+	if err := d.fetchAndJoin(ctx, m, f, out, e); err != nil {
 		return Done{}, err
 	}
 	return Done{File: out, Format: f}, nil
 }
 
 // fetchAndJoin makes out from format f of m.
-func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *extractors.Format, out string) error {
+func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *extractors.Format, out string, e *entryInfo) error {
 	ident := jobKey(m, f)
 	if err := makeParents(d.opts.Dir, out); err != nil {
 		return err
@@ -166,7 +172,7 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *e
 		return err
 	}
 	used := f
-	if used, plan, err = d.fetchFormat(ctx, m, f, plan, work, filepath.Base(out)); err != nil {
+	if used, plan, err = d.fetchFormat(ctx, m, f, plan, work, filepath.Base(out), e); err != nil {
 		return err
 	}
 	if used != f {

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/fetch"
 )
 
 // maxNameBytes keeps names under the 255-byte limit of common filesystems,
@@ -83,6 +84,18 @@ type entryInfo struct {
 	series  string
 	episode int
 	index   int // 1-based position in the playlist
+	// slots is the connection budget the list's items share; started is
+	// closed once the item's transfer begins (or it ends without one),
+	// when the next item may start on the connections this one leaves.
+	slots   *fetch.Slots
+	started *signal
+}
+
+// transferring marks the item's transfer as begun.
+func (e *entryInfo) transferring() {
+	if e != nil {
+		e.started.fire()
+	}
 }
 
 // outputPath decides where the media goes: -o (a file, or a template),

@@ -6,9 +6,14 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/fetch"
 	"github.com/vdlproject/vdl/request"
 )
 
@@ -83,87 +88,176 @@ type ListObserver interface {
 	ItemDone(pos, total int, r ItemReport)
 }
 
-// List downloads the selected entries of a playlist one after another.
-// An item that is refused or fails does not stop the others; items that
-// failed for network reasons get one more try at the end. The returned
-// error is only a cancellation or a local failure that would fail every
-// item (the archive or journal cannot be written).
+// List downloads the selected entries of a playlist. An item that is
+// refused or fails does not stop the others; items that failed for
+// network reasons get one more try at the end. Items overlap: the next
+// ones are extracted ahead, and the next one's transfer starts once this
+// one's has begun, on the connections this one cannot use (fetch.Slots:
+// the earlier item always comes first). The returned error is only a
+// cancellation or a local failure that would fail every item (the
+// archive or the journal cannot be written).
 func (d *Downloader) List(ctx context.Context, pl *extractors.Playlist, lo ListOptions) (*Report, error) {
-	rep := &Report{Title: pl.Title}
-	var picked []int
+	lr := &listRun{d: d, pl: pl, lo: lo, slots: fetch.NewSlots(max(d.opts.Connections, 1))}
 	for i := range pl.Entries {
 		if lo.Items.Has(i + 1) {
-			picked = append(picked, i)
+			lr.picked = append(lr.picked, i)
 		}
 	}
-	lobs, _ := d.obs.(ListObserver)
-	pf, stop := newPrefetcher(ctx, d)
+	lr.lobs, _ = d.obs.(ListObserver)
+	var stop func()
+	lr.pf, stop = newPrefetcher(ctx, d)
 	defer stop()
-	// ahead starts the extraction of the next items while item k runs
-	// (not under --sleep-interval, whose point is one request at a time,
-	// nor when asked to run strictly in turn).
-	ahead := func(k int) {
-		if lo.SleepInterval > 0 || d.opts.Sequential {
-			return
-		}
-		for _, i := range picked[k+1 : min(k+1+prefetchAhead, len(picked))] {
-			e := pl.Entries[i]
-			if e.ID != "" && lo.Archive != nil && lo.Archive.Has(pl.Site, e.ID) {
-				continue // never asked about
-			}
-			if u, err := url.Parse(e.URL); err == nil {
-				pf.start(i, u)
-			}
-		}
-	}
-	asked := false
-	run := func(k, i int, first bool) (ItemReport, error) {
-		e := pl.Entries[i]
-		if asked && lo.SleepInterval > 0 {
-			if err := d.opts.Client.Policy.Wait(ctx, lo.SleepInterval); err != nil {
-				return ItemReport{}, err
-			}
-		}
-		if lobs != nil {
-			lobs.ItemStart(k+1, len(picked), entryLabel(pl, e))
-		}
-		if first {
-			ahead(k)
-		}
-		r, didAsk := d.item(ctx, pf, pl, e, i, lo)
-		asked = asked || didAsk
-		if ctx.Err() != nil {
-			return r, ctx.Err()
-		}
-		if err := d.record(r, lo); err != nil {
-			return r, err
-		}
-		if lobs != nil {
-			lobs.ItemDone(k+1, len(picked), r)
-		}
-		return r, nil
-	}
-	for k, i := range picked {
-		r, err := run(k, i, true)
-		if err != nil {
-			return rep, err
-		}
-		rep.Items = append(rep.Items, r)
+	rep := &Report{Title: pl.Title}
+	items, err := lr.firstPass(ctx)
+	rep.Items = items
+	if err != nil {
+		return rep, err
 	}
 	// One more try for what the network failed, now that the rest is done.
-	for j, r := range rep.Items {
+	for k, r := range rep.Items {
 		if r.Outcome != Failed || !request.Retryable(r.Err) {
 			continue
 		}
 		d.log.Warn("trying again an item that failed for network reasons", "item", r.Index, "err", r.Err)
-		k := j
-		again, err := run(k, picked[j], false)
+		again, err := lr.run(ctx, k, false)
 		if err != nil {
 			return rep, err
 		}
-		rep.Items[j] = again
+		rep.Items[k] = again
 	}
 	return rep, nil
+}
+
+// listRun is one run of List.
+type listRun struct {
+	d      *Downloader
+	pl     *extractors.Playlist
+	lo     ListOptions
+	picked []int // entry indexes, in order
+	lobs   ListObserver
+	pf     *prefetcher
+	slots  *fetch.Slots
+	asked  atomic.Bool // some request was made (for --sleep-interval)
+}
+
+// maxOverlap bounds the items in flight at once.
+const maxOverlap = 2
+
+// firstPass runs every picked item once, overlapping them unless a
+// dry run, --sleep-interval or Sequential asks for one at a time.
+func (lr *listRun) firstPass(ctx context.Context) ([]ItemReport, error) {
+	results := make([]ItemReport, len(lr.picked))
+	if lr.lo.DryRun || lr.lo.SleepInterval > 0 || lr.d.opts.Sequential {
+		for k := range lr.picked {
+			r, err := lr.run(ctx, k, true)
+			results[k] = r
+			if err != nil {
+				return results[:k+1], err
+			}
+		}
+		return results, nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	inFlight := make(chan struct{}, maxOverlap)
+	prev := closedSignal()
+	for k := range lr.picked {
+		started := &signal{ch: make(chan struct{})}
+		select {
+		case <-prev.ch: // the previous item transfers: its connections are taken first
+		case <-gctx.Done():
+		}
+		select {
+		case inFlight <- struct{}{}:
+		case <-gctx.Done():
+		}
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			defer func() { <-inFlight }()
+			r, err := lr.runWith(gctx, k, true, started)
+			results[k] = r
+			return err
+		})
+		prev = started
+	}
+	if err := g.Wait(); err != nil {
+		return results, err
+	}
+	return results, ctx.Err()
+}
+
+func (lr *listRun) run(ctx context.Context, k int, first bool) (ItemReport, error) {
+	return lr.runWith(ctx, k, first, nil)
+}
+
+// runWith runs picked item k; started (if any) fires when its transfer
+// begins, or when it ends without one.
+func (lr *listRun) runWith(ctx context.Context, k int, first bool, started *signal) (ItemReport, error) {
+	defer started.fire()
+	i := lr.picked[k]
+	e := lr.pl.Entries[i]
+	if lr.asked.Load() && lr.lo.SleepInterval > 0 {
+		if err := lr.d.opts.Client.Policy.Wait(ctx, lr.lo.SleepInterval); err != nil {
+			return ItemReport{}, err
+		}
+	}
+	if lr.lobs != nil {
+		lr.lobs.ItemStart(k+1, len(lr.picked), entryLabel(lr.pl, e))
+	}
+	if first {
+		lr.ahead(k)
+	}
+	r, didAsk := lr.d.item(ctx, lr, e, i, started)
+	if didAsk {
+		lr.asked.Store(true)
+	}
+	if ctx.Err() != nil {
+		return r, ctx.Err()
+	}
+	if err := lr.d.record(r, lr.lo); err != nil {
+		return r, err
+	}
+	if lr.lobs != nil {
+		lr.lobs.ItemDone(k+1, len(lr.picked), r)
+	}
+	return r, nil
+}
+
+// ahead starts the extraction of the items after k (not under
+// --sleep-interval, whose point is one request at a time, nor when asked
+// to run strictly in turn).
+func (lr *listRun) ahead(k int) {
+	if lr.lo.SleepInterval > 0 || lr.d.opts.Sequential {
+		return
+	}
+	for _, i := range lr.picked[k+1 : min(k+1+prefetchAhead, len(lr.picked))] {
+		e := lr.pl.Entries[i]
+		if e.ID != "" && lr.lo.Archive != nil && lr.lo.Archive.Has(lr.pl.Site, e.ID) {
+			continue // never asked about
+		}
+		if u, err := url.Parse(e.URL); err == nil {
+			lr.pf.start(i, u)
+		}
+	}
+}
+
+// signal is closed once, by whoever comes first.
+type signal struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func (s *signal) fire() {
+	if s != nil {
+		s.once.Do(func() { close(s.ch) })
+	}
+}
+
+func closedSignal() *signal {
+	s := &signal{ch: make(chan struct{})}
+	s.fire()
+	return s
 }
 
 // record writes an item's outcome to the archive and the journal.
@@ -180,7 +274,8 @@ func (d *Downloader) record(r ItemReport, lo ListOptions) error {
 }
 
 // item runs one entry; asked says whether any request was made.
-func (d *Downloader) item(ctx context.Context, pf *prefetcher, pl *extractors.Playlist, e extractors.Entry, i int, lo ListOptions) (ItemReport, bool) {
+func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, i int, started *signal) (ItemReport, bool) {
+	pl, lo, pf := lr.pl, lr.lo, lr.pf
 	pos := i + 1
 	r := ItemReport{Index: pos, Site: pl.Site, ID: e.ID, Episode: e.Episode, Title: e.Title}
 	if e.ID != "" && lo.Archive != nil && lo.Archive.Has(pl.Site, e.ID) {
@@ -208,7 +303,8 @@ func (d *Downloader) item(ctx context.Context, pf *prefetcher, pl *extractors.Pl
 	if m.Title == "" {
 		m.Title = e.Title
 	}
-	return d.fetchItem(ctx, m, &entryInfo{series: m.Series, episode: m.Episode, index: pos}, r, lo), true
+	info := &entryInfo{series: m.Series, episode: m.Episode, index: pos, slots: lr.slots, started: started}
+	return d.fetchItem(ctx, m, info, r, lo), true
 }
 
 // fetchItem downloads (or, in a dry run, plans) an extracted item.

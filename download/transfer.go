@@ -15,12 +15,13 @@ import (
 // (403/410), it asks the site for fresh ones and carries on from the
 // bytes on disk, as long as each refresh is followed by progress. It
 // returns the format and plan last used.
-func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, work, label string) (*extractors.Format, *assembly, error) {
+func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, work, label string, e *entryInfo) (*extractors.Format, *assembly, error) {
 	for refreshes := 0; ; refreshes++ {
-		job, err := fetch.New(plan.parts, d.fetchOptions(work, m, f))
+		job, err := fetch.New(plan.parts, d.fetchOptions(work, m, f, e))
 		if err != nil {
 			return nil, nil, err
 		}
+		e.transferring()
 		err = d.runJob(ctx, job, label)
 		if err == nil || ctx.Err() != nil || !m.SignedURLs || !urlsExpired(err) {
 			return f, plan, err
@@ -38,7 +39,7 @@ func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *ex
 	}
 }
 
-func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractors.Format) fetch.Options {
+func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractors.Format, e *entryInfo) fetch.Options {
 	o := fetch.Options{
 		Client:          d.opts.Client,
 		Connections:     d.opts.Connections,
@@ -50,7 +51,10 @@ func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractor
 		Key:             jobKey(m, f),
 	}
 	if d.opts.LimitRate > 0 {
-		o.Limiter = fetch.NewLimiter(d.opts.LimitRate)
+		o.Limiter = d.limit // one cap for every job of the run
+	}
+	if e != nil && e.slots != nil {
+		o.Slots, o.Priority = e.slots, e.index // the list's items share -n, earlier first
 	}
 	return o
 }

@@ -108,6 +108,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.Float64Flag{Name: "sleep-interval", Usage: "wait `SECONDS` between the items of a playlist"},
 			&cli.BoolFlag{Name: "yes-playlist", Usage: "an episode URL that names its series downloads the whole series"},
 			&cli.BoolFlag{Name: "no-playlist", Usage: "a series URL downloads only the episode its page plays"},
+			&cli.BoolFlag{Name: "debug-sequential", Hidden: true, Usage: "run a list's items strictly one after another, extraction included (the baseline of bench/series.sh)"},
 			&cli.BoolFlag{Name: "location-trusted", Usage: "send -H credentials (Authorization, Cookie) to every host, not only those of the URLs given"},
 			&cli.StringFlag{Name: "cookies", Usage: "Netscape cookies.txt `FILE`"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify TLS certificates (unsafe)"},
@@ -194,7 +195,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		Client: client, Log: log, UserAgent: o.client.userAgent(), Observer: obs,
 		Playlist: o.playlist, Dir: o.dir, Output: o.output, Format: o.format, Force: o.force,
 		Connections: o.conns, MaxConnsPerHost: o.maxPerHost, MinSplit: o.minSplit, StallTimeout: o.stall, LimitRate: o.limitRate,
-		StateDir: defaultStateDir(),
+		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"),
 	})
 	if err != nil {
 		return nil, err

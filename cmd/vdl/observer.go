@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	"github.com/vdlproject/vdl/download"
+	"github.com/vdlproject/vdl/fetch"
 )
 
 // consoleObserver shows a download on the console: a progress display
@@ -18,6 +20,12 @@ type consoleObserver struct {
 	con    *console
 	stdout io.Writer // dry-run plans go there
 	quiet  bool
+
+	mu       sync.Mutex
+	active   []*activeTransfer // jobs on the progress line, earliest first
+	finished fetch.Progress    // jobs that ended while others stayed on the line
+	stopDraw func(cause error) // ends the line's drawing; nil when none
+	last     string            // the label of the job that ended the line
 }
 
 var (
@@ -53,24 +61,94 @@ func (o *consoleObserver) ItemDone(pos, total int, r download.ItemReport) {
 	}
 }
 
+// Transfer shows a job. Jobs that overlap (a series' next episode
+// starting on the connections the current one leaves) share one line:
+// the earliest one's label, their bytes summed.
 func (o *consoleObserver) Transfer(label string, job download.Progress) func(error) {
 	if o.quiet {
 		return func(error) {}
 	}
-	pctx, stop := context.WithCancelCause(context.Background())
-	drawn := make(chan struct{})
-	go func() {
-		defer close(drawn)
-		showProgress(pctx, o.con, label, job)
-	}()
-	return func(err error) {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			stop(errJobFailed) // the error line says it all: no summary line
-		} else {
-			stop(nil)
+	t := &activeTransfer{label: label, job: job}
+	o.mu.Lock()
+	o.active = append(o.active, t)
+	if o.stopDraw == nil {
+		pctx, stop := context.WithCancelCause(context.Background())
+		drawn := make(chan struct{})
+		go func() {
+			defer close(drawn)
+			showProgress(pctx, o.con, o.label, o)
+		}()
+		o.stopDraw = func(cause error) {
+			stop(cause)
+			<-drawn
 		}
-		<-drawn
 	}
+	o.mu.Unlock()
+	return func(err error) {
+		o.mu.Lock()
+		for i, x := range o.active {
+			if x == t {
+				o.active = append(o.active[:i], o.active[i+1:]...)
+				break
+			}
+		}
+		o.finished = addProgress(o.finished, job.Progress()) // the line's bytes keep adding up
+		if len(o.active) > 0 {
+			o.mu.Unlock()
+			return
+		}
+		o.last = label // the final line's
+		stopDraw := o.stopDraw
+		o.stopDraw = nil
+		o.mu.Unlock()
+		if err != nil && !errors.Is(err, context.Canceled) {
+			stopDraw(errJobFailed) // the error line says it all: no summary line
+		} else {
+			stopDraw(nil)
+		}
+		o.mu.Lock()
+		o.finished = fetch.Progress{}
+		o.mu.Unlock()
+	}
+}
+
+// activeTransfer is a job being shown.
+type activeTransfer struct {
+	label string
+	job   download.Progress
+}
+
+// Progress sums the jobs on the line.
+func (o *consoleObserver) Progress() fetch.Progress {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	p := o.finished
+	for _, t := range o.active {
+		p = addProgress(p, t.job.Progress())
+	}
+	return p
+}
+
+// label is the earliest job's, and how many more share the line.
+func (o *consoleObserver) label() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	switch len(o.active) {
+	case 0:
+		return o.last
+	case 1:
+		return o.active[0].label
+	}
+	return fmt.Sprintf("%s (+%d)", o.active[0].label, len(o.active)-1)
+}
+
+func addProgress(a, b fetch.Progress) fetch.Progress {
+	total := a.Total + b.Total
+	if a.Total < 0 || b.Total < 0 {
+		total = -1
+	}
+	return fetch.Progress{Done: a.Done + b.Done, Resumed: a.Resumed + b.Resumed, Total: total,
+		PartsDone: a.PartsDone + b.PartsDone, Parts: a.Parts + b.Parts, Conns: a.Conns + b.Conns, Refused: a.Refused + b.Refused}
 }
 
 func (o *consoleObserver) Skipped(out string) {
