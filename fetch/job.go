@@ -51,17 +51,17 @@ type Options struct {
 	// Client makes the requests under vdl's retry policy: its Retries
 	// (consecutive failed attempts per range), Backoff and Timeout (the
 	// wait for response headers) apply here too.
-	Client             *request.Client
-	Connections        int           // total connections across all parts; default 8
-	MinSplit           int64         // never split a range below this; default 512 KiB
-	StallTimeout       time.Duration // drop a transfer silent this long; default 30s
-	MaxConnsPerHost    int           // at most this many connections to one host; 0 = no cap below Connections
-	Limiter            *rate.Limiter // shared by all connections; nil = unlimited
+	Client          *request.Client
+	Connections     int           // total connections across all parts; default 8
+	MinSplit        int64         // never split a range below this; default 512 KiB
+	StallTimeout    time.Duration // drop a transfer silent this long; default 30s
+	MaxConnsPerHost int           // at most this many connections to one host; 0 = no cap below Connections
+	Limiter         *rate.Limiter // shared by all connections; nil = unlimited
 	// Slots, if set, is a connection budget shared with other jobs that
 	// run at the same time; Priority orders them (lower first). A worker
 	// holds a slot only while its job has work for it.
-	Slots    *Slots
-	Priority int
+	Slots              *Slots
+	Priority           int
 	Logger             *slog.Logger
 	CheckpointInterval time.Duration // default 1s
 	StatePath          string        // resume state file; "" = no resume
