@@ -74,8 +74,11 @@ func LongSeriesVid(n int) string {
 }
 
 // longSeries builds LongSeries: every episode one progressive MP4 file
-// (the source fixture) under a name of its own.
-func longSeries() ([]*Episode, *Series) {
+// (file; default the source fixture) under a name of its own.
+func longSeries(file string) ([]*Episode, *Series) {
+	if file == "" {
+		file = "source/source.mp4"
+	}
 	sr := &Series{Cid: LongSeries, Title: LongSeriesTitle, Trailers: map[string]bool{LongSeriesVid(0): true}, PageShows: 10}
 	var eps []*Episode
 	for n := 0; n <= 12; n++ {
@@ -86,7 +89,7 @@ func longSeries() ([]*Episode, *Series) {
 		}
 		e := &Episode{Vid: vid, Cid: LongSeries, Duration: "15.02", Title: title,
 			Qualities: []Quality{{ID: 10201, Name: "shd", SName: "超清", Resolution: "720P", Width: 1280, Height: 720, BR: 180,
-				Kind: "file", Files: []string{"source/source.mp4"}, FN: "gzc_1000102_" + vid + ".f10201.mp4"}}}
+				Kind: "file", Files: []string{file}, FN: "gzc_1000102_" + vid + ".f10201.mp4"}}}
 		if n == 6 {
 			e.Refusal, e.Qualities = notPay, nil
 		}
@@ -98,7 +101,7 @@ func longSeries() ([]*Episode, *Series) {
 
 // catalogue returns the episodes and series; clips is the folder (under
 // the media dir, or absolute) of the multi-clip episode's clips.
-func catalogue(clips []string) ([]*Episode, []*Series) {
+func catalogue(clips []string, seriesFile string) ([]*Episode, []*Series) {
 	legacy := &Episode{
 		// lux's test video; lnk differs from vid as in lux#1401.
 		Vid: "n0687peq62x", Lnk: "h0027rk9fiy", Duration: "15.02",
@@ -126,6 +129,6 @@ func catalogue(clips []string) ([]*Episode, []*Series) {
 	vip := &Episode{Vid: "b00269ix3l9", Cid: "7ce5noezvafma27", Duration: "2700.00", Title: "鸡毛飞上天 第02集", Refusal: notPay}
 	blocked := &Episode{Vid: "g00269ix3l0", Duration: "60.00", Title: "region blocked", Refusal: geo}
 	series := &Series{Cid: "7ce5noezvafma27", Title: "鸡毛飞上天", Vids: []string{"a00269ix3l8", "b00269ix3l9"}}
-	long, longSr := longSeries()
+	long, longSr := longSeries(seriesFile)
 	return append([]*Episode{legacy, hlsEp, vip, blocked}, long...), []*Series{series, longSr}
 }

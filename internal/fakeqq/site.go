@@ -35,8 +35,11 @@ type Config struct {
 	MediaDir string   // testdata/media
 	PagesDir string   // testdata/fakeqq (page.html)
 	Clips    []string // the clip episode's files, relative to MediaDir or absolute; default mp4-clips/clip{1,2,3}.mp4
-	Throttle int64    // CDN bytes/s per response, 0 = unlimited
-	NotifyAt int64    // close CDNReached once the CDN sent this many body bytes
+	// SeriesFile is every LongSeries episode's file (relative to MediaDir
+	// or absolute); default source/source.mp4.
+	SeriesFile string
+	Throttle   int64 // CDN bytes/s per response, 0 = unlimited
+	NotifyAt   int64 // close CDNReached once the CDN sent this many body bytes
 	// APIDelay is added to every page and API reply: the round trip to
 	// Tencent, for benchmarks of the extraction (tests leave it 0).
 	APIDelay time.Duration
@@ -51,6 +54,7 @@ type Site struct {
 	cdn      *mediaserver.Site
 	episodes map[string]*Episode
 	series   map[string]*Series
+	read     map[string][]byte // media files read, by path
 
 	DeadMirror  atomic.Bool  // CDNA answers 403 to every media request
 	ExpireAfter atomic.Int64 // a vkey is refused once it has served this many bytes; 0 = never
@@ -73,9 +77,9 @@ func New(cfg Config) (*Site, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fakeqq: %w", err)
 	}
-	s := &Site{cfg: cfg, page: page, episodes: map[string]*Episode{}, series: map[string]*Series{},
+	s := &Site{cfg: cfg, page: page, episodes: map[string]*Episode{}, series: map[string]*Series{}, read: map[string][]byte{},
 		keys: map[string]int64{}, calls: map[string]int{}, status: map[string]int{}}
-	eps, series := catalogue(cfg.Clips)
+	eps, series := catalogue(cfg.Clips, cfg.SeriesFile)
 	files := map[string][]byte{}
 	for _, e := range eps {
 		s.episodes[e.Vid] = e
@@ -96,10 +100,14 @@ func (s *Site) addMedia(e *Episode, files map[string][]byte) error {
 		if !filepath.IsAbs(name) {
 			name = filepath.Join(s.cfg.MediaDir, name)
 		}
+		if b, ok := s.read[name]; ok {
+			return b, nil // episodes share files: one copy in memory
+		}
 		b, err := os.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("fakeqq: %w", err)
 		}
+		s.read[name] = b
 		return b, nil
 	}
 	for _, q := range e.Qualities {

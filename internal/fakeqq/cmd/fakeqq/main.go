@@ -20,6 +20,7 @@ func main() {
 	media := flag.String("media", "testdata/media", "media fixtures folder")
 	pages := flag.String("pages", "testdata/fakeqq", "folder of page.html")
 	clips := flag.String("clips", "", "comma-separated clip files of the multi-clip episode (default: the mp4-clips fixtures)")
+	seriesFile := flag.String("series-file", "", "the media file of every episode of the long series (default: the source fixture)")
 	throttle := flag.Int64("throttle", 0, "CDN bytes/s per response (0 = unlimited)")
 	dir := flag.String("dir", os.TempDir(), "where to write the CA file")
 	delay := flag.Duration("api-delay", 0, "added to every page and API reply (a round trip to Tencent)")
@@ -28,6 +29,7 @@ func main() {
 	flag.Parse()
 	cfg := fakeqq.Config{MediaDir: *media, PagesDir: *pages, Throttle: *throttle, APIDelay: *delay,
 		Faults: fakeqq.Faults{Every: *failEvery, Kinds: strings.Split(*failKinds, ",")}}
+	cfg.SeriesFile = *seriesFile
 	if *clips != "" {
 		cfg.Clips = strings.Split(*clips, ",")
 	}
