@@ -101,3 +101,15 @@ func fieldNames(fields map[string]any) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// CheckTemplate expands an -o template with sample values, so that a
+// template that cannot work is refused before anything is asked of a
+// site. A plain file name passes.
+func CheckTemplate(tmpl string) error {
+	if !isTemplate(tmpl) {
+		return nil
+	}
+	_, err := expandTemplate(tmpl, map[string]any{"title": "t", "id": "i", "series": "s", "episode": 1,
+		"format_id": "f", "height": 720, "width": 1280, "ext": "mp4", "site": "x", "playlist_index": 1})
+	return err
+}

@@ -143,6 +143,9 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	if err := o.parseListFlags(c); err != nil {
 		return nil, err
 	}
+	if err := download.CheckTemplate(o.output); err != nil {
+		return nil, &usageError{"-o: " + err.Error()}
+	}
 	if o.conns < 1 || o.conns > 64 {
 		return nil, &usageError{fmt.Sprintf("-n %d: want 1 to 64 connections", o.conns)}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -215,5 +216,37 @@ func TestSeriesUnderAPIFaults(t *testing.T) {
 	checkSeries(t, dir, allBut(6, 12)...)
 	if len(site.Injected()) == 0 {
 		t.Error("no fault was injected")
+	}
+}
+
+// TestBatchFileAndTemplate: -a reads URLs (comments and blank lines
+// skipped, - for standard input) and goes on past a refused one; an -o
+// template names the files (folders under -d, never out of it).
+func TestBatchFileAndTemplate(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	dir := t.TempDir()
+	batch := "# my list\n\n" + "https://v.qq.com/x/cover/" + fakeqq.LongSeries + "/" + fakeqq.LongSeriesVid(2) + ".html\n" +
+		"; another comment\n" + qqVIPEp + "\n" + "https://v.qq.com/x/cover/" + fakeqq.LongSeries + "/" + fakeqq.LongSeriesVid(3) + ".html\n"
+	cmd := exec.Command(vdlBin, "-q", "--proxy", proxy.URL, "-d", dir, "-a", "-", "-o", "%(site)s/%(series)s E%(episode)02d [%(id)s].%(ext)s")
+	cmd.Stdin = strings.NewReader(batch)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != exitPartial {
+		t.Fatalf("exit %d (%v), want %d: %s", code, err, exitPartial, stderr.String())
+	}
+	for _, n := range []int{2, 3} {
+		p := filepath.Join(dir, "qq", fmt.Sprintf("%s E%02d [%s].mp4", fakeqq.LongSeriesTitle, n, fakeqq.LongSeriesVid(n)))
+		if !fileExists(p) {
+			t.Errorf("%s missing", p)
+		}
+	}
+	if !strings.Contains(stderr.String(), "VIP only") || !strings.Contains(stderr.String(), "2 downloaded") {
+		t.Errorf("summary: %s", stderr.String())
+	}
+	_ = site
+	r := runVDL(t, nil, "--proxy", proxy.URL, "-d", dir, "-o", "../%(id)s.%(ext)s", qqLongSeries)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "leaves the download folder") {
+		t.Errorf("a template out of -d: exit %d: %s", r.code, r.stderr)
 	}
 }
