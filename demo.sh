@@ -3,7 +3,9 @@
 # a local server throttles every connection to 4 MiB/s; vdl downloads a
 # 96 MiB file over 8 connections, is interrupted with Ctrl-C (SIGINT)
 # half-way, and the same command finishes the download without refetching.
-# Then it lists and downloads an AES-128 HLS playlist from testdata/.
+# Then it lists and downloads an AES-128 HLS playlist from testdata/, a
+# v.qq.com episode and a whole series through the fake v.qq.com (killed
+# half-way and resumed).
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p bin
@@ -73,5 +75,30 @@ if command -v ffprobe >/dev/null; then
     "$(ffprobe -v error -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$out" | paste -sd+ -) packets"
 fi
 echo "OK: three MP4 clips fetched through the legacy API flow and joined into one file"
-echo; echo "\$ vdl --proxy $proxy -F https://v.qq.com/x/cover/7ce5noezvafma27.html    (a series page)"
-bin/vdl --proxy "$proxy" -F https://v.qq.com/x/cover/7ce5noezvafma27.html
+
+# A whole series, unattended: 12 episodes (and a trailer, left out) listed
+# 10 at a time by the site's API, E06 VIP only. A second fake with a
+# throttled CDN, so that the run can be killed half-way and resumed.
+start_fakeqq bin/fakeqq "$work" -throttle $((256<<10))
+series_fake=$FAKEQQ_PID series_proxy=$FAKEQQ_PROXY
+trap 'kill $server $hls_server $qq_server $series_fake 2>/dev/null; rm -rf "$work"' EXIT
+series=https://v.qq.com/x/cover/mzc00200vdlser1.html
+echo; echo "\$ vdl --proxy $series_proxy -F $series"
+bin/vdl --proxy "$series_proxy" -F "$series"
+echo; echo "\$ vdl --proxy $series_proxy -n 2 -d $work/tv --download-archive $work/archive.txt $series    (killed after 2 s)"
+bin/vdl -q --proxy "$series_proxy" -n 2 -d "$work/tv" --download-archive "$work/archive.txt" "$series" &
+vdl_pid=$!
+sleep 2
+kill -9 $vdl_pid; wait $vdl_pid 2>/dev/null || true
+echo "killed with SIGKILL; the archive holds $(wc -l < "$work/archive.txt") finished episodes"
+echo; echo "\$ (the same command again)"
+code=0
+bin/vdl --proxy "$series_proxy" -n 2 -d "$work/tv" --download-archive "$work/archive.txt" "$series" 2> "$work/series.err" || code=$?
+grep -v '%' "$work/series.err" || true
+echo "exit code: $code (7: partly done, the VIP episode refused)"
+[ "$code" = 7 ] || { echo "FAIL: exit code $code, want 7" >&2; exit 1; }
+echo; echo "\$ ls $work/tv/*"; ls "$work/tv"/*
+echo; echo "\$ cat archive.txt"; cat "$work/archive.txt"
+n=$(ls "$work/tv/vdl测试剧" | wc -l)
+[ "$n" = 11 ] || { echo "FAIL: $n episodes in the series folder, want 11" >&2; exit 1; }
+echo "OK: 11 episodes in their series folder, the VIP one named in the summary; the rerun skipped the archived episodes without asking the site"
