@@ -172,7 +172,11 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *e
 		return err
 	}
 	used := f
-	if used, plan, err = d.fetchFormat(ctx, m, f, plan, work, filepath.Base(out), e); err != nil {
+	label := filepath.Base(out)
+	if e != nil {
+		label = e.tag + label
+	}
+	if used, plan, err = d.fetchFormat(ctx, m, f, plan, work, label, e); err != nil {
 		return err
 	}
 	if used != f {

@@ -83,7 +83,8 @@ const seriesTemplate = "%(series)s/%(series)s - E%(episode)02d - %(title)s.%(ext
 type entryInfo struct {
 	series  string
 	episode int
-	index   int // 1-based position in the playlist
+	index   int    // 1-based position in the playlist
+	tag     string // "[3/12] ": the item's place in the run, for its progress line
 	// slots is the connection budget the list's items share; started is
 	// closed once the item's transfer begins (or it ends without one),
 	// when the next item may start on the connections this one leaves.

@@ -208,7 +208,7 @@ func (lr *listRun) runWith(ctx context.Context, k int, first bool, started *sign
 	if first {
 		lr.ahead(k)
 	}
-	r, didAsk := lr.d.item(ctx, lr, e, i, started)
+	r, didAsk := lr.d.item(ctx, lr, e, i, started, fmt.Sprintf("[%d/%d] ", k+1, len(lr.picked)))
 	if didAsk {
 		lr.asked.Store(true)
 	}
@@ -274,7 +274,7 @@ func (d *Downloader) record(r ItemReport, lo ListOptions) error {
 }
 
 // item runs one entry; asked says whether any request was made.
-func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, i int, started *signal) (ItemReport, bool) {
+func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, i int, started *signal, tag string) (ItemReport, bool) {
 	pl, lo, pf := lr.pl, lr.lo, lr.pf
 	pos := i + 1
 	r := ItemReport{Index: pos, Site: pl.Site, ID: e.ID, Episode: e.Episode, Title: e.Title}
@@ -303,7 +303,7 @@ func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, 
 	if m.Title == "" {
 		m.Title = e.Title
 	}
-	info := &entryInfo{series: m.Series, episode: m.Episode, index: pos, slots: lr.slots, started: started}
+	info := &entryInfo{series: m.Series, episode: m.Episode, index: pos, slots: lr.slots, started: started, tag: tag}
 	return d.fetchItem(ctx, m, info, r, lo), true
 }
 

@@ -146,6 +146,16 @@ func (a *app) runBatch(ctx context.Context, urls []string) error {
 
 // runPlaylist downloads a series (or any playlist) and sums it up.
 func (a *app) runPlaylist(ctx context.Context, pl *extractors.Playlist) error {
+	picked := 0
+	for i := range pl.Entries {
+		if a.opts.items.Has(i + 1) {
+			picked++
+		}
+	}
+	if a.opts.output != "" && !strings.Contains(a.opts.output, "%(") && picked > 1 {
+		return &usageError{fmt.Sprintf("-o names one file, but %d items of %s are to be downloaded; use -d, or a template such as '%%(series)s/%%(episode)02d %%(title)s.%%(ext)s'",
+			picked, safeText(pl.Title))}
+	}
 	lo, err := a.listOptions()
 	if err != nil {
 		return err
