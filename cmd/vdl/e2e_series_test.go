@@ -250,3 +250,20 @@ func TestBatchFileAndTemplate(t *testing.T) {
 		t.Errorf("a template out of -d: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// TestSeriesWithExpiringURLs: every vkey stops working after 100 KB, so
+// each episode (extracted ahead of its turn) needs fresh URLs mid-way:
+// the refresh path gives them, and the series completes.
+func TestSeriesWithExpiringURLs(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{Throttle: 2 << 20})
+	site.ExpireAfter.Store(100 << 10)
+	dir := t.TempDir()
+	r := runVDL(t, nil, "-q", "-n", "2", "--proxy", proxy.URL, "-d", dir, "-I", "1-4", qqLongSeries)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	checkSeries(t, dir, 1, 2, 3, 4)
+	if site.CDNStatus(fakeqq.CDNA, 403)+site.CDNStatus(fakeqq.CDNB, 403) == 0 {
+		t.Error("no vkey expired: the test did not test the refresh")
+	}
+}
