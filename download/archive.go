@@ -66,23 +66,11 @@ func (a *Archive) Add(site, id string) error {
 	if a.have[key] {
 		return nil
 	}
-	f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|noFollow, 0o644)
-	if err != nil {
-		return &DiskError{Err: fmt.Errorf("download archive: %w", err)}
-	}
+	keep := int64(-1)
 	if a.torn {
-		err = f.Truncate(a.keep) // the torn line would otherwise become a record
+		keep = a.keep // the torn line would otherwise become a record
 	}
-	if err == nil {
-		_, err = f.WriteString(key + "\n")
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := appendSynced(a.path, keep, []byte(key+"\n")); err != nil {
 		return &DiskError{Err: fmt.Errorf("download archive: %w", err)}
 	}
 	a.torn = false

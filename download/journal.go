@@ -42,19 +42,31 @@ func (j *Journal) Add(r ItemReport) error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|noFollow, 0o644)
-	if err != nil {
+	if err := appendSynced(j.path, -1, append(line, '\n')); err != nil {
 		return &DiskError{Err: fmt.Errorf("journal: %w", err)}
 	}
-	_, err = f.Write(append(line, '\n'))
+	return nil
+}
+
+// appendSynced appends data to path (created if needed, never through a
+// link) and syncs it; keep >= 0 first cuts the file to that length (a
+// torn last line).
+func appendSynced(path string, keep int64, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|noFollow, 0o644)
+	if err != nil {
+		return err
+	}
+	if keep >= 0 {
+		err = f.Truncate(keep)
+	}
+	if err == nil {
+		_, err = f.Write(data)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return &DiskError{Err: fmt.Errorf("journal: %w", err)}
-	}
-	return nil
+	return err
 }

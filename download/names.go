@@ -155,21 +155,35 @@ func makeParents(root, out string) error {
 	cur := root
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {
 		cur = filepath.Join(cur, part)
-		st, err := os.Lstat(cur)
-		switch {
-		case errors.Is(err, os.ErrNotExist):
+		exists, err := realDir(cur, "a folder of the output; remove it")
+		if err != nil {
+			return err
+		}
+		if !exists {
 			if err := os.Mkdir(cur, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 				return &DiskError{Err: err}
 			}
-		case err != nil:
-			return &DiskError{Err: err}
-		case st.Mode()&os.ModeSymlink != 0:
-			return &DiskError{Err: fmt.Errorf("%s is a symbolic link; vdl does not write through it", cur)}
-		case !st.IsDir():
-			return &DiskError{Err: fmt.Errorf("%s is in the way of a folder", cur)}
 		}
 	}
 	return nil
+}
+
+// realDir says whether path is a real folder (false: nothing is there);
+// a link or any other entry there is an error that names the folder it
+// should be (what, with the remedy).
+func realDir(path, what string) (bool, error) {
+	st, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, &DiskError{Err: err}
+	case st.Mode()&os.ModeSymlink != 0:
+		return false, &DiskError{Err: fmt.Errorf("%s is a symbolic link, not %s", path, what)}
+	case !st.IsDir():
+		return false, &DiskError{Err: fmt.Errorf("%s is in the way of %s", path, what)}
+	}
+	return true, nil
 }
 
 // chooseOutput picks the file of an automatically named download: the
@@ -281,16 +295,8 @@ func clearDir(dir string) error {
 // or delete files elsewhere; vdl refuses rather than follow it. --force
 // removes the links themselves (never their targets) before this runs.
 func checkWorkDir(work string) error {
-	st, err := os.Lstat(work)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil
-	case err != nil:
-		return &DiskError{Err: err}
-	case st.Mode()&os.ModeSymlink != 0:
-		return &DiskError{Err: fmt.Errorf("%s is a symbolic link, not vdl's work folder; remove it (or use --force)", work)}
-	case !st.IsDir():
-		return &DiskError{Err: fmt.Errorf("%s is in the way of vdl's work folder; remove it (or use --force)", work)}
+	if exists, err := realDir(work, "vdl's work folder; remove it (or use --force)"); !exists || err != nil {
+		return err
 	}
 	return filepath.WalkDir(work, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
