@@ -1,6 +1,9 @@
 package download
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,5 +38,28 @@ func TestSanitizeName(t *testing.T) {
 	got := sanitizeName(long)
 	if len(got) > maxNameBytes || !strings.HasSuffix(got, ".mp4") || !strings.HasPrefix(got, "长") {
 		t.Errorf("long name cut badly: %d bytes %q", len(got), got)
+	}
+}
+
+// TestMakeParentsNeverFollowsLinks: a template's folders are made under
+// the root, and a link in the way is refused, its target untouched.
+func TestMakeParentsNeverFollowsLinks(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	if err := makeParents(root, filepath.Join(root, "show", "season 1", "e1.mp4")); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(root, "show", "season 1")); err != nil || !st.IsDir() {
+		t.Fatalf("folders not made: %v", err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(root, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	err := makeParents(root, filepath.Join(root, "linked", "sub", "e1.mp4"))
+	var de *DiskError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("got %v, want a DiskError naming the link", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Error("a folder was made through the link")
 	}
 }
