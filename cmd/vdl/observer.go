@@ -26,6 +26,9 @@ type consoleObserver struct {
 	finished fetch.Progress    // jobs that ended while others stayed on the line
 	stopDraw func(cause error) // ends the line's drawing; nil when none
 	last     string            // the label of the job that ended the line
+
+	itemsDone int   // items of the list that ended
+	itemBytes int64 // the bytes of their files
 }
 
 var (
@@ -33,15 +36,30 @@ var (
 	_ download.ListObserver = (*consoleObserver)(nil)
 )
 
-// ItemStart heads an item of a list: "[3/12] E03 title".
+// ItemStart heads an item of a list: "[3/12] E03 title", and how far
+// the list has come.
 func (o *consoleObserver) ItemStart(pos, total int, title string) {
-	if !o.quiet {
-		o.con.Printf("[%d/%d] %s", pos, total, title)
+	if o.quiet {
+		return
 	}
+	o.mu.Lock()
+	done, bytes := o.itemsDone, o.itemBytes
+	o.mu.Unlock()
+	if done == 0 {
+		o.con.Printf("[%d/%d] %s", pos, total, title)
+		return
+	}
+	o.con.Printf("[%d/%d] %s   (%d of %d done, %s so far)", pos, total, title, done, total, humanBytes(bytes))
 }
 
 // ItemDone prints a dry run's plan line, or why an item was not done.
 func (o *consoleObserver) ItemDone(pos, total int, r download.ItemReport) {
+	o.mu.Lock()
+	o.itemsDone++
+	if r.Outcome == download.Downloaded || r.Outcome == download.Skipped {
+		o.itemBytes += max(r.Bytes, 0)
+	}
+	o.mu.Unlock()
 	switch r.Outcome {
 	case download.Planned:
 		size := "size unknown"
