@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/fetch"
@@ -27,8 +28,11 @@ type consoleObserver struct {
 	stopDraw func(cause error) // ends the line's drawing; nil when none
 	last     string            // the label of the job that ended the line
 
-	itemsDone int   // items of the list that ended
-	itemBytes int64 // the bytes of their files
+	itemsDone  int       // items of the list that ended
+	itemsSized int       // of them, the downloaded or skipped: their bytes count
+	itemBytes  int64     // the bytes of their files
+	listTotal  int       // items in the list (0: not a list)
+	listStart  time.Time // when its first item began
 }
 
 var (
@@ -44,6 +48,10 @@ func (o *consoleObserver) ItemStart(pos, total int, title string) {
 	}
 	o.mu.Lock()
 	done, bytes := o.itemsDone, o.itemBytes
+	if o.listTotal == 0 {
+		o.listStart = time.Now()
+	}
+	o.listTotal = total
 	o.mu.Unlock()
 	if done == 0 {
 		o.con.Printf("[%d/%d] %s", pos, total, title)
@@ -58,6 +66,7 @@ func (o *consoleObserver) ItemDone(pos, total int, r download.ItemReport) {
 	o.itemsDone++
 	if r.Outcome == download.Downloaded || r.Outcome == download.Skipped {
 		o.itemBytes += max(r.Bytes, 0)
+		o.itemsSized++
 	}
 	o.mu.Unlock()
 	switch r.Outcome {
@@ -94,7 +103,7 @@ func (o *consoleObserver) Transfer(label string, job download.Progress) func(err
 		drawn := make(chan struct{})
 		go func() {
 			defer close(drawn)
-			showProgress(pctx, o.con, o.label, o)
+			showProgress(pctx, o.con, o.label, o, o.listProgress)
 		}()
 		o.stopDraw = func(cause error) {
 			stop(cause)
@@ -151,13 +160,53 @@ func (o *consoleObserver) Progress() fetch.Progress {
 func (o *consoleObserver) label() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	var l string
 	switch len(o.active) {
 	case 0:
 		return o.last
 	case 1:
-		return o.active[0].label
+		l = o.active[0].label
+	default:
+		l = fmt.Sprintf("%s (+%d)", o.active[0].label, len(o.active)-1)
 	}
-	return fmt.Sprintf("%s (+%d)", o.active[0].label, len(o.active)-1)
+	return l
+}
+
+// listProgress is listProgressLocked under the lock.
+func (o *consoleObserver) listProgress() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.listProgressLocked()
+}
+
+// listProgressLocked estimates the list's progress: the bytes of the
+// items done and in flight, and for the items not begun the mean size of
+// those known ("~": an estimate, sizes are known only once an item is
+// extracted).
+func (o *consoleObserver) listProgressLocked() string {
+	if o.listTotal < 2 || len(o.active) == 0 {
+		return "" // not a list, or the line's final state: its items are counted elsewhere
+	}
+	known, done, sized := o.itemBytes, o.itemBytes, o.itemsSized
+	for _, t := range o.active {
+		p := t.job.Progress()
+		if p.Total < 0 {
+			return ""
+		}
+		known += p.Total
+		done += p.Done
+		sized++
+	}
+	left := o.listTotal - o.itemsDone - len(o.active)
+	if sized == 0 || left < 0 {
+		return ""
+	}
+	est := known + known/int64(sized)*int64(left)
+	s := fmt.Sprintf("  | list ~%.0f%%", 100*float64(done)/float64(max(est, 1)))
+	if el := time.Since(o.listStart).Seconds(); el > 1 && done > 0 && est > done {
+		s += "  ~ETA " + formatETA(time.Duration(float64(est-done)/(float64(done)/el)*float64(time.Second)))
+	}
+	return s
 }
 
 func addProgress(a, b fetch.Progress) fetch.Progress {

@@ -37,7 +37,12 @@ func (m *speedMeter) sample(now time.Time, done int64) float64 {
 
 // showProgress draws src until ctx ends: a bar on a terminal, a plain line
 // every few seconds otherwise. It returns after drawing a final line.
-func showProgress(ctx context.Context, con *console, label func() string, src progressSource) {
+// extra, if set, is appended to each line (where a narrow terminal cuts
+// first).
+func showProgress(ctx context.Context, con *console, label func() string, src progressSource, extra func() string) {
+	if extra == nil {
+		extra = func() string { return "" }
+	}
 	interval := 200 * time.Millisecond
 	every := 1
 	if !con.tty {
@@ -55,7 +60,7 @@ func showProgress(ctx context.Context, con *console, label func() string, src pr
 				con.EndBar()
 				return // nothing happened, or the error line follows: no summary
 			}
-			line := progressLine(label(), p, float64(p.Done-p.Resumed)/max(time.Since(start).Seconds(), 0.001), false)
+			line := progressLine(label(), p, float64(p.Done-p.Resumed)/max(time.Since(start).Seconds(), 0.001), false) + extra()
 			if con.tty {
 				con.Bar(line)
 				con.EndBar()
@@ -69,7 +74,7 @@ func showProgress(ctx context.Context, con *console, label func() string, src pr
 			if i%every != 0 {
 				continue
 			}
-			line := progressLine(label(), p, rate, true)
+			line := progressLine(label(), p, rate, true) + extra()
 			if con.tty {
 				con.Bar(line)
 			} else {
