@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -341,5 +342,47 @@ func TestCancelledJoinLeavesNothing(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("cancelled joins left %d files", len(entries))
+	}
+}
+
+// TestJoinInterleaves: separate video and audio come out interleaved:
+// walking the media in file order, decode time never goes back by more
+// than a second, and the tracks alternate throughout.
+func TestJoinInterleaves(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "av.mp4")
+	if _, err := JoinMP4(context.Background(), out, []string{fixture("separate-av/video.m4s"), fixture("separate-av/audio.m4s")}, MP4Options{}); err != nil {
+		t.Fatal(err)
+	}
+	m, f, err := openMovie(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	type at struct {
+		off   int64
+		sec   float64
+		track int
+	}
+	var all []at
+	for ti, tr := range m.tracks {
+		var dts uint64
+		for _, s := range tr.samples {
+			all = append(all, at{s.off, float64(dts) / float64(tr.timescale), ti})
+			dts += uint64(s.dur)
+		}
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].off < all[b].off })
+	latest, switches := 0.0, 0
+	for i, a := range all {
+		if latest-a.sec > 1 {
+			t.Fatalf("at byte %d decode time goes back %.2f s (from %.2f to %.2f)", a.off, latest-a.sec, latest, a.sec)
+		}
+		latest = max(latest, a.sec)
+		if i > 0 && all[i-1].track != a.track {
+			switches++
+		}
+	}
+	if switches < 20 { // 15 s in half-second slots: about 60
+		t.Errorf("the tracks switch %d times in file order: not interleaved", switches)
 	}
 }

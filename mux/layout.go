@@ -32,9 +32,9 @@ type chunk struct {
 	outOff              int64 // relative to the start of the mdat payload
 }
 
-// planLayout orders the media (each source's samples in source order, so
-// the copy is a run of sequential reads that keeps the source's A/V
-// interleave), forms chunks, and builds moov until its size is stable:
+// planLayout orders the media (interleaved by decode time across tracks
+// in slots of interleaveSeconds, each source in order within a slot),
+// forms chunks, and builds moov until its size is stable:
 // chunk offsets depend on moov's size, and switching to co64 grows it.
 func planLayout(ftyp []byte, movieTS uint32, tracks []*outTrack, forceCo64 bool) (*layout, error) {
 	if len(ftyp) == 0 {
@@ -68,19 +68,49 @@ type sampleRef struct {
 	off        int64
 }
 
+// interleaveSeconds is the span of one interleave slot: the tracks'
+// samples of each half second are laid out together, so that a player
+// reading the file in order (streaming it over HTTP) finds audio and
+// video of the same moment close together, and decode time never goes
+// back by more than a slot.
+const interleaveSeconds = 0.5
+
 func planChunks(tracks []*outTrack) ([]chunk, []copyRange, int64) {
 	var refs []sampleRef
+	var slots []int // per ref: its interleave slot
 	for ti, t := range tracks {
+		var dts uint64
 		for i, s := range t.samples {
 			refs = append(refs, sampleRef{ti, i, s.src, s.off})
+			slot := 0
+			if len(tracks) > 1 && t.timescale > 0 {
+				slot = int(float64(dts) / float64(t.timescale) / interleaveSeconds)
+			}
+			slots = append(slots, slot)
+			dts += uint64(s.dur)
 		}
 	}
-	sort.SliceStable(refs, func(a, b int) bool {
-		if refs[a].src != refs[b].src {
-			return refs[a].src < refs[b].src
+	order := make([]int, len(refs))
+	for i := range order {
+		order[i] = i
+	}
+	// By slot, then by source file and offset: within a slot each source
+	// is read in order, and a single interleaved source keeps its layout.
+	sort.SliceStable(order, func(a, b int) bool {
+		ra, rb := refs[order[a]], refs[order[b]]
+		if sa, sb := slots[order[a]], slots[order[b]]; sa != sb {
+			return sa < sb
 		}
-		return refs[a].off < refs[b].off
+		if ra.src != rb.src {
+			return ra.src < rb.src
+		}
+		return ra.off < rb.off
 	})
+	sorted := make([]sampleRef, len(refs))
+	for i, k := range order {
+		sorted[i] = refs[k]
+	}
+	refs = sorted
 	var chunks []chunk
 	var ranges []copyRange
 	var pos int64
