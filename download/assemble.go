@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strings"
 
@@ -154,7 +153,8 @@ func (a *assembly) checkOutputName(f *extractors.Format, out string) error {
 
 // join turns the downloaded pieces into out. keys maps key URIs to their
 // bytes.
-func (a *assembly) join(ctx context.Context, out, work string, keys map[string][]byte, log *slog.Logger) error {
+func (a *assembly) join(ctx context.Context, out, work string, keys map[string][]byte, opts mux.MP4Options) error {
+	log := opts.Log
 	segsOf := func(sf streamFiles) []mux.Segment {
 		segs := make([]mux.Segment, len(sf.segs))
 		for i, p := range sf.segs {
@@ -167,7 +167,8 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 		case "ts":
 			return mux.JoinTS(ctx, to, segsOf(sf))
 		case "fmp4":
-			return mux.JoinFMP4(ctx, to, muxSegment(*sf.init, keys), segsOf(sf))
+			_, err := mux.JoinFMP4Regular(ctx, to, work, muxSegment(*sf.init, keys), segsOf(sf), opts)
+			return err
 		case "mp4":
 			paths := make([]string, len(sf.segs))
 			for i, p := range sf.segs {
@@ -191,7 +192,7 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 		var tracks []string
 		for i, sf := range a.streams {
 			p := filepath.Join(work, fmt.Sprintf("stream%d.mp4", i))
-			if err = joinStream(sf, p); err != nil {
+			if err = mux.JoinFMP4(ctx, p, muxSegment(*sf.init, keys), segsOf(sf)); err != nil {
 				break
 			}
 			tracks = append(tracks, p)

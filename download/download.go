@@ -42,6 +42,9 @@ type Options struct {
 	MinSplit        int64
 	StallTimeout    time.Duration
 	LimitRate       int64 // bytes/s in total, 0 = unlimited
+	// KeepFragmented leaves an HLS fMP4 download fragmented (--remux
+	// fmp4) instead of a regular MP4.
+	KeepFragmented bool
 
 	// Sequential runs a list strictly one item at a time, extraction
 	// included (the baseline of bench/series.sh).
@@ -235,7 +238,7 @@ func (d *Downloader) assemble(ctx context.Context, f *extractors.Format, plan *a
 		return publish(plan.parts[0].Path, out, work)
 	}
 	d.noteDiscontinuities(f)
-	if err := plan.join(ctx, out, work, keys, d.log); err != nil {
+	if err := plan.join(ctx, out, work, keys, mux.MP4Options{Log: d.log, KeepFragmented: d.opts.KeepFragmented}); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(work); err != nil {

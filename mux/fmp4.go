@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // JoinFMP4 writes an HLS fMP4 stream as one fragmented MP4: the init
@@ -30,6 +31,28 @@ func JoinFMP4(ctx context.Context, out string, init Segment, segs []Segment) err
 		}
 		return nil
 	}, func(f *os.File) error { return verifyFragmented(f, init.Path) })
+}
+
+// JoinFMP4Regular joins an fMP4 stream (init segment and fragments) into
+// a regular MP4 at out: moov first with full sample tables, which players
+// need for the duration and to seek. The fragments are first joined into
+// a fragmented file in scratch (a folder of the caller's, on the same
+// filesystem), then rewritten. With opts.KeepFragmented the fragmented
+// file is the output.
+func JoinFMP4Regular(ctx context.Context, out, scratch string, init Segment, segs []Segment, opts MP4Options) (*Report, error) {
+	if opts.KeepFragmented {
+		return nil, JoinFMP4(ctx, out, init, segs)
+	}
+	frag, err := os.MkdirTemp(scratch, ".fmp4-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(frag)
+	tmp := filepath.Join(frag, "fragmented.mp4")
+	if err := JoinFMP4(ctx, tmp, init, segs); err != nil {
+		return nil, err
+	}
+	return JoinMP4(ctx, out, []string{tmp}, opts)
 }
 
 // verifyFragmented parses a joined fragmented MP4 as a player would.

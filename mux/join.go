@@ -15,7 +15,10 @@ type MP4Options struct {
 	// ForceCo64 writes 64-bit chunk offsets even when 32 bits would do
 	// (to exercise and test the path that files past 4 GiB take).
 	ForceCo64 bool
-	Log       *slog.Logger
+	// KeepFragmented leaves an fMP4 join fragmented (moof/mdat per
+	// segment, --remux fmp4) instead of rewriting it as a regular MP4.
+	KeepFragmented bool
+	Log            *slog.Logger
 }
 
 // Report says what a join did beyond copying: samples dropped at joins

@@ -32,12 +32,13 @@ type options struct {
 	jsonOut             bool
 	client              clientOptions
 	// playlists and batches
-	items     download.Items
-	archive   string
-	batchFile string
-	dryRun    bool
-	sleep     time.Duration
-	playlist  extractors.PlaylistMode
+	items          download.Items
+	archive        string
+	batchFile      string
+	dryRun         bool
+	sleep          time.Duration
+	playlist       extractors.PlaylistMode
+	keepFragmented bool // --remux fmp4
 }
 
 // app holds what one run of vdl shares between its downloads.
@@ -108,6 +109,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.Float64Flag{Name: "sleep-interval", Usage: "wait `SECONDS` between the items of a playlist"},
 			&cli.BoolFlag{Name: "yes-playlist", Usage: "an episode URL that names its series downloads the whole series"},
 			&cli.BoolFlag{Name: "no-playlist", Usage: "a series URL downloads only the episode its page plays"},
+			&cli.StringFlag{Name: "remux", Usage: "output layout: `KIND` mp4 (default: a regular MP4 for fMP4 sources), fmp4 (keep HLS fMP4 fragmented), ts (keep MPEG-TS)"},
 			&cli.BoolFlag{Name: "debug-sequential", Hidden: true, Usage: "run a list's items strictly one after another, extraction included (the baseline of bench/series.sh)"},
 			&cli.BoolFlag{Name: "location-trusted", Usage: "send -H credentials (Authorization, Cookie) to every host, not only those of the URLs given"},
 			&cli.StringFlag{Name: "cookies", Usage: "Netscape cookies.txt `FILE`"},
@@ -142,6 +144,13 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	}
 	if err := o.parseListFlags(c); err != nil {
 		return nil, err
+	}
+	switch c.String("remux") {
+	case "", "mp4", "ts":
+	case "fmp4":
+		o.keepFragmented = true
+	default:
+		return nil, &usageError{fmt.Sprintf("--remux %q: want mp4, fmp4 or ts", c.String("remux"))}
 	}
 	if err := download.CheckTemplate(o.output); err != nil {
 		return nil, &usageError{"-o: " + err.Error()}
@@ -198,7 +207,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		Client: client, Log: log, UserAgent: o.client.userAgent(), Observer: obs,
 		Playlist: o.playlist, Dir: o.dir, Output: o.output, Format: o.format, Force: o.force,
 		Connections: o.conns, MaxConnsPerHost: o.maxPerHost, MinSplit: o.minSplit, StallTimeout: o.stall, LimitRate: o.limitRate,
-		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"),
+		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"), KeepFragmented: o.keepFragmented,
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"net/http"
@@ -48,6 +49,7 @@ func TestHLSDownloads(t *testing.T) {
 		audio      int
 		duration   float64  // default 15.02
 		keys       []string // key paths that must be fetched exactly once
+		fragmented bool     // an MP4 output keeps moof boxes (--remux fmp4)
 	}{
 		{name: "ts", path: "/plain/index.m3u8", out: "plain.ts", sameAsTS: true},
 		{name: "aes-128 explicit IV", path: "/aes/index.m3u8", out: "aes.ts", sameAsTS: true, keys: []string{"/aes/key.bin"}},
@@ -55,6 +57,7 @@ func TestHLSDownloads(t *testing.T) {
 		{name: "key rotation", path: "/rot/index.m3u8", out: "rot.ts", sameAsTS: true, keys: []string{"/rot/a.key", "/rot/b.key"}},
 		{name: "byte ranges", path: "/br/index.m3u8", out: "br.ts", sameAsTS: true},
 		{name: "fmp4", path: "/fmp4/index.m3u8", out: "fmp4.mp4", video: 375, audio: 705},
+		{name: "fmp4 --remux fmp4", path: "/fmp4/index.m3u8", args: []string{"--remux", "fmp4"}, out: "fmp4.mp4", video: 375, audio: 705, fragmented: true},
 		{name: "master best is the fmp4 variant", path: "/master.m3u8", out: "127.0.0.1.mp4", video: 375, audio: 705},
 		{name: "master -f 180p", path: "/master.m3u8", args: []string{"-f", "180p"}, out: "127.0.0.1.ts", sameAsTS: true},
 		{name: "master -f by id with fallback", path: "/master.m3u8", args: []string{"-f", "hls-999/hls-200"}, out: "127.0.0.1.ts", sameAsTS: true},
@@ -88,6 +91,9 @@ func TestHLSDownloads(t *testing.T) {
 				}
 				if d := testtools.Duration(t, out); math.Abs(d-want) > 0.05 {
 					t.Errorf("duration %.3f s, want %.2f +- 0.05", d, want)
+				}
+				if boxes := topBoxes(t, out); strings.HasSuffix(out, ".mp4") && (strings.Contains(boxes, "moof") != tt.fragmented || !strings.HasPrefix(boxes, "ftyp moov")) {
+					t.Errorf("top-level boxes %q: want a regular MP4 (moov first, no moof) unless --remux fmp4", boxes)
 				}
 			}
 			for _, k := range tt.keys {
@@ -254,4 +260,26 @@ func TestHLSThroughProxyWithIdentity(t *testing.T) {
 	if refused.Load() != 0 || s.RequestsFor("/aes/key.bin") != 1 {
 		t.Errorf("%d requests lacked the proxy or the headers; key fetched %d times (want 0 and 1)", refused.Load(), s.RequestsFor("/aes/key.bin"))
 	}
+}
+
+// topBoxes lists a file's top-level MP4 boxes, "ftyp moov mdat".
+func topBoxes(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for off := 0; off+8 <= len(data); {
+		size := int(binary.BigEndian.Uint32(data[off:]))
+		names = append(names, string(data[off+4:off+8]))
+		if size == 1 && off+16 <= len(data) {
+			size = int(binary.BigEndian.Uint64(data[off+8:]))
+		}
+		if size < 8 {
+			break
+		}
+		off += size
+	}
+	return strings.Join(names, " ")
 }

@@ -31,6 +31,7 @@ func TestJoinCommand(t *testing.T) {
 		{"mp4 clips", "clips.mp4", clipsIn, 375, 705, "375 video samples; 705 audio samples"},
 		{"ts segments", "all.ts", tsIn, 375, 705, "MPEG-TS"},
 		{"fmp4 segments", "frag.mp4", fmp4In, 375, 705, "fMP4"},
+		{"fmp4 segments --remux fmp4", "keptfrag.mp4", append([]string{"--remux", "fmp4"}, fmp4In...), 375, 705, "fMP4"},
 		{"separate a+v", "av.mp4", avIn, 375, 705, "375 video samples"},
 		{"with ffmpeg", "ff.mp4", append([]string{"--ffmpeg", "auto"}, clipsIn...), 375, 705, "with /"},
 	}
@@ -47,6 +48,10 @@ func TestJoinCommand(t *testing.T) {
 			testtools.Require(t, "ffprobe")
 			if p := testtools.Packets(t, out); p["video"] != tt.video || p["audio"] != tt.audio {
 				t.Errorf("packets %v, want %d/%d", p, tt.video, tt.audio)
+			}
+			if boxes := topBoxes(t, out); strings.HasSuffix(out, ".mp4") && tt.name != "with ffmpeg" &&
+				(strings.Contains(boxes, "moof") != strings.Contains(tt.name, "--remux fmp4") || !strings.HasPrefix(boxes, "ftyp moov")) {
+				t.Errorf("top-level boxes %q: a regular MP4 unless --remux fmp4", boxes)
 			}
 		})
 	}

@@ -23,6 +23,7 @@ func joinCommand(ctx context.Context, con *console) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (its container follows the parts)"},
 			&cli.StringFlag{Name: "ffmpeg", Usage: "join with ffmpeg instead: a `PATH`, or \"auto\" to search PATH"},
 			&cli.BoolFlag{Name: "co64", Usage: "write 64-bit chunk offsets even for small files"},
+			&cli.StringFlag{Name: "remux", Usage: "`KIND` fmp4 keeps an init + fragments join fragmented (default: a regular MP4)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing output"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on success"},
 		},
@@ -64,7 +65,12 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 		return nil
 	}
 	log := slog.New(&logHandler{con: con, level: slog.LevelWarn}) // what the join dropped or bridged
-	kind, rep, err := mux.JoinFiles(ctx, out, parts, mux.MP4Options{ForceCo64: c.Bool("co64"), Log: log})
+	switch c.String("remux") {
+	case "", "mp4", "fmp4", "ts":
+	default:
+		return &usageError{fmt.Sprintf("join: --remux %q: want mp4, fmp4 or ts", c.String("remux"))}
+	}
+	kind, rep, err := mux.JoinFiles(ctx, out, parts, mux.MP4Options{ForceCo64: c.Bool("co64"), Log: log, KeepFragmented: c.String("remux") == "fmp4"})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
