@@ -45,6 +45,9 @@ type Options struct {
 	// KeepFragmented leaves an HLS fMP4 download fragmented (--remux
 	// fmp4) instead of a regular MP4.
 	KeepFragmented bool
+	// NoCheckDuration skips the check of a result's length against the
+	// site's (--no-check-duration).
+	NoCheckDuration bool
 
 	// Sequential runs a list strictly one item at a time, extraction
 	// included (the baseline of bench/series.sh).
@@ -187,7 +190,7 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *e
 			return err
 		}
 	}
-	if err := d.assemble(ctx, used, plan, keys, out, work); err != nil {
+	if err := d.assemble(ctx, m, used, plan, keys, out, work); err != nil {
 		return err
 	}
 	if err := markIdentity(d.opts.StateDir, out, ident); err != nil {
@@ -226,23 +229,67 @@ func (d *Downloader) claimWorkDir(work string) (release func(), err error) {
 
 // assemble turns the fetched parts into out: a single file is checked
 // and renamed, anything else joined.
-func (d *Downloader) assemble(ctx context.Context, f *extractors.Format, plan *assembly, keys map[string][]byte, out, work string) error {
+func (d *Downloader) assemble(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, keys map[string][]byte, out, work string) error {
 	if plan.direct {
+		path := plan.parts[0].Path
 		if !f.Plain {
 			// A site's or a playlist's single segment is media: checked as
 			// a join would check it, its bytes kept as served.
-			if err := mux.CheckMedia(plan.parts[0].Path, f.Container); err != nil {
+			if err := mux.CheckMedia(path, f.Container); err != nil {
 				return &JoinError{Err: err}
 			}
+			if err := d.checkDuration(m, f, path); err != nil {
+				return err
+			}
 		}
-		return publish(plan.parts[0].Path, out, work)
+		return publish(path, out, work)
 	}
 	d.noteDiscontinuities(f)
-	if err := plan.join(ctx, out, work, keys, mux.MP4Options{Log: d.log, KeepFragmented: d.opts.KeepFragmented}); err != nil {
+	// Joined inside the work dir, checked, then moved into place: a file
+	// that fails the check never takes the name, and the parts stay.
+	joined := filepath.Join(work, "joined"+filepath.Ext(out))
+	if err := plan.join(ctx, joined, work, keys, mux.MP4Options{Log: d.log, KeepFragmented: d.opts.KeepFragmented}); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(work); err != nil {
-		return &DiskError{Err: fmt.Errorf("remove %s: %w", work, err)}
+	if err := d.checkDuration(m, f, joined); err != nil {
+		os.Remove(joined)
+		return err
+	}
+	return publish(joined, out, work)
+}
+
+// roundingSlack allows for a playlist whose segment durations are whole
+// seconds (HLS before version 3 must round them; many servers round
+// anyway): up to a second each may be rounding, not missing media.
+func roundingSlack(f *extractors.Format) time.Duration {
+	if len(f.Streams) == 0 {
+		return 0
+	}
+	segs := f.Streams[0].Segments
+	for _, s := range segs {
+		if s.Duration <= 0 || s.Duration%time.Second != 0 {
+			return 0
+		}
+	}
+	return time.Duration(len(segs)) * time.Second
+}
+
+// checkDuration compares a file's length (from its own sample tables or
+// timestamps) with the length the site gave: a shortfall of more than 2 %
+// (at least 1 s) is a preview or a truncated download, not the video.
+func (d *Downloader) checkDuration(m *extractors.Media, f *extractors.Format, path string) error {
+	if d.opts.NoCheckDuration || m.Duration <= 0 {
+		return nil
+	}
+	got, err := mux.Duration(path)
+	if err != nil {
+		return &JoinError{Err: err}
+	}
+	allowed := max(time.Second, m.Duration/50) + roundingSlack(f)
+	if m.Duration-got > allowed {
+		return &JoinError{Err: fmt.Errorf("%w: the result lasts %s, but the site says %s (a preview, or a truncated download?); "+
+			"the parts are kept in %s; --no-check-duration saves it anyway", ErrTooShort, got.Round(time.Millisecond),
+			m.Duration.Round(time.Millisecond), filepath.Dir(path))}
 	}
 	return nil
 }

@@ -3,12 +3,15 @@ package download
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/vdlproject/vdl/extractors"
 	_ "github.com/vdlproject/vdl/extractors/generic"
 	ms "github.com/vdlproject/vdl/internal/mediaserver"
 	"github.com/vdlproject/vdl/request"
@@ -56,5 +59,37 @@ func TestDownloadWithoutTheBinary(t *testing.T) {
 	}
 	if len(rec.saved) != 1 || len(rec.skipped) != 1 || len(rec.transfers) != 1 {
 		t.Errorf("observer saw %+v; want one transfer, one save, one skip", rec)
+	}
+}
+
+// TestCheckDuration: a result more than 2 % (at least 1 s) shorter than
+// the site says is refused as ErrTooShort; whole-second playlist
+// durations allow a second of rounding each.
+func TestCheckDuration(t *testing.T) {
+	src := filepath.Join("..", "testdata", "media", "source", "source.mp4") // 15.02 s
+	whole := extractors.Format{Streams: []extractors.Stream{{Segments: []extractors.Segment{
+		{Duration: 4 * time.Second}, {Duration: 4 * time.Second}, {Duration: 4 * time.Second}, {Duration: 4 * time.Second}}}}}
+	exact := extractors.Format{Streams: []extractors.Stream{{Segments: []extractors.Segment{{Duration: 3760 * time.Millisecond}}}}}
+	tests := []struct {
+		site    time.Duration
+		f       extractors.Format
+		skip    bool
+		refused bool
+	}{
+		{15 * time.Second, exact, false, false},
+		{16 * time.Second, exact, false, false}, // 0.98 s short: within 1 s
+		{17 * time.Second, exact, false, true},
+		{60 * time.Second, exact, false, true},
+		{60 * time.Second, exact, true, false}, // --no-check-duration
+		{19 * time.Second, whole, false, false},
+		{25 * time.Second, whole, false, true},
+		{0, exact, false, false}, // the site gave no length
+	}
+	for _, tt := range tests {
+		d, _ := New(Options{Client: &request.Client{HTTP: &http.Client{}}, NoCheckDuration: tt.skip})
+		err := d.checkDuration(&extractors.Media{Duration: tt.site}, &tt.f, src)
+		if refused := errors.Is(err, ErrTooShort); refused != tt.refused || err != nil && !refused {
+			t.Errorf("site %v (skip %v): %v, want refused %v", tt.site, tt.skip, err, tt.refused)
+		}
 	}
 }

@@ -1,6 +1,11 @@
 package download
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vdlproject/vdl/mux"
+)
 
 // DiskError is a local file problem the user must fix: no space, a file
 // or a link in the way, a folder that cannot be written. (Exit code 5.)
@@ -22,3 +27,8 @@ var ErrBadOutput = errors.New("bad output name")
 
 // ErrBadItems is an -I spec that does not parse. (Exit code 2.)
 var ErrBadItems = errors.New("bad item list")
+
+// ErrTooShort is a result shorter than the site says the video is: a
+// preview, or a download that lost parts. It wraps mux.ErrCorrupt (exit
+// code 6).
+var ErrTooShort = fmt.Errorf("%w: shorter than the video", mux.ErrCorrupt)

@@ -110,6 +110,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.BoolFlag{Name: "yes-playlist", Usage: "an episode URL that names its series downloads the whole series"},
 			&cli.BoolFlag{Name: "no-playlist", Usage: "a series URL downloads only the episode its page plays"},
 			&cli.StringFlag{Name: "remux", Usage: "output layout: `KIND` mp4 (default: a regular MP4 for fMP4 sources), fmp4 (keep HLS fMP4 fragmented), ts (keep MPEG-TS)"},
+			&cli.BoolFlag{Name: "no-check-duration", Usage: "save a result even when it is shorter than the site says (a preview)"},
 			&cli.BoolFlag{Name: "debug-sequential", Hidden: true, Usage: "run a list's items strictly one after another, extraction included (the baseline of bench/series.sh)"},
 			&cli.BoolFlag{Name: "location-trusted", Usage: "send -H credentials (Authorization, Cookie) to every host, not only those of the URLs given"},
 			&cli.StringFlag{Name: "cookies", Usage: "Netscape cookies.txt `FILE`"},
@@ -208,6 +209,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		Playlist: o.playlist, Dir: o.dir, Output: o.output, Format: o.format, Force: o.force,
 		Connections: o.conns, MaxConnsPerHost: o.maxPerHost, MinSplit: o.minSplit, StallTimeout: o.stall, LimitRate: o.limitRate,
 		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"), KeepFragmented: o.keepFragmented,
+		NoCheckDuration: c.Bool("no-check-duration"),
 	})
 	if err != nil {
 		return nil, err

@@ -295,3 +295,29 @@ func TestQQNameCollision(t *testing.T) {
 		t.Error("a file was overwritten or the two downloads are the same")
 	}
 }
+
+// TestQQShortResultRefused: the API says 60 s, the file plays 15 s (a
+// preview): exit 6, no file under the name, the parts kept; a rerun with
+// --no-check-duration saves it without fetching again.
+func TestQQShortResultRefused(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	dir := t.TempDir()
+	url := "https://v.qq.com/x/page/" + fakeqq.PreviewVid + ".html"
+	r := runVDL(t, nil, "-q", "--proxy", proxy.URL, "-d", dir, url)
+	if r.code != exitJoin {
+		t.Fatalf("exit %d, want %d: %s", r.code, exitJoin, r.stderr)
+	}
+	oneErrorLine(t, r.stderr, "the site says 1m0s")
+	out := filepath.Join(dir, "preview only.mp4")
+	if fileExists(out) || !fileExists(out+".vdl") {
+		t.Fatalf("output there: %v; parts kept: %v", fileExists(out), fileExists(out+".vdl"))
+	}
+	sent := site.CDN().TotalSent()
+	r = runVDL(t, nil, "-q", "--no-check-duration", "--proxy", proxy.URL, "-d", dir, url)
+	if r.code != 0 || !fileExists(out) {
+		t.Fatalf("--no-check-duration: exit %d: %s", r.code, r.stderr)
+	}
+	if site.CDN().TotalSent() != sent {
+		t.Errorf("the rerun fetched %d bytes again", site.CDN().TotalSent()-sent)
+	}
+}

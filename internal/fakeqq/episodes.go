@@ -64,6 +64,10 @@ const (
 	LongSeriesTitle = "vdl测试剧"
 )
 
+// PreviewVid is an episode whose file is a quarter of the length the API
+// gives.
+const PreviewVid = "p00preview0"
+
 // LongSeriesVid is the vid of episode n (1-12) of LongSeries; 0 is its
 // trailer.
 func LongSeriesVid(n int) string {
@@ -128,7 +132,12 @@ func catalogue(clips []string, seriesFile string) ([]*Episode, []*Series) {
 	}
 	vip := &Episode{Vid: "b00269ix3l9", Cid: "7ce5noezvafma27", Duration: "2700.00", Title: "鸡毛飞上天 第02集", Refusal: notPay}
 	blocked := &Episode{Vid: "g00269ix3l0", Duration: "60.00", Title: "region blocked", Refusal: geo}
+	// A video the API calls 60 s long whose file is the 15 s source: what
+	// a preview or a truncated upload looks like.
+	short := &Episode{Vid: PreviewVid, Duration: "60.00", Title: "preview only",
+		Qualities: []Quality{{ID: 10201, Name: "shd", SName: "超清", Resolution: "720P", Width: 1280, Height: 720, BR: 180,
+			Kind: "file", Files: []string{"source/source.mp4"}, FN: "gzc_1000102_" + PreviewVid + ".f10201.mp4"}}}
 	series := &Series{Cid: "7ce5noezvafma27", Title: "鸡毛飞上天", Vids: []string{"a00269ix3l8", "b00269ix3l9"}}
 	long, longSr := longSeries(seriesFile)
-	return append([]*Episode{legacy, hlsEp, vip, blocked}, long...), []*Series{series, longSr}
+	return append([]*Episode{legacy, hlsEp, vip, blocked, short}, long...), []*Series{series, longSr}
 }

@@ -1,0 +1,121 @@
+package mux
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Duration is how long a joined file plays, from its own structure: for
+// MP4 the longest audio or video track by its sample durations, for
+// MPEG-TS the longest span of PES timestamps of one stream (33-bit wraps
+// unwrapped). It lets a caller check a download against the length the
+// site gave, catching a preview or a truncated result.
+func Duration(path string) (time.Duration, error) {
+	kind, err := sniff(path)
+	if err != nil {
+		return 0, err
+	}
+	if kind == "ts" {
+		return tsDuration(path)
+	}
+	m, f, err := openMovie(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var longest time.Duration
+	for _, t := range m.tracks {
+		if t.timescale == 0 || t.handler != "vide" && t.handler != "soun" {
+			continue
+		}
+		var sum uint64
+		for _, s := range t.samples {
+			sum += uint64(s.dur)
+		}
+		longest = max(longest, time.Duration(float64(sum)/float64(t.timescale)*float64(time.Second)))
+	}
+	if longest == 0 {
+		return 0, fmt.Errorf("%w: %s has no timed audio or video samples", ErrCorrupt, path)
+	}
+	return longest, nil
+}
+
+// tsDuration reads every packet's PES timestamp. A stream's timestamps
+// may restart (segments cut by separate encoder runs, EXT-X-DISCONTINUITY
+// for ads): each run of steady timestamps counts its span plus one
+// frame, and the runs add up.
+func tsDuration(path string) (time.Duration, error) {
+	f, err := openInput(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	spans := map[uint16]*tsRun{}
+	br := bufio.NewReaderSize(f, 256<<10)
+	pkt := make([]byte, tsPacket)
+	for {
+		if _, err := io.ReadFull(br, pkt); err != nil {
+			break // the join checked the packets; a partial end only ends the count
+		}
+		raw, ok := pesTimestamp(pkt)
+		if !ok {
+			continue
+		}
+		pid := tsPID(pkt)
+		if spans[pid] == nil {
+			spans[pid] = &tsRun{}
+		}
+		spans[pid].add(raw)
+	}
+	var longest int64
+	for _, sp := range spans {
+		longest = max(longest, sp.total())
+	}
+	if longest == 0 {
+		return 0, fmt.Errorf("%w: %s has no timestamps", ErrCorrupt, path)
+	}
+	return time.Duration(longest) * time.Second / 90000, nil
+}
+
+// tsRun sums the runs of one stream's 90 kHz timestamps.
+type tsRun struct {
+	seen              bool
+	first, last, prev int64 // of the current run (prev: the raw previous value)
+	wrap              int64
+	step              int64 // the last step between timestamps: one frame
+	done              int64 // the spans of the runs before
+}
+
+// A jump back of more than this, or forward of more than maxGap, starts
+// a new run (B-frame reordering moves PTS back by a few frames only).
+const (
+	maxBack = 90000      // 1 s
+	maxGap  = 10 * 90000 // 10 s
+)
+
+func (r *tsRun) add(raw int64) {
+	if !r.seen {
+		r.seen, r.first, r.last, r.prev = true, raw, raw, raw
+		return
+	}
+	if raw < r.prev-1<<32 {
+		r.wrap += 1 << 33 // the 33-bit clock wrapped
+	}
+	ts := raw + r.wrap
+	r.prev = raw
+	if ts < r.last-maxBack || ts > r.last+maxGap {
+		r.done += r.last - r.first + r.step
+		r.first, r.last = ts, ts
+		return
+	}
+	if d := ts - r.last; d > 0 {
+		if r.step == 0 || d < r.step {
+			r.step = d
+		}
+		r.last = ts
+	}
+}
+
+func (r *tsRun) total() int64 { return r.done + r.last - r.first + r.step }
