@@ -177,7 +177,7 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 				}
 				paths[i] = p.path
 			}
-			_, err := mux.JoinMP4(ctx, to, paths, mux.MP4Options{Log: log})
+			_, err := mux.JoinMP4(ctx, to, paths, opts)
 			return err
 		}
 		return fmt.Errorf("%w: joining %s segments", mux.ErrUnsupported, sf.container)
@@ -198,7 +198,7 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 			tracks = append(tracks, p)
 		}
 		if err == nil {
-			_, err = mux.JoinMP4(ctx, out, tracks, mux.MP4Options{Log: log})
+			_, err = mux.JoinMP4(ctx, out, tracks, mux.MP4Options{Log: log, Tags: opts.Tags})
 		}
 	case len(a.streams) == 2 && a.streams[0].container == "ts" && a.streams[1].container == "ts":
 		err = mux.MergeTS(ctx, out, segsOf(a.streams[0]), segsOf(a.streams[1]))

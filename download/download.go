@@ -230,6 +230,20 @@ func (d *Downloader) claimWorkDir(work string) (release func(), err error) {
 // assemble turns the fetched parts into out: a single file is checked
 // and renamed, anything else joined.
 func (d *Downloader) assemble(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, keys map[string][]byte, out, work string) error {
+	opts := mux.MP4Options{Log: d.log, KeepFragmented: d.opts.KeepFragmented, Tags: mediaTags(m)}
+	joined := filepath.Join(work, "joined"+filepath.Ext(out))
+	if plan.direct && !f.Plain && f.Container == "mp4" {
+		// A site's single MP4 is rewritten, as a one-clip join: checked by
+		// the parse, moov first, tagged.
+		if _, err := mux.JoinMP4(ctx, joined, []string{plan.parts[0].Path}, opts); err != nil {
+			return &JoinError{Err: err}
+		}
+		if err := d.checkDuration(m, f, joined); err != nil {
+			os.Remove(joined)
+			return err
+		}
+		return publish(joined, out, work)
+	}
 	if plan.direct {
 		path := plan.parts[0].Path
 		if !f.Plain {
@@ -247,8 +261,7 @@ func (d *Downloader) assemble(ctx context.Context, m *extractors.Media, f *extra
 	d.noteDiscontinuities(f)
 	// Joined inside the work dir, checked, then moved into place: a file
 	// that fails the check never takes the name, and the parts stay.
-	joined := filepath.Join(work, "joined"+filepath.Ext(out))
-	if err := plan.join(ctx, joined, work, keys, mux.MP4Options{Log: d.log, KeepFragmented: d.opts.KeepFragmented}); err != nil {
+	if err := plan.join(ctx, joined, work, keys, opts); err != nil {
 		return err
 	}
 	if err := d.checkDuration(m, f, joined); err != nil {
@@ -256,6 +269,20 @@ func (d *Downloader) assemble(ctx context.Context, m *extractors.Media, f *extra
 		return err
 	}
 	return publish(joined, out, work)
+}
+
+// mediaTags are the MP4 tags of a download: its title, for an episode of
+// a series the show, season (v.qq.com has one per cover: 1) and episode,
+// and the page it came from.
+func mediaTags(m *extractors.Media) *mux.Tags {
+	t := &mux.Tags{Title: m.Title, Comment: m.PageURL}
+	if m.Series != "" {
+		t.Show = m.Series
+		if m.Episode > 0 {
+			t.Season, t.Episode, t.EpisodeID = 1, m.Episode, fmt.Sprintf("E%02d", m.Episode)
+		}
+	}
+	return t
 }
 
 // roundingSlack allows for a playlist whose segment durations are whole

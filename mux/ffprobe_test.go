@@ -120,3 +120,22 @@ func TestFFmpegJoin(t *testing.T) {
 		t.Error("a missing path was accepted")
 	}
 }
+
+// TestTagsReadByFFprobe: the ilst atoms come back from ffprobe as the
+// tags players show.
+func TestTagsReadByFFprobe(t *testing.T) {
+	testtools.Require(t, "ffprobe")
+	out := filepath.Join(t.TempDir(), "tagged.mp4")
+	tags := &Tags{Title: "第06集 标题", Show: "vdl测试剧", Season: 1, Episode: 6, EpisodeID: "E06", Comment: "https://v.qq.com/x/cover/c/v.html"}
+	if _, err := JoinMP4(context.Background(), out, []string{fixture("source/source.mp4")}, MP4Options{Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	got := testtools.FormatTags(t, out)
+	want := map[string]string{"title": tags.Title, "show": tags.Show, "season_number": "1", "episode_sort": "6",
+		"episode_id": "E06", "comment": tags.Comment}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("tag %s = %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+}

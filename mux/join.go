@@ -18,7 +18,9 @@ type MP4Options struct {
 	// KeepFragmented leaves an fMP4 join fragmented (moof/mdat per
 	// segment, --remux fmp4) instead of rewriting it as a regular MP4.
 	KeepFragmented bool
-	Log            *slog.Logger
+	// Tags, if set, are written into the output's moov (udta/meta/ilst).
+	Tags *Tags
+	Log  *slog.Logger
 }
 
 // Report says what a join did beyond copying: samples dropped at joins
@@ -83,7 +85,7 @@ func JoinMP4(ctx context.Context, out string, inputs []string, opts MP4Options) 
 	for _, m := range movies {
 		srcs = append(srcs, m.src.(*os.File))
 	}
-	lay, err := planLayout(movies[0].ftyp, movies[0].timescale, tracks, opts.ForceCo64)
+	lay, err := planLayout(movies[0].ftyp, movies[0].timescale, tracks, opts.ForceCo64, opts.Tags)
 	if err != nil {
 		return nil, err
 	}

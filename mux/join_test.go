@@ -259,7 +259,7 @@ func TestLayoutPast4GiB(t *testing.T) {
 		{4, false, 16}, // the last chunk starts below 4 GiB, but mdat exceeds it
 		{5, true, 16},  // a chunk starts past 4 GiB
 	} {
-		lay, err := planLayout(nil, src.timescale, makeTracks(tt.samples), false)
+		lay, err := planLayout(nil, src.timescale, makeTracks(tt.samples), false, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,7 +36,7 @@ type chunk struct {
 // in slots of interleaveSeconds, each source in order within a slot),
 // forms chunks, and builds moov until its size is stable:
 // chunk offsets depend on moov's size, and switching to co64 grows it.
-func planLayout(ftyp []byte, movieTS uint32, tracks []*outTrack, forceCo64 bool) (*layout, error) {
+func planLayout(ftyp []byte, movieTS uint32, tracks []*outTrack, forceCo64 bool, tags *Tags) (*layout, error) {
 	if len(ftyp) == 0 {
 		ftyp = defaultFtyp()
 	}
@@ -52,7 +52,7 @@ func planLayout(ftyp []byte, movieTS uint32, tracks []*outTrack, forceCo64 bool)
 			}
 			lay.co64 = base+last > math.MaxUint32
 		}
-		moov := buildMoov(movieTS, tracks, chunks, base, lay.co64)
+		moov := buildMoov(movieTS, tracks, chunks, base, lay.co64, tags)
 		if len(moov) == len(lay.moov) {
 			lay.moov = moov
 			return lay, nil

@@ -10,7 +10,7 @@ var identityMatrix = [36]byte{
 
 // buildMoov writes the output moov. base is the file offset of the mdat
 // payload; chunk offsets are base + chunk.outOff.
-func buildMoov(movieTS uint32, tracks []*outTrack, chunks []chunk, base int64, co64 bool) []byte {
+func buildMoov(movieTS uint32, tracks []*outTrack, chunks []chunk, base int64, co64 bool, tags *Tags) []byte {
 	var movieDur uint64
 	for _, t := range tracks {
 		movieDur = max(movieDur, t.duration)
@@ -25,6 +25,7 @@ func buildMoov(movieTS uint32, tracks []*outTrack, chunks []chunk, base int64, c
 	for i, t := range tracks {
 		writeTrak(b, uint32(i+1), t, perTrack[i], base, co64)
 	}
+	writeUdta(b, tags)
 	b.end()
 	return b.buf
 }

@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/vdlproject/vdl/internal/fakeqq"
+	"github.com/vdlproject/vdl/internal/testtools"
 )
 
 var qqLongSeries = "https://v.qq.com/x/cover/" + fakeqq.LongSeries + ".html"
@@ -26,10 +28,7 @@ func seriesFile(dir string, n int) string {
 // the series folder, each the served file.
 func checkSeries(t *testing.T, dir string, want ...int) {
 	t.Helper()
-	source, err := os.ReadFile("../../testdata/media/source/source.mp4")
-	if err != nil {
-		t.Fatal(err)
-	}
+	source := testtools.StreamHash(t, "../../testdata/media/source/source.mp4")
 	entries, _ := os.ReadDir(filepath.Join(dir, fakeqq.LongSeriesTitle))
 	if len(entries) != len(want) {
 		var names []string
@@ -39,8 +38,14 @@ func checkSeries(t *testing.T, dir string, want ...int) {
 		t.Errorf("series folder holds %d entries, want %d: %q", len(entries), len(want), names)
 	}
 	for _, n := range want {
-		if p := seriesFile(dir, n); !fileExists(p) || sha(t, p) != sha256Of(source) {
-			t.Errorf("episode %d: %s missing or not the served file", n, p)
+		p := seriesFile(dir, n)
+		if !fileExists(p) || !slices.Equal(testtools.StreamHash(t, p), source) {
+			t.Errorf("episode %d: %s missing or not the served media", n, p)
+			continue
+		}
+		tags := testtools.FormatTags(t, p)
+		if tags["show"] != fakeqq.LongSeriesTitle || tags["episode_sort"] != fmt.Sprint(n) || tags["season_number"] != "1" {
+			t.Errorf("episode %d: tags %v", n, tags)
 		}
 	}
 }

@@ -108,3 +108,17 @@ func FramesAfter(t testing.TB, file, at string) int {
 	}
 	return n
 }
+
+// FormatTags returns the container tags ffprobe reads (format_tags).
+func FormatTags(t testing.TB, file string) map[string]string {
+	t.Helper()
+	out, _ := run(t, "ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "default=nw=1", file)
+	tags := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		k, v, ok := strings.Cut(strings.TrimPrefix(line, "TAG:"), "=")
+		if ok {
+			tags[k] = v
+		}
+	}
+	return tags
+}
