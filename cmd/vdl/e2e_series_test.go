@@ -272,3 +272,36 @@ func TestSeriesWithExpiringURLs(t *testing.T) {
 		t.Error("no vkey expired: the test did not test the refresh")
 	}
 }
+
+// TestSeriesListAndJSON: -F and --json of a series list its entries
+// (number, id, title) without extracting any; --json in yt-dlp's shape.
+func TestSeriesListAndJSON(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	r := runVDL(t, nil, "--proxy", proxy.URL, "-F", qqLongSeries)
+	if r.code != 0 || strings.Count(r.stdout, "vdlser00") != 12 || !strings.Contains(r.stdout, fakeqq.LongSeriesVid(12)) {
+		t.Fatalf("-F: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runVDL(t, nil, "--proxy", proxy.URL, "--json", qqLongSeries)
+	var pl struct {
+		Type    string `json:"_type"`
+		Title   string `json:"title"`
+		Entries []struct {
+			ID            string `json:"id"`
+			URL           string `json:"url"`
+			EpisodeNumber int    `json:"episode_number"`
+			PlaylistIndex int    `json:"playlist_index"`
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &pl); err != nil || r.code != 0 {
+		t.Fatalf("--json: exit %d, %v:\n%s", r.code, err, r.stdout)
+	}
+	if pl.Type != "playlist" || pl.Title != fakeqq.LongSeriesTitle || len(pl.Entries) != 12 ||
+		pl.Entries[5].ID != fakeqq.LongSeriesVid(6) || pl.Entries[5].EpisodeNumber != 6 || pl.Entries[5].PlaylistIndex != 6 {
+		t.Errorf("--json: %+v", pl)
+	}
+	for n := 0; n <= 12; n++ {
+		if c := site.Calls("vid:" + fakeqq.LongSeriesVid(n)); c != 0 {
+			t.Errorf("listing asked the API about episode %d (%d requests)", n, c)
+		}
+	}
+}
