@@ -2,13 +2,22 @@ package download
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vdlproject/vdl/extractors"
+	ms "github.com/vdlproject/vdl/internal/mediaserver"
+	"github.com/vdlproject/vdl/request"
 )
 
 func TestParseItems(t *testing.T) {
@@ -125,5 +134,86 @@ func TestJournal(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d lines", n)
+	}
+}
+
+// TestSleepInterval: --sleep-interval waits between items that asked the
+// site anything, through the client's policy (so tests need not sleep).
+func TestSleepInterval(t *testing.T) {
+	var waits []time.Duration
+	client := &request.Client{HTTP: &http.Client{}, Policy: request.Policy{Retries: -1,
+		Sleep: func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }}}
+	d, err := New(Options{Client: client, Dir: t.TempDir(), Format: "best"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := &extractors.Playlist{Site: "refreshtest", Title: "s", Entries: []extractors.Entry{
+		{URL: "https://refresh.test/1", ID: "a"}, {URL: "https://refresh.test/2", ID: "b"}, {URL: "https://refresh.test/3", ID: "c"}}}
+	rep, err := d.List(context.Background(), pl, ListOptions{SleepInterval: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Items) != 3 {
+		t.Fatalf("%d items", len(rep.Items))
+	}
+	var slept int
+	for _, w := range waits {
+		if w == 3*time.Second {
+			slept++
+		}
+	}
+	if slept != 2 {
+		t.Errorf("slept %d times between 3 items (waits %v), want 2", slept, waits)
+	}
+}
+
+// flakySite fails its first extraction of entry "/2" with a network
+// fault, then serves every entry as a plain file of the media server.
+type flakySite struct {
+	fileURL string
+	calls   *atomic.Int64
+}
+
+func (s flakySite) Extract(_ context.Context, u *url.URL) (*extractors.Result, error) {
+	if u.Path == "/2" && s.calls.Add(1) == 1 {
+		return nil, request.Transient(errors.New("connection reset by peer"))
+	}
+	id := strings.TrimPrefix(u.Path, "/")
+	return &extractors.Result{Media: []*extractors.Media{{Site: "flaky", ID: id, Title: "item " + id, Formats: []extractors.Format{{
+		ID: "direct", Container: "bin", Size: -1, Plain: true,
+		Streams: []extractors.Stream{{Segments: []extractors.Segment{{URL: s.fileURL, Size: -1}}}},
+	}}}}}, nil
+}
+
+// TestNetworkFailuresGetOneMoreTry: an item whose extraction failed for
+// network reasons is tried again after the others, and succeeds.
+func TestNetworkFailuresGetOneMoreTry(t *testing.T) {
+	data := ms.RandomBytes(10 << 10)
+	srv := ms.Start(data, ms.Options{})
+	defer srv.Close()
+	calls := &atomic.Int64{}
+	extractors.Register(extractors.Site{Name: "flaky", Hosts: []string{"flaky.test"},
+		New: func(extractors.Env) extractors.Extractor { return flakySite{fileURL: srv.FileURL(), calls: calls} }})
+	dir := t.TempDir()
+	d, err := New(Options{Client: &request.Client{HTTP: &http.Client{}}, Dir: dir, Format: "best", Output: "%(id)s.%(ext)s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := &extractors.Playlist{Site: "flaky", Entries: []extractors.Entry{
+		{URL: "https://flaky.test/1", ID: "1"}, {URL: "https://flaky.test/2", ID: "2"}, {URL: "https://flaky.test/3", ID: "3"}}}
+	rep, err := d.List(context.Background(), pl, ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range rep.Items {
+		if it.Outcome != Downloaded {
+			t.Errorf("item %s: %s (%s)", it.ID, it.Outcome, it.Reason)
+		}
+	}
+	if calls.Load() != 2 {
+		t.Errorf("entry 2 extracted %d times, want 2", calls.Load())
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "2.bin")); !bytes.Equal(got, data) {
+		t.Error("the retried item's file is wrong")
 	}
 }
