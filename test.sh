@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full test suite: formatting, vet, and every test with the race
-# detector. Tests that need nginx, tinyproxy, dante or ffmpeg skip when the
+# detector. Tests that need nginx, tinyproxy, dante, ffmpeg or chromium skip when the
 # tool is missing, unless VDL_REQUIRE_TOOLS=1 (as in .ci/run), where they fail.
 set -euo pipefail
 cd "$(dirname "$0")"
