@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 )
@@ -43,6 +44,10 @@ func JoinFMP4Regular(ctx context.Context, out, scratch string, init Segment, seg
 	if opts.KeepFragmented {
 		return nil, JoinFMP4(ctx, out, init, segs)
 	}
+	if allClear(init, segs) {
+		return joinFragmentsInPlace(ctx, out, init, segs, opts)
+	}
+	// Encrypted segments are decrypted into one fragmented file first.
 	frag, err := os.MkdirTemp(scratch, ".fmp4-*")
 	if err != nil {
 		return nil, err
@@ -53,6 +58,69 @@ func JoinFMP4Regular(ctx context.Context, out, scratch string, init Segment, seg
 		return nil, err
 	}
 	return JoinMP4(ctx, out, []string{tmp}, opts)
+}
+
+func allClear(init Segment, segs []Segment) bool {
+	if init.Key != nil {
+		return false
+	}
+	for _, s := range segs {
+		if s.Key != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// joinFragmentsInPlace reads the init segment and the fragments as one
+// fragmented movie and writes it as a regular MP4: no joined copy of the
+// fragments on disk. Each fragment must hold a moof (as JoinFMP4 checks).
+func joinFragmentsInPlace(ctx context.Context, out string, init Segment, segs []Segment, opts MP4Options) (*Report, error) {
+	paths := []string{init.Path}
+	for _, s := range segs {
+		if err := hasBox(s.Path, "moof"); err != nil {
+			return nil, err
+		}
+		paths = append(paths, s.Path)
+	}
+	c, err := openConcat(init.Path, paths)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	m, err := parseMovie(c, c.Size(), init.Path)
+	if err != nil {
+		return nil, fmt.Errorf("%s and its fragments: %w", init.Path, err)
+	}
+	if !m.fragmented {
+		return nil, fmt.Errorf("%w: %s has no mvex: not an init segment of fragmented MP4", ErrCorrupt, init.Path)
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return joinMovies(ctx, out, []*movie{m}, opts, log)
+}
+
+// hasBox checks that a file's top level holds a box of type typ.
+func hasBox(path, typ string) error {
+	f, err := openInput(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	top, err := children(f, 0, st.Size())
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if _, ok := find(top, typ); !ok {
+		return fmt.Errorf("%w: %s: no %s box", ErrCorrupt, path, typ)
+	}
+	return nil
 }
 
 // verifyFragmented parses a joined fragmented MP4 as a player would.

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
-	"os"
 	"strings"
 )
 
@@ -64,6 +64,18 @@ func JoinMP4(ctx context.Context, out string, inputs []string, opts MP4Options) 
 		defer f.Close()
 		movies[i] = m
 	}
+	return joinMovies(ctx, out, movies, opts, log)
+}
+
+// source is what a join copies media from: a file, or segments read as
+// one (concatFile).
+type source interface {
+	io.ReaderAt
+	Name() string
+}
+
+// joinMovies writes parsed movies as one progressive MP4 (see JoinMP4).
+func joinMovies(ctx context.Context, out string, movies []*movie, opts MP4Options, log *slog.Logger) (*Report, error) {
 	rep := &Report{Samples: map[string]int{}, Dropped: map[string]int{}}
 	var tracks []*outTrack
 	var err error
@@ -81,9 +93,9 @@ func JoinMP4(ctx context.Context, out string, inputs []string, opts MP4Options) 
 		}
 		rep.Samples[t.handler] += len(t.samples)
 	}
-	srcs := make([]*os.File, 0, len(movies))
+	srcs := make([]source, 0, len(movies))
 	for _, m := range movies {
-		srcs = append(srcs, m.src.(*os.File))
+		srcs = append(srcs, m.src.(source))
 	}
 	lay, err := planLayout(movies[0].ftyp, movies[0].timescale, tracks, opts.ForceCo64, opts.Tags)
 	if err != nil {

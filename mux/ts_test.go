@@ -188,3 +188,73 @@ func TestCBCReaderRejectsBadInput(t *testing.T) {
 		t.Error("an 8-byte key was accepted")
 	}
 }
+
+// TestJoinFMP4Regular: clear segments (read in place, as one movie) and
+// AES-128 ones (decrypted into a fragmented file first) both give a
+// regular MP4 with the source's samples and no moof.
+func TestJoinFMP4Regular(t *testing.T) {
+	dir := t.TempDir()
+	key := mustHex("00112233445566778899aabbccddeeff")
+	init := Segment{Path: fixture("hls-fmp4/init.mp4")}
+	var clearSegs, enc []Segment
+	for i := range 4 {
+		n := "seg00" + string(rune('0'+i)) + ".m4s"
+		clearSegs = append(clearSegs, Segment{Path: fixture("hls-fmp4", n)})
+		encPath := filepath.Join(dir, n)
+		encryptFile(t, fixture("hls-fmp4", n), encPath, key, SequenceIV(uint64(i)))
+		enc = append(enc, Segment{Path: encPath, Key: key, IV: SequenceIV(uint64(i))})
+	}
+	source := samplesOf(t, fixture("source/source.mp4"))
+	for name, segs := range map[string][]Segment{"clear": clearSegs, "aes": enc} {
+		out := filepath.Join(dir, name+".mp4")
+		if _, err := JoinFMP4Regular(context.Background(), out, dir, init, segs, MP4Options{}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		data, _ := os.ReadFile(out)
+		top, err := children(bytes.NewReader(data), 0, int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range top {
+			if b.typ == "moof" {
+				t.Errorf("%s: a moof in the output", name)
+			}
+		}
+		got := samplesOf(t, out)
+		for _, kind := range []string{"vide", "soun"} {
+			if !bytes.Equal(bytes.Join(got[kind], nil), bytes.Join(source[kind], nil)) || len(got[kind]) != len(source[kind]) {
+				t.Errorf("%s: %s samples differ from the source", name, kind)
+			}
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".fmp4-*")); len(left) > 0 {
+		t.Errorf("scratch left: %v", left)
+	}
+}
+
+func TestConcatReadAt(t *testing.T) {
+	dir := t.TempDir()
+	parts := []string{"abc", "d", "efgh", "i"}
+	var paths []string
+	for i, p := range parts {
+		path := filepath.Join(dir, string(rune('a'+i)))
+		os.WriteFile(path, []byte(p), 0o644)
+		paths = append(paths, path)
+	}
+	c, err := openConcat("x", paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	whole := strings.Join(parts, "")
+	for off := 0; off <= len(whole); off++ {
+		for n := 0; off+n <= len(whole)+1; n++ {
+			buf := make([]byte, n)
+			got, err := c.ReadAt(buf, int64(off))
+			want := whole[off:min(off+n, len(whole))]
+			if string(buf[:got]) != want || (off+n > len(whole)) != (err != nil) {
+				t.Fatalf("ReadAt(%d, %d) = %q, %v; want %q", n, off, buf[:got], err, want)
+			}
+		}
+	}
+}

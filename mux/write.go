@@ -80,7 +80,7 @@ func createTemp(out string) (*os.File, error) {
 
 // writeMP4 writes a planned layout: ftyp, moov, mdat header, then the
 // media ranges copied as a stream (memory does not grow with media size).
-func writeMP4(ctx context.Context, out string, lay *layout, srcs []*os.File) error {
+func writeMP4(ctx context.Context, out string, lay *layout, srcs []source) error {
 	return writeAtomic(ctx, out, func(w *bufio.Writer) error {
 		for _, p := range [][]byte{lay.ftyp, lay.moov, lay.mdatHeader} {
 			if _, err := w.Write(p); err != nil {
