@@ -53,6 +53,11 @@ func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractor
 	if d.opts.LimitRate > 0 {
 		o.Limiter = d.limit // one cap for every job of the run
 	}
+	if !directFile(f) || !f.Plain && f.Container == "mp4" {
+		// A join (or a site's MP4 rewritten) writes the output beside the
+		// parts before they are removed.
+		o.ExtraSpace = max(f.Size, f.EstSize, 0)
+	}
 	if e != nil && e.slots != nil {
 		o.Slots, o.Priority = e.slots, e.index // the list's items share -n, earlier first
 	}

@@ -18,9 +18,15 @@ func (j *Job) checkDiskSpace() error {
 	}
 	dir := filepath.Dir(j.parts[0].path)
 	j.mu.Unlock()
+	download := need
+	need += j.opts.ExtraSpace
 	free, ok := FreeSpace(dir)
 	if !ok || need <= free {
 		return nil
+	}
+	if j.opts.ExtraSpace > 0 {
+		return fmt.Errorf("%w: need %d bytes in %s (%d to download, %d for the joined file), %d free",
+			ErrNoSpace, need, dir, download, j.opts.ExtraSpace, free)
 	}
 	return fmt.Errorf("%w: need %d bytes in %s, %d free", ErrNoSpace, need, dir, free)
 }

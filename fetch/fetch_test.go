@@ -545,3 +545,19 @@ func TestCompactStateChecksItsFiles(t *testing.T) {
 		sameFile(t, p.Path, data)
 	}
 }
+
+// TestExtraSpaceCounted: the free-space check counts what the caller
+// writes after the download (a joined file), before any request.
+func TestExtraSpaceCounted(t *testing.T) {
+	s := startServer(t, ms.RandomBytes(1000), ms.Options{})
+	dir := t.TempDir()
+	o := fastOpts(dir)
+	o.ExtraSpace = 1 << 62
+	_, err := runJob(t, context.Background(), s.FileURL(), dir, 1000, o)
+	if !errors.Is(err, ErrNoSpace) || !strings.Contains(err.Error(), "for the joined file") {
+		t.Fatalf("got %v, want ErrNoSpace naming the joined file", err)
+	}
+	if n := s.Requests.Load(); n != 0 {
+		t.Errorf("%d requests before the refusal", n)
+	}
+}

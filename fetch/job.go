@@ -60,8 +60,11 @@ type Options struct {
 	// Slots, if set, is a connection budget shared with other jobs that
 	// run at the same time; Priority orders them (lower first). A worker
 	// holds a slot only while its job has work for it.
-	Slots              *Slots
-	Priority           int
+	Slots    *Slots
+	Priority int
+	// ExtraSpace is what the caller will write beside the parts once they
+	// are in (a joined file): the free-space check counts it too.
+	ExtraSpace         int64
 	Logger             *slog.Logger
 	CheckpointInterval time.Duration // default 1s
 	StatePath          string        // resume state file; "" = no resume
