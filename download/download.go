@@ -48,6 +48,10 @@ type Options struct {
 	// NoCheckDuration skips the check of a result's length against the
 	// site's (--no-check-duration).
 	NoCheckDuration bool
+	// WriteSubs saves the site's subtitles beside the video, in the
+	// languages of SubLangs (empty or "all": every one).
+	WriteSubs bool
+	SubLangs  []string
 
 	// Sequential runs a list strictly one item at a time, extraction
 	// included (the baseline of bench/series.sh).
@@ -142,12 +146,12 @@ func (d *Downloader) media(ctx context.Context, m *extractors.Media, e *entryInf
 	}
 	if skip {
 		d.obs.Skipped(out)
-		return Done{File: out, Skipped: true, Format: f}, nil
+		return Done{File: out, Skipped: true, Format: f}, d.writeSubtitles(ctx, m, out)
 	}
 	if err := d.fetchAndJoin(ctx, m, f, out, e); err != nil {
 		return Done{}, err
 	}
-	return Done{File: out, Format: f}, nil
+	return Done{File: out, Format: f}, d.writeSubtitles(ctx, m, out)
 }
 
 // fetchAndJoin makes out from format f of m.

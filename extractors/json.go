@@ -12,17 +12,30 @@ import (
 // filesize_approx, entries, episode_number, playlist_index), so that
 // tools written for yt-dlp's JSON read vdl's.
 
-// MarshalJSON writes Duration in seconds, with yt-dlp's names.
+// MarshalJSON writes Duration in seconds, with yt-dlp's names; subtitles
+// as yt-dlp's map of language to files.
 func (m Media) MarshalJSON() ([]byte, error) {
 	type plain Media
+	type subFile struct {
+		Ext string `json:"ext"`
+		URL string `json:"url"`
+	}
+	var subs map[string][]subFile
+	for _, s := range m.Subtitles {
+		if subs == nil {
+			subs = map[string][]subFile{}
+		}
+		subs[s.Lang] = append(subs[s.Lang], subFile{s.Ext, s.URL})
+	}
 	return json.Marshal(struct {
 		plain
-		Type          string  `json:"_type"`
-		Duration      float64 `json:"duration,omitempty"`
-		Extractor     string  `json:"extractor"`
-		WebpageURL    string  `json:"webpage_url"`
-		EpisodeNumber int     `json:"episode_number,omitempty"`
-	}{plain(m), "video", m.Duration.Seconds(), m.Site, m.PageURL, m.Episode})
+		Type          string               `json:"_type"`
+		Duration      float64              `json:"duration,omitempty"`
+		Extractor     string               `json:"extractor"`
+		WebpageURL    string               `json:"webpage_url"`
+		EpisodeNumber int                  `json:"episode_number,omitempty"`
+		Subtitles     map[string][]subFile `json:"subtitles,omitempty"`
+	}{plain(m), "video", m.Duration.Seconds(), m.Site, m.PageURL, m.Episode, subs})
 }
 
 // MarshalJSON adds yt-dlp's format fields.

@@ -34,6 +34,17 @@ type Media struct {
 	// SignedURLs says the segment URLs carry short-lived keys: when they
 	// start answering 403/410, extracting the page again refreshes them.
 	SignedURLs bool `json:"signed_urls,omitempty"`
+	// Subtitles are the caption files the site offers, one per language.
+	Subtitles []Subtitle `json:"-"` // written in yt-dlp's shape (json.go)
+}
+
+// Subtitle is one caption file: its language (lower case, as the site
+// names it: "zh-cn", "en"), format ("srt", "vtt") and URL.
+type Subtitle struct {
+	Lang   string      `json:"lang"`
+	Ext    string      `json:"ext"`
+	URL    string      `json:"url"`
+	Header http.Header `json:"-"` // what the request must carry
 }
 
 // Format is one quality of a Media.

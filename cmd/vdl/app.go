@@ -110,6 +110,8 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.BoolFlag{Name: "yes-playlist", Usage: "an episode URL that names its series downloads the whole series"},
 			&cli.BoolFlag{Name: "no-playlist", Usage: "a series URL downloads only the episode its page plays"},
 			&cli.StringFlag{Name: "remux", Usage: "output layout: `KIND` mp4 (default: a regular MP4 for fMP4 sources), fmp4 (keep HLS fMP4 fragmented), ts (keep MPEG-TS)"},
+			&cli.BoolFlag{Name: "write-subs", Usage: "save the site's subtitles beside the video (<name>.<lang>.srt|vtt)"},
+			&cli.StringFlag{Name: "sub-langs", Usage: "subtitle `LANGS` to save, comma-separated (zh-cn,en), or all (default: all)"},
 			&cli.BoolFlag{Name: "no-check-duration", Usage: "save a result even when it is shorter than the site says (a preview)"},
 			&cli.BoolFlag{Name: "debug-sequential", Hidden: true, Usage: "run a list's items strictly one after another, extraction included (the baseline of bench/series.sh)"},
 			&cli.BoolFlag{Name: "location-trusted", Usage: "send -H credentials (Authorization, Cookie) to every host, not only those of the URLs given"},
@@ -210,6 +212,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		Connections: o.conns, MaxConnsPerHost: o.maxPerHost, MinSplit: o.minSplit, StallTimeout: o.stall, LimitRate: o.limitRate,
 		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"), KeepFragmented: o.keepFragmented,
 		NoCheckDuration: c.Bool("no-check-duration"),
+		WriteSubs:       c.Bool("write-subs") || c.String("sub-langs") != "", SubLangs: subLangs(c.String("sub-langs")),
 	})
 	if err != nil {
 		return nil, err
@@ -289,4 +292,15 @@ func oneLine(err error) string {
 		sub := goURLError.FindStringSubmatch(m)
 		return strings.ToUpper(sub[1]) + " " + sub[2] + ": "
 	})
+}
+
+// subLangs reads --sub-langs: languages, lower case, comma-separated.
+func subLangs(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, ",") {
+		if l = strings.ToLower(strings.TrimSpace(l)); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

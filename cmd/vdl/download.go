@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/extractors"
@@ -149,7 +150,18 @@ func (a *app) printFormats(m *extractors.Media) error {
 		}
 		rows = append(rows, []string{f.ID, orDash(f.Label), res, fps, br, codecs, size, f.Container, strconv.Itoa(parts), drm})
 	}
-	return writeTable(a.stdout, rows)
+	if err := writeTable(a.stdout, rows); err != nil {
+		return err
+	}
+	if len(m.Subtitles) > 0 {
+		var subs []string
+		for _, s := range m.Subtitles {
+			subs = append(subs, s.Lang+" ("+s.Ext+")")
+		}
+		_, err := fmt.Fprintf(a.stdout, "subtitles: %s\n", safeText(strings.Join(subs, ", ")))
+		return err
+	}
+	return nil
 }
 
 func orDash(s string) string {

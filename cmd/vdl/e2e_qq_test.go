@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -133,7 +134,7 @@ func TestQQListAndJSON(t *testing.T) {
 	// size, container, parts, DRM.
 	want := [][]string{{"fhd", "蓝光", "1080P", "1920x1080", "DRM"}, {"shd", "超清", "720P", "1280x720", "289.6 KiB", "mp4", "1"},
 		{"hd", "高清", "480P", "852x480", "mp4", "5"}, {"sd", "标清", "270P", "480x270", "ts", "4"}}
-	if len(lines) != 2+len(want) {
+	if len(lines) != 3+len(want) || lines[len(lines)-1] != "subtitles: zh-cn (srt), en (vtt)" {
 		t.Fatalf("-F output:\n%s", r.stdout)
 	}
 	for i, words := range want {
@@ -327,5 +328,47 @@ func TestQQShortResultRefused(t *testing.T) {
 	}
 	if site.CDN().TotalSent() != sent {
 		t.Errorf("the rerun fetched %d bytes again", site.CDN().TotalSent()-sent)
+	}
+}
+
+// TestQQSubtitles: the episode's subtitles are listed by -F and --json,
+// and --write-subs / --sub-langs save them beside the video byte for
+// byte; a rerun leaves them as they are.
+func TestQQSubtitles(t *testing.T) {
+	_, proxy := startFakeQQ(t, fakeqq.Config{})
+	r := runVDL(t, nil, "--proxy", proxy.URL, "-F", qqHLSEp)
+	if r.code != 0 || !strings.Contains(r.stdout, "subtitles: zh-cn (srt), en (vtt)") {
+		t.Fatalf("-F: exit %d:\n%s", r.code, r.stdout)
+	}
+	r = runVDL(t, nil, "--proxy", proxy.URL, "--json", qqHLSEp)
+	if !strings.Contains(r.stdout, `"subtitles": {`) || !strings.Contains(r.stdout, `"zh-cn": [`) {
+		t.Errorf("--json has no subtitles:\n%s", r.stdout)
+	}
+	srt, _ := os.ReadFile("../../testdata/fakeqq/subs/a00269ix3l8.zh-cn.srt")
+	vtt, _ := os.ReadFile("../../testdata/fakeqq/subs/a00269ix3l8.en.vtt")
+	for _, tt := range []struct {
+		args []string
+		want map[string][]byte // sidecar suffix -> content; nil: must not exist
+	}{
+		{[]string{"--write-subs"}, map[string][]byte{".zh-cn.srt": srt, ".en.vtt": vtt}},
+		{[]string{"--sub-langs", "en"}, map[string][]byte{".en.vtt": vtt, ".zh-cn.srt": nil}},
+		{nil, map[string][]byte{".en.vtt": nil, ".zh-cn.srt": nil}},
+	} {
+		dir := t.TempDir()
+		for run := range 2 {
+			r := runVDL(t, nil, append([]string{"-q", "--proxy", proxy.URL, "-d", dir, qqHLSEp}, tt.args...)...)
+			if r.code != 0 {
+				t.Fatalf("%v run %d: exit %d: %s", tt.args, run, r.code, r.stderr)
+			}
+		}
+		for suffix, want := range tt.want {
+			got, err := os.ReadFile(filepath.Join(dir, "鸡毛飞上天 第01集"+suffix))
+			switch {
+			case want == nil && err == nil:
+				t.Errorf("%v: %s written", tt.args, suffix)
+			case want != nil && (err != nil || !bytes.Equal(got, want)):
+				t.Errorf("%v: %s missing or not byte-exact (%v)", tt.args, suffix, err)
+			}
+		}
 	}
 }

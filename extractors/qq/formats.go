@@ -70,7 +70,7 @@ func (x *extractor) perQuality(ctx context.Context, first *vinfo, ask func(conte
 // As in perQuality, a network failure fails the whole extraction.
 func (x *extractor) buildFormats(ctx context.Context, first *vinfo, vinfos []*vinfo,
 	build func(context.Context, *vinfo) (extractors.Format, error)) (*resolved, error) {
-	res := &resolved{title: first.title, duration: first.duration}
+	res := &resolved{title: first.title, duration: first.duration, subtitles: first.subtitles}
 	formats := make([]extractors.Format, len(vinfos))
 	errs := make([]error, len(vinfos))
 	g, gctx := errgroup.WithContext(ctx)

@@ -37,9 +37,10 @@ type episode struct {
 
 // resolved is what a flow found.
 type resolved struct {
-	title    string
-	duration time.Duration
-	formats  []extractors.Format // best first
+	title     string
+	duration  time.Duration
+	formats   []extractors.Format // best first
+	subtitles []extractors.Subtitle
 }
 
 type extractor struct {
@@ -191,7 +192,10 @@ func (e *flowsError) Unwrap() []error { return e.errs }
 // media assembles the result with what the page added.
 func (x *extractor) media(ep episode, res *resolved, page *pageInfo) *extractors.Media {
 	m := &extractors.Media{Site: "qq", ID: ep.vid, Title: res.title, PageURL: ep.pageURL, Duration: res.duration,
-		Formats: res.formats, SignedURLs: true}
+		Formats: res.formats, SignedURLs: true, Subtitles: res.subtitles}
+	for i := range m.Subtitles {
+		m.Subtitles[i].Header = x.c.mediaHeader()
+	}
 	if page != nil {
 		m.Series = page.seriesTitle()
 		m.Episode = page.episodeNumber(ep.vid)

@@ -28,6 +28,8 @@ type vinfo struct {
 	// preview is how much plays without paying; far below the duration
 	// the reply is a trial, not the video.
 	preview time.Duration
+	// subtitles are sfl.fi: the caption files (vqq.md §2C).
+	subtitles []extractors.Subtitle
 }
 
 type quality struct {
@@ -77,6 +79,18 @@ func parseVinfo(api string, r gjson.Result) (*vinfo, error) {
 	if v.lnk == "" {
 		v.lnk = v.vid
 	}
+	r.Get("sfl.fi").ForEach(func(_, fi gjson.Result) bool {
+		lang, u := strings.ToLower(strings.TrimSpace(fi.Get("lang").String())), fi.Get("url").String()
+		if lang == "" || !strings.HasPrefix(u, "http") {
+			return true
+		}
+		ext := "vtt"
+		if fi.Get("captionType").Int() == 1 {
+			ext = "srt"
+		}
+		v.subtitles = append(v.subtitles, extractors.Subtitle{Lang: lang, Ext: ext, URL: u})
+		return true
+	})
 	if td, err := strconv.ParseFloat(vi.Get("td").String(), 64); err == nil && td > 0 {
 		v.duration = time.Duration(td * float64(time.Second))
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -120,6 +121,17 @@ func (s *Site) serveQuality(w http.ResponseWriter, e *Episode, defn, api string)
 	if api == "getvinfo" {
 		reply["code"] = "0.0"
 		reply["dltype"] = 3
+		var sfl []any
+		for _, sub := range e.Subtitles {
+			lang, ext, _ := strings.Cut(sub, ".")
+			caption := 2
+			if ext == "srt" {
+				caption = 1
+			}
+			sfl = append(sfl, map[string]any{"lang": strings.ToUpper(lang), "captionType": caption,
+				"url": "https://" + CDNA + cdnToken + "subs/" + e.Vid + "." + sub})
+		}
+		reply["sfl"] = map[string]any{"cnt": len(sfl), "fi": sfl}
 	}
 	writeReply(w, mustJSON(reply))
 }

@@ -25,7 +25,7 @@ func (s *Site) cdnVerdict(r *http.Request, host string) int {
 	if host == CDNA && s.DeadMirror.Load() {
 		return http.StatusForbidden
 	}
-	if strings.HasPrefix(r.URL.Path, cdnToken+"hls/") {
+	if strings.HasPrefix(r.URL.Path, cdnToken+"hls/") || strings.HasPrefix(r.URL.Path, cdnToken+"subs/") {
 		return 0
 	}
 	vkey := r.URL.Query().Get("vkey")

@@ -21,6 +21,8 @@ type Episode struct {
 	// Refusal answers every API request (VIP, region).
 	Refusal   string
 	Qualities []Quality
+	// Subtitles are sfl.fi: files in PagesDir/subs named <vid>.<lang>.<ext>.
+	Subtitles []string // "zh-cn.srt", "en.vtt"
 }
 
 // Quality is one fl.fi entry and what the CDN serves for it.
@@ -122,6 +124,7 @@ func catalogue(clips []string, seriesFile string) ([]*Episode, []*Series) {
 	}
 	hlsEp := &Episode{
 		Vid: "a00269ix3l8", Cid: "7ce5noezvafma27", Duration: "15.02", Title: "鸡毛飞上天 第01集",
+		Subtitles: []string{"zh-cn.srt", "en.vtt"},
 		Qualities: []Quality{
 			{ID: 10209, Name: "fhd", SName: "蓝光", Resolution: "1080P", Width: 1920, Height: 1080, BR: 210, Kind: "drm"},
 			{ID: 10201, Name: "shd", SName: "超清", Resolution: "720P", Width: 1280, Height: 720, BR: 180, Kind: "file",

@@ -86,6 +86,13 @@ func New(cfg Config) (*Site, error) {
 		if err := s.addMedia(e, files); err != nil {
 			return nil, err
 		}
+		for _, sub := range e.Subtitles {
+			b, err := os.ReadFile(filepath.Join(cfg.PagesDir, "subs", e.Vid+"."+sub))
+			if err != nil {
+				return nil, fmt.Errorf("fakeqq: %w", err)
+			}
+			files[cdnToken+"subs/"+e.Vid+"."+sub] = b
+		}
 	}
 	for _, sr := range series {
 		s.series[sr.Cid] = sr

@@ -1,0 +1,97 @@
+package download
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/request"
+)
+
+// maxSubtitleBytes bounds one caption file: hours of text are a few MB.
+const maxSubtitleBytes = 16 << 20
+
+// subtitlesFor picks the subtitles of m that the options ask for: none
+// without WriteSubs, every language with SubLangs empty or "all".
+func (d *Downloader) subtitlesFor(m *extractors.Media) []extractors.Subtitle {
+	if !d.opts.WriteSubs {
+		return nil
+	}
+	var out []extractors.Subtitle
+	for _, s := range m.Subtitles {
+		if len(d.opts.SubLangs) == 0 || slices.Contains(d.opts.SubLangs, "all") || slices.Contains(d.opts.SubLangs, s.Lang) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// SidecarPath is where a subtitle of the video at out goes:
+// "<name>.<lang>.<ext>" beside it.
+func SidecarPath(out string, s extractors.Subtitle) string {
+	stem := strings.TrimSuffix(out, filepath.Ext(out))
+	return stem + "." + sanitizeName(s.Lang) + "." + sanitizeName(s.Ext)
+}
+
+// writeSubtitles saves the chosen subtitles beside the video, each as the
+// site serves it (byte for byte), through a temp file and a rename. An
+// identical file there is left as it is; another file there is kept
+// unless Force.
+func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, out string) error {
+	for _, s := range d.subtitlesFor(m) {
+		rep, err := d.opts.Client.Read(ctx, request.Spec{URL: s.URL, Header: s.Header, Limit: maxSubtitleBytes})
+		if err != nil {
+			return fmt.Errorf("subtitles %s: %w", s.Lang, err)
+		}
+		path := SidecarPath(out, s)
+		if st, err := os.Lstat(path); err == nil && !d.opts.Force {
+			if st.Mode().IsRegular() {
+				if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, rep.Body) {
+					continue // this very file, from a run before
+				}
+			}
+			d.log.Warn("something else has the subtitle's name; kept (use --force to replace it)", "file", path)
+			continue
+		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return &DiskError{Err: err}
+		}
+		if err := writeFileAtomic(path, rep.Body); err != nil {
+			return &DiskError{Err: fmt.Errorf("subtitles %s: %w", s.Lang, err)}
+		}
+		d.obs.Saved(path)
+	}
+	return nil
+}
+
+// writeFileAtomic writes data under path through a temp file of its own
+// (O_EXCL: never an existing file or link) and a rename.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
