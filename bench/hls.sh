@@ -20,8 +20,7 @@ mkdir -p "$WORK/www/hls" "$WORK/nginx" "$OUT"
 . bench/lib.sh
 require_tools nginx ffmpeg yt-dlp curl /usr/bin/time
 
-CGO_ENABLED=0 go build -o "$WORK/vdl" ./cmd/vdl
-go build -o "$WORK/delayrelay" ./bench/cmd/delayrelay
+build_bench "$WORK" delayrelay
 if [ ! -s "$WORK/www/hls/index.m3u8" ]; then
   echo "bench: generating 10 minutes of 640x360 video as 300 HLS segments" >&2
   ( cd "$WORK/www/hls" && ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25:duration=600 \

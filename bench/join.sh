@@ -8,11 +8,12 @@
 # Needs: ffmpeg, time (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 RUNS=${RUNS:-3}
 WORK=${BENCH_DIR:-/tmp/vdl-bench}/join
 OUT=bench/results
 mkdir -p "$WORK" "$OUT"
-CGO_ENABLED=0 go build -o "$WORK/vdl" ./cmd/vdl
+build_bench "$WORK"
 
 if [ ! -s "$WORK/clip5.mp4" ]; then
   echo "join bench: encoding 10 minutes of 720p (takes a minute or two)..." >&2

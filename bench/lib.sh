@@ -65,3 +65,17 @@ start_fakeqq() {
   SSL_CERT_FILE=$(sed -n 2p "$dir/fakeqq.txt")
   export SSL_CERT_FILE
 }
+
+# build_bench DIR [HELPER...]: builds the static vdl binary and the named
+# helpers (benchserver, delayrelay, fakeqq) into DIR.
+build_bench() {
+  local dir=$1; shift
+  CGO_ENABLED=0 go build -o "$dir/vdl" ./cmd/vdl
+  local h
+  for h in "$@"; do
+    case $h in
+      fakeqq) go build -o "$dir/fakeqq" ./internal/fakeqq/cmd/fakeqq ;;
+      *) go build -o "$dir/$h" "./bench/cmd/$h" ;;
+    esac
+  done
+}

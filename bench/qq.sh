@@ -22,8 +22,7 @@ WORK=${BENCH_DIR:-/tmp/vdl-bench}/qq
 OUT=bench/results
 mkdir -p "$WORK" "$OUT"
 require_tools ffmpeg
-CGO_ENABLED=0 go build -o "$WORK/vdl" ./cmd/vdl
-go build -o "$WORK/fakeqq" ./internal/fakeqq/cmd/fakeqq
+build_bench "$WORK" fakeqq
 
 if [ ! -s "$WORK/clip5.mp4" ]; then
   echo "qq bench: encoding 2 minutes of 720p..." >&2

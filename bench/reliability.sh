@@ -29,9 +29,7 @@ mkdir -p "$WORK/www" "$WORK/dl" "$OUT"
 . bench/lib.sh
 require_tools nginx aria2c axel curl /usr/bin/time python3
 
-CGO_ENABLED=0 go build -o "$WORK/vdl" ./cmd/vdl
-go build -o "$WORK/benchserver" ./bench/cmd/benchserver
-go build -o "$WORK/delayrelay" ./bench/cmd/delayrelay
+build_bench "$WORK" benchserver delayrelay
 [ -s "$WORK/www/f256.bin" ] || head -c 256M /dev/urandom > "$WORK/www/f256.bin"
 [ -s "$WORK/www/f48.bin" ] || head -c 48M /dev/urandom > "$WORK/www/f48.bin"
 

@@ -17,8 +17,7 @@ mkdir -p "$WORK/www" "$WORK/dl" "$WORK/nginx" "$OUT"
 . bench/lib.sh
 require_tools nginx aria2c axel curl /usr/bin/time
 
-CGO_ENABLED=0 go build -o "$WORK/vdl" ./cmd/vdl
-go build -o "$WORK/benchserver" ./bench/cmd/benchserver
+build_bench "$WORK" benchserver
 [ -s "$WORK/www/f256.bin" ] || head -c 256M /dev/urandom > "$WORK/www/f256.bin"
 [ -s "$WORK/www/f1g.bin" ] || head -c 1G /dev/urandom > "$WORK/www/f1g.bin"
 

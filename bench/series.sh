@@ -18,8 +18,7 @@ WORK=${BENCH_DIR:-/tmp/vdl-bench}/series
 OUT=bench/results
 mkdir -p "$WORK" "$OUT"
 require_tools ffmpeg
-CGO_ENABLED=0 go build -o "$WORK/vdl" ./cmd/vdl
-go build -o "$WORK/fakeqq" ./internal/fakeqq/cmd/fakeqq
+build_bench "$WORK" fakeqq
 
 if [ ! -s "$WORK/episode.mp4" ]; then
   echo "series bench: encoding 30 s of 720p..." >&2

@@ -71,21 +71,7 @@ func writeRecord(stateDir, path, ident string) error {
 	if err := os.MkdirAll(filepath.Dir(rp), 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(rp), ".record-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), rp)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return writeFileAtomic(rp, data)
 }
 
 // readIdentity returns the identity of a file, "" if nothing proves one:

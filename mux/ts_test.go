@@ -121,16 +121,7 @@ func encryptFile(t *testing.T, src, dst string, key, iv []byte) {
 
 func TestJoinFMP4(t *testing.T) {
 	dir := t.TempDir()
-	key := mustHex("00112233445566778899aabbccddeeff")
-	init := Segment{Path: fixture("hls-fmp4/init.mp4")}
-	var clear, enc []Segment
-	for i := range 4 {
-		n := "seg00" + string(rune('0'+i)) + ".m4s"
-		clear = append(clear, Segment{Path: fixture("hls-fmp4", n)})
-		encPath := filepath.Join(dir, n)
-		encryptFile(t, fixture("hls-fmp4", n), encPath, key, SequenceIV(uint64(i)))
-		enc = append(enc, Segment{Path: encPath, Key: key, IV: SequenceIV(uint64(i))})
-	}
+	init, clear, enc := fmp4Fixture(t, dir)
 	source := samplesOf(t, fixture("source/source.mp4"))
 	var first []byte
 	for name, segs := range map[string][]Segment{"clear": clear, "AES-128": enc} {
@@ -194,16 +185,7 @@ func TestCBCReaderRejectsBadInput(t *testing.T) {
 // regular MP4 with the source's samples and no moof.
 func TestJoinFMP4Regular(t *testing.T) {
 	dir := t.TempDir()
-	key := mustHex("00112233445566778899aabbccddeeff")
-	init := Segment{Path: fixture("hls-fmp4/init.mp4")}
-	var clearSegs, enc []Segment
-	for i := range 4 {
-		n := "seg00" + string(rune('0'+i)) + ".m4s"
-		clearSegs = append(clearSegs, Segment{Path: fixture("hls-fmp4", n)})
-		encPath := filepath.Join(dir, n)
-		encryptFile(t, fixture("hls-fmp4", n), encPath, key, SequenceIV(uint64(i)))
-		enc = append(enc, Segment{Path: encPath, Key: key, IV: SequenceIV(uint64(i))})
-	}
+	init, clearSegs, enc := fmp4Fixture(t, dir)
 	source := samplesOf(t, fixture("source/source.mp4"))
 	for name, segs := range map[string][]Segment{"clear": clearSegs, "aes": enc} {
 		out := filepath.Join(dir, name+".mp4")
@@ -257,4 +239,20 @@ func TestConcatReadAt(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fmp4Fixture is the hls-fmp4 stream: its init segment, its four clear
+// fragments, and the same encrypted with AES-128 (sequence IVs) in dir.
+func fmp4Fixture(t *testing.T, dir string) (init Segment, clear, enc []Segment) {
+	t.Helper()
+	key := mustHex("00112233445566778899aabbccddeeff")
+	init = Segment{Path: fixture("hls-fmp4/init.mp4")}
+	for i := range 4 {
+		n := "seg00" + string(rune('0'+i)) + ".m4s"
+		clear = append(clear, Segment{Path: fixture("hls-fmp4", n)})
+		encPath := filepath.Join(dir, n)
+		encryptFile(t, fixture("hls-fmp4", n), encPath, key, SequenceIV(uint64(i)))
+		enc = append(enc, Segment{Path: encPath, Key: key, IV: SequenceIV(uint64(i))})
+	}
+	return init, clear, enc
 }
