@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -52,6 +53,9 @@ type Options struct {
 	// languages of SubLangs (empty or "all": every one).
 	WriteSubs bool
 	SubLangs  []string
+	// EmbedSubs writes the chosen subtitles into MP4 outputs as text
+	// tracks (tx3g), one per language.
+	EmbedSubs bool
 
 	// Sequential runs a list strictly one item at a time, extraction
 	// included (the baseline of bench/series.sh).
@@ -157,6 +161,9 @@ func (d *Downloader) media(ctx context.Context, m *extractors.Media, e *entryInf
 // fetchAndJoin makes out from format f of m.
 func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *extractors.Format, out string, e *entryInfo) error {
 	ident := jobKey(m, f)
+	if err := os.MkdirAll(d.opts.Dir, 0o755); err != nil { // -d is the user's: made as asked
+		return &DiskError{Err: err}
+	}
 	if err := makeParents(d.opts.Dir, out); err != nil {
 		return err
 	}
@@ -235,6 +242,15 @@ func (d *Downloader) claimWorkDir(work string) (release func(), err error) {
 // and renamed, anything else joined.
 func (d *Downloader) assemble(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, keys map[string][]byte, out, work string) error {
 	opts := mux.MP4Options{Log: d.log, KeepFragmented: d.opts.KeepFragmented, Tags: mediaTags(m)}
+	if strings.EqualFold(filepath.Ext(out), ".mp4") {
+		subs, err := d.textTracks(ctx, m)
+		if err != nil {
+			return err
+		}
+		opts.Subtitles = subs
+	} else if d.opts.EmbedSubs && len(m.Subtitles) > 0 {
+		d.log.Warn("subtitles can be embedded into MP4 outputs only; use --write-subs for sidecar files", "file", out)
+	}
 	joined := filepath.Join(work, "joined"+filepath.Ext(out))
 	if plan.direct && !f.Plain && f.Container == "mp4" {
 		// A site's single MP4 is rewritten, as a one-clip join: checked by

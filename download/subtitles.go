@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/mux"
 	"github.com/vdlproject/vdl/request"
 )
 
@@ -20,7 +21,7 @@ const maxSubtitleBytes = 16 << 20
 // subtitlesFor picks the subtitles of m that the options ask for: none
 // without WriteSubs, every language with SubLangs empty or "all".
 func (d *Downloader) subtitlesFor(m *extractors.Media) []extractors.Subtitle {
-	if !d.opts.WriteSubs {
+	if !d.opts.WriteSubs && !d.opts.EmbedSubs {
 		return nil
 	}
 	var out []extractors.Subtitle
@@ -44,11 +45,15 @@ func SidecarPath(out string, s extractors.Subtitle) string {
 // identical file there is left as it is; another file there is kept
 // unless Force.
 func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, out string) error {
+	if !d.opts.WriteSubs {
+		return nil
+	}
 	for _, s := range d.subtitlesFor(m) {
-		rep, err := d.opts.Client.Read(ctx, request.Spec{URL: s.URL, Header: s.Header, Limit: maxSubtitleBytes})
+		body, err := d.fetchSubtitle(ctx, s)
 		if err != nil {
-			return fmt.Errorf("subtitles %s: %w", s.Lang, err)
+			return err
 		}
+		rep := struct{ Body []byte }{body}
 		path := SidecarPath(out, s)
 		if st, err := os.Lstat(path); err == nil && !d.opts.Force {
 			if st.Mode().IsRegular() {
@@ -67,4 +72,32 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 		d.obs.Saved(path)
 	}
 	return nil
+}
+
+func (d *Downloader) fetchSubtitle(ctx context.Context, s extractors.Subtitle) ([]byte, error) {
+	rep, err := d.opts.Client.Read(ctx, request.Spec{URL: s.URL, Header: s.Header, Limit: maxSubtitleBytes})
+	if err != nil {
+		return nil, fmt.Errorf("subtitles %s: %w", s.Lang, err)
+	}
+	return rep.Body, nil
+}
+
+// textTracks fetches and parses the chosen subtitles for --embed-subs.
+func (d *Downloader) textTracks(ctx context.Context, m *extractors.Media) ([]mux.TextTrack, error) {
+	if !d.opts.EmbedSubs {
+		return nil, nil
+	}
+	var tracks []mux.TextTrack
+	for _, s := range d.subtitlesFor(m) {
+		body, err := d.fetchSubtitle(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		cues, err := mux.ParseCues(body)
+		if err != nil {
+			return nil, fmt.Errorf("subtitles %s: %w", s.Lang, err)
+		}
+		tracks = append(tracks, mux.TextTrack{Lang: s.Lang, Cues: cues})
+	}
+	return tracks, nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/vdlproject/vdl/internal/testtools"
 )
@@ -137,5 +139,40 @@ func TestTagsReadByFFprobe(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("tag %s = %q, want %q (all: %v)", k, got[k], v, got)
 		}
+	}
+}
+
+// TestEmbeddedSubtitles: cues become a mov_text track with its language,
+// one packet a cue (and one a gap), read back by ffprobe.
+func TestEmbeddedSubtitles(t *testing.T) {
+	testtools.Require(t, "ffprobe")
+	srt := "1\n00:00:01,000 --> 00:00:04,000\n第一句\n\n2\n00:00:05,500 --> 00:00:09,000\n<i>The</i> second\nline\n"
+	cues, err := ParseCues([]byte(srt))
+	if err != nil || len(cues) != 2 || cues[1].Text != "The second\nline" || cues[1].Start != 5500*time.Millisecond {
+		t.Fatalf("cues %+v, %v", cues, err)
+	}
+	out := filepath.Join(t.TempDir(), "subbed.mp4")
+	subs := []TextTrack{{Lang: "zh-cn", Cues: cues}, {Lang: "en", Cues: cues[1:]}}
+	if _, err := JoinMP4(context.Background(), out, []string{fixture("source/source.mp4")}, MP4Options{Subtitles: subs}); err != nil {
+		t.Fatal(err)
+	}
+	streams := testtools.Streams(t, out)
+	var text []string
+	for _, s := range streams {
+		if s["codec_type"] == "subtitle" {
+			text = append(text, s["codec_name"]+"/"+s["TAG:language"]+"/"+s["nb_read_packets"])
+		}
+	}
+	// zh-cn: gap, cue, gap, cue, end = 5 packets; en: gap, cue, end = 3.
+	if strings.Join(text, " ") != "mov_text/zho/5 mov_text/eng/3" {
+		t.Errorf("subtitle streams %v", text)
+	}
+	if p := testtools.Packets(t, out); p["video"] != 375 || p["audio"] != 705 {
+		t.Errorf("packets %v: the media changed", p)
+	}
+	// ffmpeg reads the cues back with their times.
+	srtOut, _ := testtools.Run(t, "ffmpeg", "-v", "error", "-i", out, "-map", "0:s:1", "-f", "srt", "-")
+	if !strings.Contains(srtOut, "00:00:05,500 --> 00:00:09,000") || !strings.Contains(srtOut, "second") {
+		t.Errorf("the English track reads back as:\n%s", srtOut)
 	}
 }

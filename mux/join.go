@@ -20,7 +20,9 @@ type MP4Options struct {
 	KeepFragmented bool
 	// Tags, if set, are written into the output's moov (udta/meta/ilst).
 	Tags *Tags
-	Log  *slog.Logger
+	// Subtitles are embedded as text tracks (tx3g), one per language.
+	Subtitles []TextTrack
+	Log       *slog.Logger
 }
 
 // Report says what a join did beyond copying: samples dropped at joins
@@ -93,9 +95,17 @@ func joinMovies(ctx context.Context, out string, movies []*movie, opts MP4Option
 		}
 		rep.Samples[t.handler] += len(t.samples)
 	}
-	srcs := make([]source, 0, len(movies))
+	srcs := make([]source, 0, len(movies)+1)
 	for _, m := range movies {
 		srcs = append(srcs, m.src.(source))
+	}
+	if len(opts.Subtitles) > 0 {
+		text, src := buildTextTracks(opts.Subtitles, uint16(len(srcs)))
+		for _, t := range text {
+			t.finish(movies[0].timescale)
+		}
+		tracks = append(tracks, text...)
+		srcs = append(srcs, src)
 	}
 	lay, err := planLayout(movies[0].ftyp, movies[0].timescale, tracks, opts.ForceCo64, opts.Tags)
 	if err != nil {

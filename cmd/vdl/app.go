@@ -112,6 +112,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.StringFlag{Name: "remux", Usage: "output layout: `KIND` mp4 (default: a regular MP4 for fMP4 sources), fmp4 (keep HLS fMP4 fragmented), ts (keep MPEG-TS)"},
 			&cli.BoolFlag{Name: "write-subs", Usage: "save the site's subtitles beside the video (<name>.<lang>.srt|vtt)"},
 			&cli.StringFlag{Name: "sub-langs", Usage: "subtitle `LANGS` to save, comma-separated (zh-cn,en), or all (default: all)"},
+			&cli.BoolFlag{Name: "embed-subs", Usage: "write the subtitles (see --sub-langs) into the MP4 as text tracks"},
 			&cli.BoolFlag{Name: "no-check-duration", Usage: "save a result even when it is shorter than the site says (a preview)"},
 			&cli.BoolFlag{Name: "debug-sequential", Hidden: true, Usage: "run a list's items strictly one after another, extraction included (the baseline of bench/series.sh)"},
 			&cli.BoolFlag{Name: "location-trusted", Usage: "send -H credentials (Authorization, Cookie) to every host, not only those of the URLs given"},
@@ -212,7 +213,8 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		Connections: o.conns, MaxConnsPerHost: o.maxPerHost, MinSplit: o.minSplit, StallTimeout: o.stall, LimitRate: o.limitRate,
 		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"), KeepFragmented: o.keepFragmented,
 		NoCheckDuration: c.Bool("no-check-duration"),
-		WriteSubs:       c.Bool("write-subs") || c.String("sub-langs") != "", SubLangs: subLangs(c.String("sub-langs")),
+		WriteSubs:       c.Bool("write-subs") || c.String("sub-langs") != "" && !c.Bool("embed-subs"),
+		SubLangs:        subLangs(c.String("sub-langs")), EmbedSubs: c.Bool("embed-subs"),
 	})
 	if err != nil {
 		return nil, err

@@ -246,3 +246,17 @@ func TestTwoRunsOfOneOutput(t *testing.T) {
 		t.Errorf("%d entries left in the folder, want the file alone", len(entries))
 	}
 }
+
+// TestDirIsMade: -d names a folder that does not exist yet: it is made.
+func TestDirIsMade(t *testing.T) {
+	data := ms.RandomBytes(10 << 10)
+	s := ms.Start(data, ms.Options{})
+	defer s.Close()
+	dir := filepath.Join(t.TempDir(), "new", "deeper")
+	if r := runVDL(t, nil, "-q", "-d", dir, s.FileURL()); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if sha(t, filepath.Join(dir, "file.bin")) != sha256Of(data) {
+		t.Error("content differs")
+	}
+}

@@ -372,3 +372,33 @@ func TestQQSubtitles(t *testing.T) {
 		}
 	}
 }
+
+// TestQQEmbedSubtitles: --embed-subs writes the subtitles into the MP4
+// as text tracks with their languages (and, without --write-subs, no
+// sidecar files).
+func TestQQEmbedSubtitles(t *testing.T) {
+	testtools.Require(t, "ffprobe")
+	_, proxy := startFakeQQ(t, fakeqq.Config{})
+	dir := t.TempDir()
+	r := runVDL(t, nil, "-q", "--proxy", proxy.URL, "-d", dir, "--embed-subs", qqHLSEp)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "鸡毛飞上天 第01集.mp4")
+	var langs []string
+	for _, s := range testtools.Streams(t, out) {
+		if s["codec_type"] == "subtitle" && s["codec_name"] == "mov_text" {
+			langs = append(langs, s["TAG:language"])
+		}
+	}
+	if strings.Join(langs, ",") != "zho,eng" {
+		t.Errorf("subtitle tracks %v, want zho,eng", langs)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries in the folder: sidecars written without --write-subs", len(entries))
+	}
+	srtOut, _ := testtools.Run(t, "ffmpeg", "-v", "error", "-i", out, "-map", "0:s:0", "-f", "srt", "-")
+	if !strings.Contains(srtOut, "第一句字幕") || !strings.Contains(srtOut, "00:00:10,000 --> 00:00:14,500") {
+		t.Errorf("the Chinese track reads back as:\n%s", srtOut)
+	}
+}

@@ -122,3 +122,34 @@ func FormatTags(t testing.TB, file string) map[string]string {
 	}
 	return tags
 }
+
+// Streams lists ffprobe's view of each stream (codec_type, codec_name,
+// TAG:language, nb_read_packets, ...).
+func Streams(t testing.TB, file string) []map[string]string {
+	t.Helper()
+	out, _ := run(t, "ffprobe", "-v", "error", "-count_packets", "-show_entries",
+		"stream=index,codec_type,codec_name,nb_read_packets:stream_tags=language", "-of", "default=nw=0", file)
+	var streams []map[string]string
+	var cur map[string]string
+	for _, line := range strings.Split(out, "\n") {
+		switch line = strings.TrimSpace(line); {
+		case line == "[STREAM]":
+			cur = map[string]string{}
+		case line == "[/STREAM]":
+			streams = append(streams, cur)
+			cur = nil
+		case cur != nil:
+			if k, v, ok := strings.Cut(line, "="); ok {
+				cur[k] = v
+			}
+		}
+	}
+	return streams
+}
+
+// Run runs a required tool to completion and returns its output; a
+// failure fails the test.
+func Run(t testing.TB, name string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	return run(t, name, args...)
+}

@@ -1,0 +1,110 @@
+package mux
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Cue is one subtitle: shown from Start to End.
+type Cue struct {
+	Start, End time.Duration
+	Text       string
+}
+
+// TextTrack is a subtitle track to embed: a language (as the site names
+// it, "zh-cn", "en") and its cues.
+type TextTrack struct {
+	Lang string
+	Cues []Cue
+}
+
+var (
+	cueTime = regexp.MustCompile(`^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})`)
+	cueTag  = regexp.MustCompile(`</?[a-zA-Z][^>]*>|\{\\[^}]*\}`)
+)
+
+// maxCues bounds a subtitle file: a cue a second for a day.
+const maxCues = 100_000
+
+// ParseCues reads SRT or WebVTT text into cues in time order: every block
+// with a "start --> end" line (settings after it ignored), markup tags
+// dropped, the lines of a cue joined with newlines.
+func ParseCues(data []byte) ([]Cue, error) {
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var cues []Cue
+	var cur *Cue
+	var lines []string
+	flush := func() {
+		if cur != nil {
+			cur.Text = strings.TrimSpace(cueTag.ReplaceAllString(strings.Join(lines, "\n"), ""))
+			if cur.Text != "" && cur.End > cur.Start {
+				cues = append(cues, *cur)
+			}
+		}
+		cur, lines = nil, nil
+	}
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if m := cueTime.FindStringSubmatch(line); m != nil {
+			flush()
+			start, err1 := parseCueTime(m[1])
+			end, err2 := parseCueTime(m[2])
+			if err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("%w: subtitle timing %q", ErrCorrupt, line)
+			}
+			cur = &Cue{Start: start, End: end}
+			if len(cues) >= maxCues {
+				return nil, fmt.Errorf("%w: more than %d subtitle cues", ErrCorrupt, maxCues)
+			}
+			continue
+		}
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		if cur != nil {
+			lines = append(lines, line)
+		}
+	}
+	flush()
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w: subtitles: %v", ErrCorrupt, err)
+	}
+	if len(cues) == 0 {
+		return nil, fmt.Errorf("%w: no subtitle cues", ErrCorrupt)
+	}
+	return cues, nil
+}
+
+// parseCueTime reads "HH:MM:SS,mmm", "HH:MM:SS.mmm" or "MM:SS.mmm".
+func parseCueTime(s string) (time.Duration, error) {
+	parts := strings.Split(strings.Replace(s, ",", ".", 1), ":")
+	var h, m int
+	var err error
+	switch len(parts) {
+	case 3:
+		if h, err = strconv.Atoi(parts[0]); err != nil {
+			return 0, err
+		}
+		parts = parts[1:]
+		fallthrough
+	case 2:
+		if m, err = strconv.Atoi(parts[0]); err != nil {
+			return 0, err
+		}
+	default:
+		return 0, fmt.Errorf("bad time %q", s)
+	}
+	sec, err := strconv.ParseFloat(parts[len(parts)-1], 64)
+	if err != nil || sec >= 60 || m >= 60 {
+		return 0, fmt.Errorf("bad time %q", s)
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec*float64(time.Millisecond)*1000), nil
+}
