@@ -107,16 +107,18 @@ func (j *Job) next(ctx context.Context, w *worker) (*span, error) {
 	t := time.NewTimer(recheckEvery)
 	defer t.Stop()
 	for {
-		j.mu.Lock()
-		wake, done := j.changed, j.allDoneLocked()
-		j.mu.Unlock()
-		if done {
-			return nil, nil
-		}
-		if got, err := w.slot.hold(ctx, wake); err != nil {
-			return nil, err
-		} else if !got {
-			continue // the job changed while waiting for a connection: look again
+		if w.slot.s != nil && !w.slot.held {
+			j.mu.Lock()
+			wake, done := j.changed, j.allDoneLocked()
+			j.mu.Unlock()
+			if done {
+				return nil, nil
+			}
+			if got, err := w.slot.hold(ctx, wake); err != nil {
+				return nil, err
+			} else if !got {
+				continue // the job changed while waiting for a connection: look again
+			}
 		}
 		j.mu.Lock()
 		sp, allDone := j.pickLocked(w)
