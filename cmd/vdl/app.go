@@ -86,7 +86,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (one URL only)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (one item), or a template such as '%(series)s/%(episode)02d %(title)s.%(ext)s'"},
 			&cli.StringFlag{Name: "dir", Aliases: []string{"d"}, Usage: "output `DIR`ectory", Value: "."},
 			&cli.BoolFlag{Name: "list-formats", Aliases: []string{"F"}, Usage: "list the available formats and exit"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format to download: best, worst, an id, 720p, fallbacks a/b", Value: "best"},
