@@ -3,6 +3,7 @@ package download
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -36,4 +37,25 @@ func TestExpandTemplate(t *testing.T) {
 			t.Errorf("%q = %q, %v; want %q", tt.tmpl, got, err, tt.want)
 		}
 	}
+}
+
+// FuzzTemplate: whatever the template and the values, an expansion is a
+// relative path with no "..": it stays under the download folder.
+func FuzzTemplate(f *testing.F) {
+	f.Add("%(series)s/%(episode)02d %(title)s.%(ext)s", "../../etc", "a/b")
+	f.Add("../x", "t", "s")
+	f.Fuzz(func(t *testing.T, tmpl, title, series string) {
+		out, err := expandTemplate(tmpl, map[string]any{"title": title, "series": series, "episode": 3, "ext": "mp4", "id": "x"})
+		if err != nil {
+			return
+		}
+		if filepath.IsAbs(out) || filepath.VolumeName(out) != "" {
+			t.Fatalf("%q -> absolute %q", tmpl, out)
+		}
+		for _, part := range strings.Split(filepath.ToSlash(out), "/") {
+			if part == ".." || part == "" {
+				t.Fatalf("%q -> %q leaves the folder", tmpl, out)
+			}
+		}
+	})
 }

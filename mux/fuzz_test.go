@@ -90,3 +90,24 @@ func FuzzTSCheck(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCues: any subtitle text gives cues or an error, never a
+// panic; cues that parse have positive durations and text.
+func FuzzParseCues(f *testing.F) {
+	f.Add([]byte("1\n00:00:01,000 --> 00:00:04,000\n第一句\n\n2\n00:00:05,500 --> 00:00:09,000\n<i>two</i>\n"))
+	f.Add([]byte("WEBVTT\n\nNOTE x\n\n00:01.000 --> 00:02.000 align:start\nhi\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cues, err := ParseCues(data)
+		if err != nil {
+			return
+		}
+		for _, c := range cues {
+			if c.End <= c.Start || c.Text == "" {
+				t.Fatalf("bad cue %+v", c)
+			}
+		}
+		if tracks, src := buildTextTracks([]TextTrack{{Lang: "en", Cues: cues}}, 0); len(tracks) != 1 || src == nil {
+			t.Fatal("no text track")
+		}
+	})
+}
