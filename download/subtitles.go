@@ -74,12 +74,33 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 	return nil
 }
 
+// fetchSubtitle reads a subtitle: its file, or for an HLS rendition its
+// segments merged into one WebVTT file (mux.MergeWebVTT).
 func (d *Downloader) fetchSubtitle(ctx context.Context, s extractors.Subtitle) ([]byte, error) {
-	rep, err := d.opts.Client.Read(ctx, request.Spec{URL: s.URL, Header: s.Header, Limit: maxSubtitleBytes})
+	if len(s.Segments) == 0 {
+		rep, err := d.opts.Client.Read(ctx, request.Spec{URL: s.URL, Header: s.Header, Limit: maxSubtitleBytes})
+		if err != nil {
+			return nil, fmt.Errorf("subtitles %s: %w", s.Lang, err)
+		}
+		return rep.Body, nil
+	}
+	var segs [][]byte
+	var total int64
+	for _, u := range s.Segments {
+		rep, err := d.opts.Client.Read(ctx, request.Spec{URL: u, Header: s.Header, Limit: maxSubtitleBytes})
+		if err != nil {
+			return nil, fmt.Errorf("subtitles %s: %w", s.Lang, err)
+		}
+		if total += int64(len(rep.Body)); total > maxSubtitleBytes {
+			return nil, fmt.Errorf("subtitles %s: %w: over %d MiB", s.Lang, request.ErrTooBig, maxSubtitleBytes>>20)
+		}
+		segs = append(segs, rep.Body)
+	}
+	merged, err := mux.MergeWebVTT(segs)
 	if err != nil {
 		return nil, fmt.Errorf("subtitles %s: %w", s.Lang, err)
 	}
-	return rep.Body, nil
+	return merged, nil
 }
 
 // textTracks fetches and parses the chosen subtitles for --embed-subs.

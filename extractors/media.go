@@ -45,6 +45,10 @@ type Subtitle struct {
 	Ext    string      `json:"ext"`
 	URL    string      `json:"url"`
 	Header http.Header `json:"-"` // what the request must carry
+	// Segments, when set, are the WebVTT files of an HLS subtitle
+	// rendition (URL is its playlist): the cues of all of them, their
+	// X-TIMESTAMP-MAP applied, make the subtitle.
+	Segments []string `json:"-"`
 }
 
 // Format is one quality of a Media.

@@ -43,3 +43,21 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeWebVTT: segments' cues on one timeline, each moved by its
+// X-TIMESTAMP-MAP relative to the first; a cue split across a boundary
+// kept once.
+func TestMergeWebVTT(t *testing.T) {
+	seg0 := "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n00:00:01.000 --> 00:00:03.000\nfirst\n\n00:00:03.500 --> 00:00:04.500\nacross\n"
+	seg1 := "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n00:00:03.500 --> 00:00:04.500\nacross\n\n00:00:05.000 --> 00:00:07.250\nsecond\n"
+	// A segment whose local clock restarts at 0 for media time 8 s.
+	seg2 := "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:1620000,LOCAL:00:00:00.000\n\n00:00:00.500 --> 00:00:01.500\nthird\n"
+	got, err := MergeWebVTT([][]byte{[]byte(seg0), []byte(seg1), []byte("WEBVTT\n\n"), []byte(seg2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nfirst\n\n00:00:03.500 --> 00:00:04.500\nacross\n\n00:00:05.000 --> 00:00:07.250\nsecond\n\n00:00:08.500 --> 00:00:09.500\nthird\n"
+	if string(got) != want {
+		t.Errorf("merged:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -108,3 +108,85 @@ func parseCueTime(s string) (time.Duration, error) {
 	}
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec*float64(time.Millisecond)*1000), nil
 }
+
+var timestampMap = regexp.MustCompile(`X-TIMESTAMP-MAP=([^\r\n]*)`)
+
+// MergeWebVTT joins the WebVTT segments of an HLS subtitle rendition into
+// one WebVTT file: every segment's cues, moved by its X-TIMESTAMP-MAP
+// (MPEGTS:<90 kHz>,LOCAL:<time>) relative to the first segment's, so that
+// a file whose segments restart their local clock keeps one timeline. A
+// cue repeated at a segment boundary (HLS packagers split a cue across
+// segments) is kept once.
+func MergeWebVTT(segments [][]byte) ([]byte, error) {
+	var all []Cue
+	var base time.Duration
+	for i, seg := range segments {
+		offset, err := vttOffset(seg)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			base = offset
+		}
+		cues, err := ParseCues(seg)
+		if err != nil {
+			if bytes.Contains(seg, []byte("-->")) {
+				return nil, err
+			}
+			continue // a segment without cues (silence)
+		}
+		for _, c := range cues {
+			c.Start, c.End = c.Start+offset-base, c.End+offset-base
+			if n := len(all); n > 0 && all[n-1] == c {
+				continue
+			}
+			all = append(all, c)
+		}
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("%w: no subtitle cues", ErrCorrupt)
+	}
+	var b bytes.Buffer
+	b.WriteString("WEBVTT\n")
+	for _, c := range all {
+		fmt.Fprintf(&b, "\n%s --> %s\n%s\n", vttTime(c.Start), vttTime(c.End), c.Text)
+	}
+	return b.Bytes(), nil
+}
+
+// vttOffset is what a segment's X-TIMESTAMP-MAP adds to its cue times:
+// MPEGTS/90000 - LOCAL (0 without a map).
+func vttOffset(seg []byte) (time.Duration, error) {
+	m := timestampMap.FindSubmatch(seg)
+	if m == nil {
+		return 0, nil
+	}
+	var mpegts int64
+	var local time.Duration
+	for _, kv := range strings.Split(string(m[1]), ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(kv), ":")
+		switch strings.ToUpper(k) {
+		case "MPEGTS":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return 0, fmt.Errorf("%w: X-TIMESTAMP-MAP %q", ErrCorrupt, m[1])
+			}
+			mpegts = n
+		case "LOCAL":
+			d, err := parseCueTime(v)
+			if err != nil {
+				return 0, fmt.Errorf("%w: X-TIMESTAMP-MAP %q", ErrCorrupt, m[1])
+			}
+			local = d
+		}
+	}
+	return time.Duration(mpegts)*time.Second/90000 - local, nil
+}
+
+func vttTime(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	ms := d.Milliseconds()
+	return fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
+}

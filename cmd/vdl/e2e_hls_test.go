@@ -28,6 +28,7 @@ func hlsSite(t *testing.T) *mediaserver.Site {
 	separateAVSite(t, files)
 	splitTSSite(t, files)
 	masterSite(files)
+	subtitlesSite(files)
 	s := mediaserver.StartSite(files, mediaserver.SiteOptions{})
 	t.Cleanup(s.Close)
 	return s
@@ -282,4 +283,41 @@ func topBoxes(t *testing.T, path string) string {
 		off += size
 	}
 	return strings.Join(names, " ")
+}
+
+// TestHLSSubtitles: the master's WebVTT renditions are listed and saved
+// as one sidecar per language, the segments' cues merged on one timeline
+// (the repeated boundary cue once); --embed-subs writes them as tracks.
+func TestHLSSubtitles(t *testing.T) {
+	s := hlsSite(t)
+	r := runVDL(t, nil, "-F", s.URL("/subs/master.m3u8"))
+	if r.code != 0 || !strings.Contains(r.stdout, "subtitles: en (vtt), fr (vtt)") {
+		t.Fatalf("-F: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	dir := t.TempDir()
+	if r := runVDL(t, nil, "-q", "-d", dir, "-o", "v.mp4", "--write-subs", s.URL("/subs/master.m3u8")); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	en, _ := os.ReadFile(filepath.Join(dir, "v.en.vtt"))
+	want := "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHello\n\n00:00:07.000 --> 00:00:09.000\nacross\n\n00:00:10.500 --> 00:00:12.000\nBye\n"
+	if string(en) != want {
+		t.Errorf("v.en.vtt:\n%s\nwant:\n%s", en, want)
+	}
+	if fr, _ := os.ReadFile(filepath.Join(dir, "v.fr.vtt")); !strings.Contains(string(fr), "Bonjour") {
+		t.Errorf("v.fr.vtt: %q", fr)
+	}
+	testtools.Require(t, "ffprobe")
+	out := filepath.Join(dir, "embedded.mp4")
+	if r := runVDL(t, nil, "-q", "-d", dir, "-o", "embedded.mp4", "--embed-subs", s.URL("/subs/master.m3u8")); r.code != 0 {
+		t.Fatalf("--embed-subs: exit %d: %s", r.code, r.stderr)
+	}
+	var langs []string
+	for _, st := range testtools.Streams(t, out) {
+		if st["codec_name"] == "mov_text" {
+			langs = append(langs, st["TAG:language"])
+		}
+	}
+	if strings.Join(langs, ",") != "eng,fra" {
+		t.Errorf("embedded subtitle tracks %v", langs)
+	}
 }

@@ -179,3 +179,18 @@ func splitTSSite(t *testing.T, files map[string][]byte) {
 		"#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aac\",NAME=\"main\",DEFAULT=YES,URI=\"audio/index.m3u8\"\n" +
 		"#EXT-X-STREAM-INF:BANDWIDTH=160000,RESOLUTION=320x180,CODECS=\"avc1.4d400d,mp4a.40.2\",AUDIO=\"aac\"\nvideo/index.m3u8\n")
 }
+
+// subtitlesSite serves /subs/master.m3u8: the fMP4 video with an English
+// WebVTT rendition in two segments (the second repeats a cue across the
+// boundary, as packagers do) and a French one in a single segment.
+func subtitlesSite(files map[string][]byte) {
+	files["/subs/master.m3u8"] = []byte("#EXTM3U\n" +
+		"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"s\",NAME=\"English\",LANGUAGE=\"en\",URI=\"en.m3u8\"\n" +
+		"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"s\",NAME=\"Français\",LANGUAGE=\"fr\",URI=\"fr.m3u8\"\n" +
+		"#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=320x180,CODECS=\"avc1.4d400d,mp4a.40.2\",SUBTITLES=\"s\"\n../fmp4/index.m3u8\n")
+	files["/subs/en.m3u8"] = []byte("#EXTM3U\n#EXT-X-TARGETDURATION:8\n#EXTINF:8.0,\nen0.vtt\n#EXTINF:7.02,\nen1.vtt\n#EXT-X-ENDLIST\n")
+	files["/subs/fr.m3u8"] = []byte("#EXTM3U\n#EXT-X-TARGETDURATION:16\n#EXTINF:15.02,\nfr0.vtt\n#EXT-X-ENDLIST\n")
+	files["/subs/en0.vtt"] = []byte("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n00:00:01.000 --> 00:00:03.000\nHello\n\n00:00:07.000 --> 00:00:09.000\nacross\n")
+	files["/subs/en1.vtt"] = []byte("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n00:00:07.000 --> 00:00:09.000\nacross\n\n00:00:10.500 --> 00:00:12.000\nBye\n")
+	files["/subs/fr0.vtt"] = []byte("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nBonjour\n")
+}

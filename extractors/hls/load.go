@@ -36,12 +36,20 @@ type Loader struct {
 
 // Media loads the playlist at u, master or media, as one Media.
 func (l *Loader) Media(ctx context.Context, u *url.URL) (*extractors.Media, error) {
-	formats, dur, err := l.Formats(ctx, u)
+	data, final, _, err := l.get(ctx, u.String())
+	if err != nil {
+		return nil, err
+	}
+	formats, dur, err := l.formatsOf(ctx, data, final)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := l.subtitlesOf(ctx, data, final)
 	if err != nil {
 		return nil, err
 	}
 	id := request.RedactURL(u)
-	return &extractors.Media{Site: "hls", ID: id, Title: titleFromURL(u), PageURL: id, Duration: dur, Formats: formats}, nil
+	return &extractors.Media{Site: "hls", ID: id, Title: titleFromURL(u), PageURL: id, Duration: dur, Formats: formats, Subtitles: subs}, nil
 }
 
 // Formats loads the playlist at u into formats, best first, and the
