@@ -17,10 +17,7 @@ build_bench "$WORK"
 
 if [ ! -s "$WORK/clip5.mp4" ]; then
   echo "join bench: encoding 10 minutes of 720p (takes a minute or two)..." >&2
-  ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=25:duration=600 \
-    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=600 \
-    -c:v libx264 -preset ultrafast -b:v 3M -g 50 -pix_fmt yuv420p -c:a aac -b:a 128k \
-    -movflags +faststart "$WORK/source.mp4"
+  encode_source "$WORK/source.mp4" 600 -movflags +faststart
   ffmpeg -v error -y -i "$WORK/source.mp4" -map 0 -c copy -f segment -segment_times 120,240,360,480 \
     -segment_start_number 1 -reset_timestamps 1 -segment_format mp4 "$WORK/clip%d.mp4"
 fi

@@ -79,3 +79,12 @@ build_bench() {
     esac
   done
 }
+
+# encode_source OUT SECONDS [FFMPEG-ARGS...]: a 720p25 H.264 + AAC test
+# video (testsrc2 and a sine), 3 Mbit/s, keyframes every 2 s.
+encode_source() {
+  local out=$1 secs=$2; shift 2
+  ffmpeg -v error -y -f lavfi -i "testsrc2=size=1280x720:rate=25:duration=$secs" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$secs" \
+    -c:v libx264 -preset ultrafast -b:v 3M -g 50 -pix_fmt yuv420p -c:a aac -b:a 128k "$@" "$out"
+}

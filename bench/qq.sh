@@ -26,9 +26,7 @@ build_bench "$WORK" fakeqq
 
 if [ ! -s "$WORK/clip5.mp4" ]; then
   echo "qq bench: encoding 2 minutes of 720p..." >&2
-  ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=25:duration=120 \
-    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=120 \
-    -c:v libx264 -preset ultrafast -b:v 3M -g 50 -pix_fmt yuv420p -c:a aac -b:a 128k "$WORK/source.mp4"
+  encode_source "$WORK/source.mp4" 120
   ffmpeg -v error -y -i "$WORK/source.mp4" -map 0 -c copy -f segment -segment_times 24,48,72,96 \
     -segment_start_number 1 -reset_timestamps 1 -segment_format mp4 "$WORK/clip%d.mp4"
 fi

@@ -22,9 +22,7 @@ build_bench "$WORK" fakeqq
 
 if [ ! -s "$WORK/episode.mp4" ]; then
   echo "series bench: encoding 30 s of 720p..." >&2
-  ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=25:duration=30 \
-    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=30 \
-    -c:v libx264 -preset ultrafast -b:v 3M -g 50 -pix_fmt yuv420p -c:a aac -b:a 128k "$WORK/episode.mp4"
+  encode_source "$WORK/episode.mp4" 30
 fi
 size=$(wc -c < "$WORK/episode.mp4")
 total=$((size * 11)) # E06 is refused

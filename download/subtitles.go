@@ -53,11 +53,10 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 		if err != nil {
 			return err
 		}
-		rep := struct{ Body []byte }{body}
 		path := SidecarPath(out, s)
 		if st, err := os.Lstat(path); err == nil && !d.opts.Force {
 			if st.Mode().IsRegular() {
-				if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, rep.Body) {
+				if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, body) {
 					continue // this very file, from a run before
 				}
 			}
@@ -66,7 +65,7 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return &DiskError{Err: err}
 		}
-		if err := writeFileAtomic(path, rep.Body); err != nil {
+		if err := writeFileAtomic(path, body); err != nil {
 			return &DiskError{Err: fmt.Errorf("subtitles %s: %w", s.Lang, err)}
 		}
 		d.obs.Saved(path)
