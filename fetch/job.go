@@ -92,6 +92,7 @@ type Job struct {
 	mu      sync.Mutex    // guards the scheduler fields of parts and spans
 	changed chan struct{} // closed and replaced when work may have appeared
 	spans   []*span
+	stopped bool // a worker failed: the others take no new work
 
 	hostCaps map[string]int // learnt connection caps per host; guarded by mu
 	workers  []*worker      // every worker, for the best known speed; guarded by mu
@@ -280,7 +281,7 @@ func (j *Job) worker(ctx context.Context, i int) error {
 // backs off, so idle workers may steal from it. dropped reports that the
 // span was given up for being far slower than the others.
 func (j *Job) runSpan(ctx context.Context, sp *span) (dropped bool, err error) {
-	defer j.release(sp)
+	defer func() { j.release(sp, err) }()
 	pol := j.opts.Client.Policy
 	attempt := 0
 	began, from := time.Now(), j.spanPos(sp)

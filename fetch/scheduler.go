@@ -121,6 +121,10 @@ func (j *Job) next(ctx context.Context, w *worker) (*span, error) {
 			}
 		}
 		j.mu.Lock()
+		if j.stopped {
+			j.mu.Unlock()
+			return nil, nil // another worker's error ends the job
+		}
 		sp, allDone := j.pickLocked(w)
 		wait := j.changed
 		j.mu.Unlock()
@@ -485,9 +489,15 @@ func (j *Job) addSpanLocked(p *partState, w *worker, start, end int64) *span {
 }
 
 // release drops a span from the claimed set and wakes waiting workers:
-// the unfinished rest of a failed span becomes free work again.
-func (j *Job) release(sp *span) {
+// the unfinished rest of a failed span becomes free work again. A span
+// that ends with err (the job fails) stops the job first, so that no
+// other worker picks the range up and asks again before the errgroup
+// cancels everything.
+func (j *Job) release(sp *span, err error) {
 	j.mu.Lock()
+	if err != nil {
+		j.stopped = true
+	}
 	endRaceLocked(sp)
 	for i, s := range j.spans {
 		if s == sp {
