@@ -20,6 +20,10 @@ type assembly struct {
 	// direct is set when the format is one plain file: the downloaded part
 	// is renamed into place, no join.
 	direct bool
+	// remux is set when MPEG-TS parts become an MP4 (the output's name
+	// says .mp4; by default it does).
+	remux bool
+	out   string // the output the plan is for
 }
 
 type streamFiles struct {
@@ -36,11 +40,12 @@ type piece struct {
 
 // planAssembly lays out the format's segments as parts of one fetch job,
 // so that all of them share the connection budget and resume together.
-func planAssembly(f *extractors.Format, work string) (*assembly, error) {
+func planAssembly(f *extractors.Format, work, out string) (*assembly, error) {
 	if len(f.Streams) == 0 {
 		return nil, fmt.Errorf("%w: format %s has no streams", extractors.ErrUnsupported, f.ID)
 	}
-	a := &assembly{}
+	c, _, _ := strings.Cut(f.Container, "+")
+	a := &assembly{out: out, remux: c == "ts" && mp4Name(out)}
 	if directFile(f) {
 		st := f.Streams[0]
 		seg := st.Segments[0]
@@ -116,45 +121,33 @@ func streamContainer(f *extractors.Format, st extractors.Stream) string {
 	return f.Container
 }
 
-// outputExt is the extension the joined file will have; checked against
-// -o before anything is downloaded.
-func (a *assembly) outputExt(f *extractors.Format) string {
-	if a.direct {
-		// A single file keeps its bytes: only TS and MP4 are checked, as
-		// naming one the other would mislabel it.
-		if f.Container == "ts" || f.Container == "mp4" {
-			return "." + f.Container
-		}
-		return ""
-	}
-	if a.streams[0].container == "ts" {
-		return ".ts" // one stream, or video and audio merged into one TS
-	}
-	return ".mp4"
-}
-
-// checkOutputName refuses, before the download, an -o whose container the
-// join cannot produce.
-func (a *assembly) checkOutputName(f *extractors.Format, out string) error {
-	want := a.outputExt(f)
-	if want == "" {
-		return nil
-	}
-	got := strings.ToLower(filepath.Ext(out))
-	mp4ish := got == ".mp4" || got == ".m4v" || got == ".mov"
+// checkOutputName refuses, before the download, an -o whose container
+// the join cannot produce: MP4 sources cannot become TS, and --remux ts
+// contradicts an MP4 name.
+func (a *assembly) checkOutputName(f *extractors.Format, keepTS bool) error {
+	c, _, _ := strings.Cut(f.Container, "+")
+	ext := strings.ToLower(filepath.Ext(a.out))
 	switch {
-	case want == ".ts" && mp4ish:
-		return fmt.Errorf("%w: %s: format %s is MPEG-TS, and vdl does not remux TS into MP4 yet; use -o NAME.ts", ErrBadOutput, out, f.ID)
-	case want == ".mp4" && (got == ".ts" || got == ".m2ts"):
-		return fmt.Errorf("%w: %s: format %s joins into MP4; use -o NAME.mp4", ErrBadOutput, out, f.ID)
+	case a.remux && keepTS:
+		return fmt.Errorf("%w: %s: --remux ts keeps format %s as MPEG-TS; name it .ts", ErrBadOutput, a.out, f.ID)
+	case c == "mp4" && !(a.direct && f.Plain) && (ext == ".ts" || ext == ".m2ts"):
+		return fmt.Errorf("%w: %s: format %s joins into MP4; use -o NAME.mp4", ErrBadOutput, a.out, f.ID)
 	}
 	return nil
+}
+
+// mp4Name says a file name asks for an MP4.
+func mp4Name(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".mp4", ".m4v", ".mov":
+		return true
+	}
+	return false
 }
 
 // join turns the downloaded pieces into out. keys maps key URIs to their
 // bytes.
 func (a *assembly) join(ctx context.Context, out, work string, keys map[string][]byte, opts mux.MP4Options) error {
-	log := opts.Log
 	segsOf := func(sf streamFiles) []mux.Segment {
 		segs := make([]mux.Segment, len(sf.segs))
 		for i, p := range sf.segs {
@@ -165,6 +158,10 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 	joinStream := func(sf streamFiles, to string) error {
 		switch sf.container {
 		case "ts":
+			if a.remux {
+				_, err := mux.RemuxTS(ctx, to, work, [][]mux.Segment{segsOf(sf)}, opts)
+				return err
+			}
 			return mux.JoinTS(ctx, to, segsOf(sf))
 		case "fmp4":
 			_, err := mux.JoinFMP4Regular(ctx, to, work, muxSegment(*sf.init, keys), segsOf(sf), opts)
@@ -198,10 +195,14 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 			tracks = append(tracks, p)
 		}
 		if err == nil {
-			_, err = mux.JoinMP4(ctx, out, tracks, mux.MP4Options{Log: log, Tags: opts.Tags})
+			_, err = mux.JoinMP4(ctx, out, tracks, opts)
 		}
 	case len(a.streams) == 2 && a.streams[0].container == "ts" && a.streams[1].container == "ts":
-		err = mux.MergeTS(ctx, out, segsOf(a.streams[0]), segsOf(a.streams[1]))
+		if a.remux {
+			_, err = mux.RemuxTS(ctx, out, work, [][]mux.Segment{segsOf(a.streams[0]), segsOf(a.streams[1])}, opts)
+		} else {
+			err = mux.MergeTS(ctx, out, segsOf(a.streams[0]), segsOf(a.streams[1]))
+		}
 	default:
 		err = a.joinable()
 	}

@@ -46,6 +46,9 @@ type Options struct {
 	// KeepFragmented leaves an HLS fMP4 download fragmented (--remux
 	// fmp4) instead of a regular MP4.
 	KeepFragmented bool
+	// KeepTS keeps MPEG-TS media as TS (--remux ts) instead of remuxing
+	// it into a regular MP4.
+	KeepTS bool
 	// NoCheckDuration skips the check of a result's length against the
 	// site's (--no-check-duration).
 	NoCheckDuration bool
@@ -168,11 +171,11 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *e
 		return err
 	}
 	work := workDir(out)
-	plan, err := planAssembly(f, work)
+	plan, err := planAssembly(f, work, out)
 	if err != nil {
 		return err
 	}
-	if err := plan.checkOutputName(f, out); err != nil {
+	if err := plan.checkOutputName(f, d.opts.KeepTS); err != nil {
 		return err
 	}
 	release, err := d.claimWorkDir(work)
@@ -256,6 +259,17 @@ func (d *Downloader) assemble(ctx context.Context, m *extractors.Media, f *extra
 		// A site's single MP4 is rewritten, as a one-clip join: checked by
 		// the parse, moov first, tagged.
 		if _, err := mux.JoinMP4(ctx, joined, []string{plan.parts[0].Path}, opts); err != nil {
+			return &JoinError{Err: err}
+		}
+		if err := d.checkDuration(m, f, joined); err != nil {
+			os.Remove(joined)
+			return err
+		}
+		return publish(joined, out, work)
+	}
+	if plan.direct && plan.remux {
+		// One TS file named .mp4: remuxed like a playlist of one segment.
+		if _, err := mux.RemuxTS(ctx, joined, work, [][]mux.Segment{{{Path: plan.parts[0].Path}}}, opts); err != nil {
 			return &JoinError{Err: err}
 		}
 		if err := d.checkDuration(m, f, joined); err != nil {

@@ -110,7 +110,7 @@ func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format, e *en
 	}
 	switch {
 	case tmpl != "" && isTemplate(tmpl):
-		rel, err := expandTemplate(tmpl, templateFields(m, f, e))
+		rel, err := expandTemplate(tmpl, templateFields(m, f, e, f.OutputExt(d.opts.KeepTS)))
 		if err != nil {
 			return "", false, err
 		}
@@ -123,14 +123,13 @@ func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format, e *en
 	}
 	name := m.FileName
 	if name == "" || filepath.Ext(name) == "" {
-		name = m.Title + "." + f.Container
+		name = m.Title + "." + f.OutputExt(d.opts.KeepTS)
 	}
 	return filepath.Join(d.opts.Dir, sanitizeName(name)), true, nil
 }
 
 // templateFields are the values a template may name (yt-dlp's names).
-func templateFields(m *extractors.Media, f *extractors.Format, e *entryInfo) map[string]any {
-	ext, _, _ := strings.Cut(f.Container, "+")
+func templateFields(m *extractors.Media, f *extractors.Format, e *entryInfo, ext string) map[string]any {
 	fields := map[string]any{"title": m.Title, "id": m.ID, "series": m.Series, "episode": m.Episode,
 		"format_id": f.ID, "height": f.Height, "width": f.Width, "ext": ext, "site": m.Site, "playlist_index": 0}
 	if e != nil {

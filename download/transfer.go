@@ -17,7 +17,7 @@ import (
 // returns the format and plan last used.
 func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, work, label string, e *entryInfo) (*extractors.Format, *assembly, error) {
 	for refreshes := 0; ; refreshes++ {
-		job, err := fetch.New(plan.parts, d.fetchOptions(work, m, f, e))
+		job, err := fetch.New(plan.parts, d.fetchOptions(work, m, f, plan, e))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -33,13 +33,13 @@ func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *ex
 		if f, err = d.refreshFormat(ctx, m, f); err != nil {
 			return nil, nil, err
 		}
-		if plan, err = planAssembly(f, work); err != nil {
+		if plan, err = planAssembly(f, work, plan.out); err != nil {
 			return nil, nil, err
 		}
 	}
 }
 
-func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractors.Format, e *entryInfo) fetch.Options {
+func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractors.Format, plan *assembly, e *entryInfo) fetch.Options {
 	o := fetch.Options{
 		Client:          d.opts.Client,
 		Connections:     d.opts.Connections,
@@ -57,6 +57,11 @@ func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractor
 		// A join (or a site's MP4 rewritten) writes the output beside the
 		// parts before they are removed.
 		o.ExtraSpace = max(f.Size, f.EstSize, 0)
+	}
+	if plan.remux {
+		// A remux also holds its converted samples in temp files until
+		// the MP4 is written: about the media's size once more.
+		o.ExtraSpace = 2 * max(f.Size, f.EstSize, 0)
 	}
 	if e != nil && e.slots != nil {
 		o.Slots, o.Priority = e.slots, e.index // the list's items share -n, earlier first

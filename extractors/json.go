@@ -52,7 +52,7 @@ func (f Format) MarshalJSON() ([]byte, error) {
 		FileSize       *int64  `json:"filesize,omitempty"`
 		FileSizeApprox int64   `json:"filesize_approx,omitempty"`
 	}{plain: plain(f), FormatID: f.ID, VCodec: v, ACodec: a, TBR: float64(f.Bitrate) / 1000}
-	out.Ext, _, _ = strings.Cut(f.Container, "+")
+	out.Ext = f.OutputExt(false) // the file a default download gives, as yt-dlp's ext
 	if f.Size >= 0 {
 		out.FileSize = &f.Size
 	} else {

@@ -7,6 +7,7 @@ package extractors
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -55,7 +56,7 @@ type Subtitle struct {
 type Format struct {
 	ID        string   `json:"id"`
 	Label     string   `json:"label,omitempty"`
-	Container string   `json:"container"` // file extension of the joined output: mp4, ts, ...
+	Container string   `json:"container"` // what the parts are: mp4, ts, or video+audio (ts+ts); see OutputExt
 	Width     int      `json:"width,omitempty"`
 	Height    int      `json:"height,omitempty"`
 	Bitrate   int64    `json:"bitrate,omitempty"` // bits per second
@@ -132,4 +133,15 @@ type Entry struct {
 	ID      string `json:"id"`
 	Title   string `json:"title,omitempty"`
 	Episode int    `json:"episode,omitempty"`
+}
+
+// OutputExt is the extension of the file a download of f gives. MPEG-TS
+// media is remuxed into MP4 unless keepTS (--remux ts); a plain file
+// keeps its own container, as served.
+func (f *Format) OutputExt(keepTS bool) string {
+	c, _, _ := strings.Cut(f.Container, "+")
+	if c == "ts" && !f.Plain && !keepTS {
+		return "mp4"
+	}
+	return c
 }

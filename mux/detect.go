@@ -125,8 +125,8 @@ func dedupe(s []string) []string {
 }
 
 // JoinFiles joins clear parts a user already has, choosing the method
-// from the inputs. The output container follows the inputs: asking for
-// .mp4 from TS segments (a remux vdl does not do) is an error.
+// from the inputs and the output's name: TS segments become a TS, or with
+// an MP4 name a remuxed MP4; MP4 inputs cannot become a TS.
 func JoinFiles(ctx context.Context, out string, inputs []string, opts MP4Options) (Kind, *Report, error) {
 	k, err := Detect(inputs)
 	if err != nil {
@@ -140,6 +140,10 @@ func JoinFiles(ctx context.Context, out string, inputs []string, opts MP4Options
 		segs := make([]Segment, len(inputs))
 		for i, p := range inputs {
 			segs[i] = Segment{Path: p}
+		}
+		if mp4Exts[strings.ToLower(filepath.Ext(out))] {
+			rep, err := RemuxTS(ctx, out, filepath.Dir(out), [][]Segment{segs}, opts)
+			return k, rep, err
 		}
 		return k, nil, JoinTS(ctx, out, segs)
 	case KindFMP4:
@@ -159,8 +163,6 @@ var mp4Exts = map[string]bool{".mp4": true, ".m4v": true, ".mov": true, ".m4a": 
 func checkExt(k Kind, out string) error {
 	ext := strings.ToLower(filepath.Ext(out))
 	switch {
-	case k == KindTS && mp4Exts[ext]:
-		return fmt.Errorf("%w: %s from MPEG-TS segments needs a TS-to-MP4 remux, which vdl does not do yet: use -o NAME.ts, or --ffmpeg", ErrUnsupported, ext)
 	case k != KindTS && (ext == ".ts" || ext == ".m2ts"):
 		return fmt.Errorf("%w: MP4 inputs join into MP4, not %s (or use --ffmpeg)", ErrUnsupported, ext)
 	}

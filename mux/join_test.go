@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 )
 
@@ -322,8 +321,14 @@ func TestDetect(t *testing.T) {
 			t.Errorf("Detect(%v) = %v, %v; want %v, %v", tt.inputs, got, err, tt.want, tt.err)
 		}
 	}
-	if err := checkExt(KindTS, "x.mp4"); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "remux") {
-		t.Errorf("TS into .mp4: %v", err)
+	for _, tt := range []struct {
+		kind Kind
+		out  string
+		ok   bool
+	}{{KindTS, "x.mp4", true}, {KindTS, "x.ts", true}, {KindMP4, "x.ts", false}, {KindFMP4, "x.m2ts", false}, {KindMP4, "x.mp4", true}} {
+		if err := checkExt(tt.kind, tt.out); (err == nil) != tt.ok || err != nil && !errors.Is(err, ErrUnsupported) {
+			t.Errorf("checkExt(%v, %s) = %v, want ok=%v", tt.kind, tt.out, err, tt.ok)
+		}
 	}
 }
 

@@ -28,14 +28,7 @@ func buildTextTracks(subs []TextTrack, src uint16) ([]*outTrack, source) {
 	var tracks []*outTrack
 	for _, st := range subs {
 		t := &track{handler: "sbtl", timescale: textTimescale, mdhdLang: isoLang(st.Lang)}
-		t.hdlr = boxOf(func(b *builder) {
-			b.startFull("hdlr", 0, 0)
-			b.u32(0)
-			b.bytes([]byte("sbtl"))
-			b.zeros(12)
-			b.bytes(append([]byte("SubtitleHandler"), 0))
-			b.end()
-		})
+		t.hdlr = handlerBox("sbtl", "SubtitleHandler")
 		t.mediaHdr = boxOf(func(b *builder) { b.startFull("nmhd", 0, 0); b.end() })
 		t.stsd = boxOf(writeTx3gStsd)
 		t.tkhd.altGroup = 2 // subtitles are alternatives of each other, not mixed

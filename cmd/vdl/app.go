@@ -39,6 +39,7 @@ type options struct {
 	sleep          time.Duration
 	playlist       extractors.PlaylistMode
 	keepFragmented bool // --remux fmp4
+	keepTS         bool // --remux ts
 }
 
 // app holds what one run of vdl shares between its downloads.
@@ -109,7 +110,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.Float64Flag{Name: "sleep-interval", Usage: "wait `SECONDS` between the items of a playlist"},
 			&cli.BoolFlag{Name: "yes-playlist", Usage: "an episode URL that names its series downloads the whole series"},
 			&cli.BoolFlag{Name: "no-playlist", Usage: "a series URL downloads only the episode its page plays"},
-			&cli.StringFlag{Name: "remux", Usage: "output layout: `KIND` mp4 (default: a regular MP4 for fMP4 sources), fmp4 (keep HLS fMP4 fragmented), ts (keep MPEG-TS)"},
+			&cli.StringFlag{Name: "remux", Usage: "output layout: `KIND` mp4 (default: a regular MP4, from TS and fMP4 sources too), fmp4 (keep HLS fMP4 fragmented), ts (keep MPEG-TS as TS)"},
 			&cli.BoolFlag{Name: "write-subs", Usage: "save the site's subtitles beside the video (<name>.<lang>.srt|vtt)"},
 			&cli.StringFlag{Name: "sub-langs", Usage: "subtitle `LANGS` to save, comma-separated (zh-cn,en), or all (default: all)"},
 			&cli.BoolFlag{Name: "embed-subs", Usage: "write the subtitles (see --sub-langs) into the MP4 as text tracks"},
@@ -150,7 +151,9 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		return nil, err
 	}
 	switch c.String("remux") {
-	case "", "mp4", "ts":
+	case "", "mp4":
+	case "ts":
+		o.keepTS = true
 	case "fmp4":
 		o.keepFragmented = true
 	default:
@@ -211,7 +214,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		Client: client, Log: log, UserAgent: o.client.userAgent(), Observer: obs,
 		Playlist: o.playlist, Dir: o.dir, Output: o.output, Format: o.format, Force: o.force,
 		Connections: o.conns, MaxConnsPerHost: o.maxPerHost, MinSplit: o.minSplit, StallTimeout: o.stall, LimitRate: o.limitRate,
-		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"), KeepFragmented: o.keepFragmented,
+		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"), KeepFragmented: o.keepFragmented, KeepTS: o.keepTS,
 		NoCheckDuration: c.Bool("no-check-duration"),
 		WriteSubs:       c.Bool("write-subs") || c.String("sub-langs") != "" && !c.Bool("embed-subs"),
 		SubLangs:        subLangs(c.String("sub-langs")), EmbedSubs: c.Bool("embed-subs"),

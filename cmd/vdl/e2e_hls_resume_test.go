@@ -53,7 +53,7 @@ func TestHLSInterruptAndResume(t *testing.T) {
 			s := mediaserver.StartSite(files, mediaserver.SiteOptions{Throttle: throttle, NotifyAt: at})
 			defer s.Close()
 			dir := t.TempDir()
-			args := []string{"-q", "-n", fmt.Sprint(conns), "-d", dir, s.URL("/long/index.m3u8")}
+			args := []string{"-q", "--remux", "ts", "-n", fmt.Sprint(conns), "-d", dir, s.URL("/long/index.m3u8")}
 			if got, _ := interruptVDL(t, s.Reached, tt.sig, args...); got != tt.code {
 				t.Errorf("interrupted run: exit %d, want %d", got, tt.code)
 			}

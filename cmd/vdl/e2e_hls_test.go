@@ -41,6 +41,7 @@ func hlsSite(t *testing.T) *mediaserver.Site {
 func TestHLSDownloads(t *testing.T) {
 	s := hlsSite(t)
 	_, plain := plainTS(t)
+	keepTS := []string{"--remux", "ts"}
 	tests := []struct {
 		name, path string
 		args       []string
@@ -52,18 +53,22 @@ func TestHLSDownloads(t *testing.T) {
 		keys       []string // key paths that must be fetched exactly once
 		fragmented bool     // an MP4 output keeps moof boxes (--remux fmp4)
 	}{
-		{name: "ts", path: "/plain/index.m3u8", out: "plain.ts", sameAsTS: true},
-		{name: "aes-128 explicit IV", path: "/aes/index.m3u8", out: "aes.ts", sameAsTS: true, keys: []string{"/aes/key.bin"}},
-		{name: "aes-128 sequence IV", path: "/seqiv/index.m3u8", out: "seqiv.ts", sameAsTS: true, keys: []string{"/seqiv/key.bin"}},
-		{name: "key rotation", path: "/rot/index.m3u8", out: "rot.ts", sameAsTS: true, keys: []string{"/rot/a.key", "/rot/b.key"}},
-		{name: "byte ranges", path: "/br/index.m3u8", out: "br.ts", sameAsTS: true},
+		{name: "ts --remux ts", path: "/plain/index.m3u8", args: keepTS, out: "plain.ts", sameAsTS: true},
+		{name: "aes-128 explicit IV", path: "/aes/index.m3u8", args: keepTS, out: "aes.ts", sameAsTS: true, keys: []string{"/aes/key.bin"}},
+		{name: "aes-128 sequence IV", path: "/seqiv/index.m3u8", args: keepTS, out: "seqiv.ts", sameAsTS: true, keys: []string{"/seqiv/key.bin"}},
+		{name: "key rotation", path: "/rot/index.m3u8", args: keepTS, out: "rot.ts", sameAsTS: true, keys: []string{"/rot/a.key", "/rot/b.key"}},
+		{name: "byte ranges", path: "/br/index.m3u8", args: keepTS, out: "br.ts", sameAsTS: true},
+		{name: "ts remuxed to MP4 by default", path: "/plain/index.m3u8", out: "plain.mp4", video: 375, audio: 705, duration: 15.04},
+		{name: "aes-128 remuxed", path: "/aes/index.m3u8", out: "aes.mp4", video: 375, audio: 705, duration: 15.04, keys: []string{"/aes/key.bin"}},
+		{name: "-o x.ts keeps TS", path: "/seqiv/index.m3u8", args: []string{"-o", "x.ts"}, out: "x.ts", sameAsTS: true, keys: []string{"/seqiv/key.bin"}},
 		{name: "fmp4", path: "/fmp4/index.m3u8", out: "fmp4.mp4", video: 375, audio: 705},
 		{name: "fmp4 --remux fmp4", path: "/fmp4/index.m3u8", args: []string{"--remux", "fmp4"}, out: "fmp4.mp4", video: 375, audio: 705, fragmented: true},
 		{name: "master best is the fmp4 variant", path: "/master.m3u8", out: "127.0.0.1.mp4", video: 375, audio: 705},
-		{name: "master -f 180p", path: "/master.m3u8", args: []string{"-f", "180p"}, out: "127.0.0.1.ts", sameAsTS: true},
-		{name: "master -f by id with fallback", path: "/master.m3u8", args: []string{"-f", "hls-999/hls-200"}, out: "127.0.0.1.ts", sameAsTS: true},
+		{name: "master -f 180p", path: "/master.m3u8", args: []string{"-f", "180p"}, out: "127.0.0.1.mp4", video: 375, audio: 705, duration: 15.04},
+		{name: "master -f by id with fallback", path: "/master.m3u8", args: []string{"-f", "hls-999/hls-200", "--remux", "ts"}, out: "127.0.0.1.ts", sameAsTS: true},
 		{name: "separate audio rendition, fMP4", path: "/av/master.m3u8", out: "av.mp4", video: 375, audio: 705},
-		{name: "separate audio rendition, TS", path: "/split/master.m3u8", out: "split.ts", video: 375, audio: 705, duration: 15.08},
+		{name: "separate audio rendition, TS", path: "/split/master.m3u8", out: "split.mp4", video: 375, audio: 705, duration: 15.08},
+		{name: "separate audio rendition, TS --remux ts", path: "/split/master.m3u8", args: keepTS, out: "split.ts", video: 375, audio: 705, duration: 15.08},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,6 +150,7 @@ func TestHLSRefusals(t *testing.T) {
 		"/gone.m3u8":    []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nok.ts\n#EXTINF:4,\nmissing.ts\n#EXT-X-ENDLIST\n"),
 		"/nokey.m3u8":   []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"nokey.bin\"\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
 		"/ts.m3u8":      []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
+		"/fmp4.m3u8":    []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"untouched.ts\"\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
 		"/ok.ts":        []byte(strings.Repeat("\x47", 188*4)),
 		"/untouched.ts": []byte(strings.Repeat("\x47", 188*4)),
 	}
@@ -163,7 +169,8 @@ func TestHLSRefusals(t *testing.T) {
 		{"/gone.m3u8", []string{"--retries", "1"}, exitNetwork, "404"},
 		{"/nokey.m3u8", nil, exitNetwork, "fetch key"},
 		{"/missing.m3u8", nil, exitNetwork, "404"},
-		{"/ts.m3u8", []string{"-o", "x.mp4"}, exitUsage, "use -o NAME.ts"},
+		{"/ts.m3u8", []string{"--remux", "ts", "-o", "x.mp4"}, exitUsage, "name it .ts"},
+		{"/fmp4.m3u8", []string{"-o", "x.ts"}, exitUsage, "use -o NAME.mp4"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Trim(tt.path, "/")+strings.Join(tt.args, ""), func(t *testing.T) {
@@ -212,7 +219,7 @@ func TestHLSThroughNginx(t *testing.T) {
 	_, plain := plainTS(t)
 	dir := t.TempDir()
 
-	r := runVDL(t, nil, "-q", "-n", "4", "-d", dir, "-f", "180p", base+"/slow/show/master.m3u8")
+	r := runVDL(t, nil, "-q", "-n", "4", "-d", dir, "-f", "180p", "--remux", "ts", base+"/slow/show/master.m3u8")
 	if r.code != 0 {
 		t.Fatalf("TS variant: exit %d: %s", r.code, r.stderr)
 	}
@@ -249,7 +256,7 @@ func TestHLSThroughProxyWithIdentity(t *testing.T) {
 	defer s.Close()
 	port, _ := startTinyproxy(t)
 	dir := t.TempDir()
-	r := runVDL(t, nil, "-q", "--proxy", fmt.Sprintf("http://127.0.0.1:%d", port), "-H", "X-Token: abc",
+	r := runVDL(t, nil, "-q", "--remux", "ts", "--proxy", fmt.Sprintf("http://127.0.0.1:%d", port), "-H", "X-Token: abc",
 		"--user-agent", "TestAgent/2.0", "-d", dir, s.URL("/aes/index.m3u8"))
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)

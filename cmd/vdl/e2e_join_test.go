@@ -30,6 +30,7 @@ func TestJoinCommand(t *testing.T) {
 	}{
 		{"mp4 clips", "clips.mp4", clipsIn, 375, 705, "375 video samples; 705 audio samples"},
 		{"ts segments", "all.ts", tsIn, 375, 705, "MPEG-TS"},
+		{"ts segments remuxed", "remuxed.mp4", tsIn, 375, 705, "375 video samples; 705 audio samples"},
 		{"fmp4 segments", "frag.mp4", fmp4In, 375, 705, "fMP4"},
 		{"fmp4 segments --remux fmp4", "keptfrag.mp4", append([]string{"--remux", "fmp4"}, fmp4In...), 375, 705, "fMP4"},
 		{"separate a+v", "av.mp4", avIn, 375, 705, "375 video samples"},
@@ -80,7 +81,8 @@ func TestJoinCommand(t *testing.T) {
 		{"zero-size file", []string{"-o", filepath.Join(dir, "x2.mp4"), empty}, exitJoin, "empty file"},
 		{"unknown codec", []string{"-o", filepath.Join(dir, "x3.mp4"), unknown, clipsIn[1]}, exitJoin, `codec "xvid"`},
 		{"mixed kinds", []string{"-o", filepath.Join(dir, "x4.mp4"), clipsIn[0], tsIn[0]}, exitJoin, "not compatible"},
-		{"ts into mp4", []string{"-o", filepath.Join(dir, "x5.mp4"), tsIn[0]}, exitJoin, "remux"},
+		{"--remux ts into mp4", []string{"--remux", "ts", "-o", filepath.Join(dir, "x5.mp4"), tsIn[0]}, exitUsage, "does not end in .ts"},
+		{"mp4 into ts", []string{"-o", filepath.Join(dir, "x8.ts"), clipsIn[0]}, exitJoin, "MP4 inputs join into MP4"},
 		{"missing part", []string{"-o", filepath.Join(dir, "x6.mp4"), filepath.Join(dir, "nope.mp4")}, exitDisk, "no such file"},
 		{"output exists", []string{"-o", existing, clipsIn[0]}, exitDisk, "exists"},
 		{"no output", []string{clipsIn[0]}, exitUsage, "-o OUT is required"},

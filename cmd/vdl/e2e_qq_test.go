@@ -75,7 +75,8 @@ func TestQQEpisodes(t *testing.T) {
 		{name: "legacy MP4 clips joined", url: qqLegacyEp, out: qqLegacyMP, video: 375, audio: 705, duration: 15.022},
 		{name: "getvinfo progressive MP4 (best)", url: qqHLSEp, out: "鸡毛飞上天 第01集.mp4", same: source},
 		{name: "getvinfo HLS fMP4", url: qqHLSEp, args: []string{"-f", "hd"}, out: "鸡毛飞上天 第01集.mp4", video: 375, audio: 705, duration: 15.02},
-		{name: "getvinfo HLS TS by height", url: qqHLSEp, args: []string{"-f", "270p"}, out: "鸡毛飞上天 第01集.ts", video: 375, audio: 705, duration: 15.02},
+		{name: "getvinfo HLS TS by height", url: qqHLSEp, args: []string{"-f", "270p"}, out: "鸡毛飞上天 第01集.mp4", video: 375, audio: 705, duration: 15.04},
+		{name: "getvinfo HLS TS --remux ts", url: qqHLSEp, args: []string{"-f", "270p", "--remux", "ts"}, out: "鸡毛飞上天 第01集.ts", video: 375, audio: 705, duration: 15.02},
 		{name: "fallback list", url: qqLegacyEp, args: []string{"-f", "fhd/hd"}, out: qqLegacyMP, same: source},
 		{name: "--no-playlist: a series URL gives the episode its page plays", url: qqSeries, args: []string{"--no-playlist"}, out: "鸡毛飞上天 第01集.mp4", same: source},
 	}
@@ -95,7 +96,7 @@ func TestQQEpisodes(t *testing.T) {
 			} else {
 				checkPlays(t, out, tt.video, tt.audio, tt.duration)
 			}
-			if !strings.HasSuffix(out, ".ts") { // MPEG-TS has no such tags (TS-to-MP4 is issue 12's remux)
+			if !strings.HasSuffix(out, ".ts") { // MPEG-TS (--remux ts) has no such tags
 				switch tags := testtools.FormatTags(t, out); {
 				case tags["title"] == "" || tags["comment"] == "":
 					t.Errorf("%s: tags %v, want its title and page", tt.out, tags)

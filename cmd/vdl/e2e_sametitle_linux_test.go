@@ -25,7 +25,7 @@ func TestSameTitleAnotherVideo(t *testing.T) {
 	if err := os.WriteFile(other, []byte("another video with the same title"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := runVDL(t, nil, "-q", "-d", dir, site.URL("/plain/index.m3u8"))
+	r := runVDL(t, nil, "-q", "--remux", "ts", "-d", dir, site.URL("/plain/index.m3u8"))
 	got := filepath.Join(dir, "plain (2).ts")
 	if r.code != 0 || !fileExists(got) || sha(t, got) != sha256Of(want) {
 		t.Fatalf("exit %d, %s: want the download in %s", r.code, r.stderr, got)
@@ -36,7 +36,7 @@ func TestSameTitleAnotherVideo(t *testing.T) {
 	// Without the attribute, vdl's record still proves what the file is.
 	_ = unix.Removexattr(got, download.IdentityAttr)
 	before := site.RequestsFor("/plain/seg000.ts")
-	r = runVDL(t, nil, "-d", dir, site.URL("/plain/index.m3u8"))
+	r = runVDL(t, nil, "--remux", "ts", "-d", dir, site.URL("/plain/index.m3u8"))
 	if r.code != 0 || !strings.Contains(r.stderr, "already downloaded") || site.RequestsFor("/plain/seg000.ts") != before {
 		t.Errorf("rerun: exit %d, %q; want a skip without fetching", r.code, r.stderr)
 	}
@@ -45,7 +45,7 @@ func TestSameTitleAnotherVideo(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = unix.Removexattr(got, download.IdentityAttr)
-	r = runVDL(t, nil, "-q", "-d", dir, site.URL("/plain/index.m3u8"))
+	r = runVDL(t, nil, "-q", "--remux", "ts", "-d", dir, site.URL("/plain/index.m3u8"))
 	if r.code != 0 || !fileExists(filepath.Join(dir, "plain (3).ts")) {
 		t.Errorf("after an edit: exit %d, %s; want plain (3).ts", r.code, r.stderr)
 	}

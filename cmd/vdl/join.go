@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -23,7 +24,7 @@ func joinCommand(ctx context.Context, con *console) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (its container follows the parts)"},
 			&cli.StringFlag{Name: "ffmpeg", Usage: "join with ffmpeg instead: a `PATH`, or \"auto\" to search PATH"},
 			&cli.BoolFlag{Name: "co64", Usage: "write 64-bit chunk offsets even for small files"},
-			&cli.StringFlag{Name: "remux", Usage: "`KIND` fmp4 keeps an init + fragments join fragmented (default: a regular MP4)"},
+			&cli.StringFlag{Name: "remux", Usage: "`KIND` fmp4 keeps an init + fragments join fragmented; ts keeps .ts parts as TS (default: a regular MP4 when -o says .mp4)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing output"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on success"},
 		},
@@ -69,6 +70,9 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 	case "", "mp4", "fmp4", "ts":
 	default:
 		return &usageError{fmt.Sprintf("join: --remux %q: want mp4, fmp4 or ts", c.String("remux"))}
+	}
+	if ext := strings.ToLower(filepath.Ext(out)); c.String("remux") == "ts" && ext != ".ts" && ext != ".m2ts" {
+		return &usageError{fmt.Sprintf("join: --remux ts writes MPEG-TS, but -o %s does not end in .ts", out)}
 	}
 	kind, rep, err := mux.JoinFiles(ctx, out, parts, mux.MP4Options{ForceCo64: c.Bool("co64"), Log: log, KeepFragmented: c.String("remux") == "fmp4"})
 	if err != nil {

@@ -1,0 +1,103 @@
+package mux
+
+import "fmt"
+
+// PES packets of one elementary stream, reassembled from TS packets: a
+// packet with payload_unit_start_indicator begins a PES, which runs until
+// its stated length or, for video (length 0), until the next start.
+
+// maxPES bounds one reassembled PES (an access unit): far above any real
+// frame, small enough that a hostile stream cannot exhaust memory.
+const maxPES = 32 << 20
+
+type pes struct {
+	pts, dts int64 // raw 33-bit 90 kHz timestamps; -1 when absent
+	data     []byte
+}
+
+// pesBuffer collects one stream's current PES.
+type pesBuffer struct {
+	buf     []byte
+	want    int  // total length from the PES header, 0 = until the next start
+	started bool // a PES start has been seen (continuations before it are dropped)
+}
+
+// add feeds one packet's payload, passing every PES it completes (by
+// reaching the stated length, or by starting the next one) to emit.
+func (b *pesBuffer) add(payload []byte, start bool, emit func(*pes) error) error {
+	if start {
+		if err := b.finish(emit); err != nil {
+			return err
+		}
+		b.started = true
+		if len(payload) >= 6 {
+			if n := int(payload[4])<<8 | int(payload[5]); n > 0 {
+				b.want = 6 + n
+			}
+		}
+	}
+	if !b.started {
+		return nil // the tail of a PES that began before the stream did
+	}
+	if len(b.buf)+len(payload) > maxPES {
+		return fmt.Errorf("%w: a PES packet longer than %d MiB", ErrCorrupt, maxPES>>20)
+	}
+	b.buf = append(b.buf, payload...)
+	if b.want > 0 && len(b.buf) >= b.want {
+		return b.finish(emit)
+	}
+	return nil
+}
+
+// finish emits the PES being collected, if any. At the end of the stream
+// a PES cut short of its stated length is emitted as far as it goes: the
+// frame parsers decide whether it holds whole frames.
+func (b *pesBuffer) finish(emit func(*pes) error) error {
+	data := b.buf
+	if b.want > 0 && len(data) > b.want {
+		data = data[:b.want]
+	}
+	started := b.started
+	b.buf, b.want, b.started = b.buf[:0], 0, false
+	if !started || len(data) == 0 {
+		return nil
+	}
+	p, err := parsePES(data)
+	if err != nil {
+		return err
+	}
+	return emit(p)
+}
+
+// parsePES reads a PES header (ISO 13818-1 2.4.3.6) and copies out the
+// payload, so that the buffer can be reused.
+func parsePES(b []byte) (*pes, error) {
+	if len(b) < 9 || b[0] != 0 || b[1] != 0 || b[2] != 1 {
+		return nil, fmt.Errorf("%w: a PES packet without its start code", ErrCorrupt)
+	}
+	p := &pes{pts: -1, dts: -1}
+	hdr := 9 + int(b[8])
+	if b[6]&0xc0 != 0x80 || hdr > len(b) {
+		return nil, fmt.Errorf("%w: a PES header that is not MPEG-2 or runs past its packet", ErrCorrupt)
+	}
+	flags := b[7] >> 6
+	if flags&2 != 0 {
+		if hdr < 14 {
+			return nil, fmt.Errorf("%w: a PES header too short for its PTS", ErrCorrupt)
+		}
+		p.pts = readPESTime(b[9:14])
+		p.dts = p.pts
+		if flags == 3 {
+			if hdr < 19 {
+				return nil, fmt.Errorf("%w: a PES header too short for its DTS", ErrCorrupt)
+			}
+			p.dts = readPESTime(b[14:19])
+		}
+	}
+	p.data = append([]byte(nil), b[hdr:]...)
+	return p, nil
+}
+
+func readPESTime(b []byte) int64 {
+	return int64(b[0]>>1&7)<<30 | int64(b[1])<<22 | int64(b[2]>>1)<<15 | int64(b[3])<<7 | int64(b[4]>>1)
+}

@@ -1,0 +1,396 @@
+package mux
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+)
+
+// tsTrack turns one elementary stream's PES packets into MP4 samples:
+// timestamps onto one monotonic clock, access units into sample data in
+// a temp file, codec configurations into sample entries.
+type tsTrack struct {
+	kind, codec string // "vide"/"soun"; "h264", "hevc", "aac"
+	name        string // the first input, for messages
+	file        *os.File
+	data        *bufio.Writer
+	off         int64 // bytes written to data
+	pesBuf      pesBuffer
+	access      func(*pes) error
+	jumps       *jumpLog
+
+	clock    timeline
+	started  bool
+	firstDTS int64 // 90 kHz, stitched
+	lastDTS  int64 // video: 90 kHz
+	lastDur  int64 // video: 90 kHz
+	minPTS   int64 // video: earliest presentation, 90 kHz
+	samples  []sample
+	entries  [][]byte // sample entry boxes; a sample's sdi indexes them from 1
+	dropped  int      // leading access units that could not be decoded
+
+	// video: the parameter sets of the current sample entry
+	vps, sps, pps [][]byte
+	params        videoParams // of the first entry, for tkhd
+
+	// audio
+	cfg   adtsConfig
+	rate  int64
+	next  int64 // media time (samples) where the next frame starts
+	carry []byte
+}
+
+// maxEntries bounds how often parameter sets may change: each change is
+// a sample description, and a stream that changes them every frame is
+// broken or hostile.
+const maxEntries = 16
+
+// maxJump is the largest forward step in time taken as a real gap; a
+// larger one, or any step back, is a discontinuity to stitch over.
+const maxJump = 10 * 90000
+
+func (t *tsTrack) accessUnit(p *pes) error {
+	if t.kind == "soun" {
+		return t.audioPES(p)
+	}
+	return t.videoAU(p)
+}
+
+// videoAU converts one PES (one access unit in HLS and v.qq.com streams)
+// to a length-prefixed sample. Access unit delimiters are dropped, and so
+// are parameter sets, which live in the sample entry: a change of them
+// starts a new sample entry.
+func (t *tsTrack) videoAU(p *pes) error {
+	var keep, vps, sps, pps [][]byte
+	sync, picture := false, false
+	for _, u := range splitAnnexB(p.data) {
+		if t.codec == "hevc" {
+			if len(u) < 2 {
+				continue
+			}
+			switch typ := hevcType(u); {
+			case typ == hevcAUD:
+				continue
+			case typ == hevcVPS:
+				vps = appendSet(vps, u)
+				continue
+			case typ == hevcSPS:
+				sps = appendSet(sps, u)
+				continue
+			case typ == hevcPPS:
+				pps = appendSet(pps, u)
+				continue
+			case typ < 32:
+				picture = true
+				sync = sync || hevcIRAP(typ)
+			}
+		} else {
+			switch typ := u[0] & 0x1f; typ {
+			case 9: // access unit delimiter
+				continue
+			case 7:
+				sps = appendSet(sps, u)
+				continue
+			case 8:
+				pps = appendSet(pps, u)
+				continue
+			case 5:
+				picture, sync = true, true
+			case 1, 2, 3, 4:
+				picture = true
+			}
+		}
+		keep = append(keep, u)
+	}
+	if len(vps)+len(sps)+len(pps) > 0 {
+		if err := t.paramSets(vps, sps, pps); err != nil {
+			return err
+		}
+	}
+	if !picture {
+		return nil // parameter sets or SEI alone: nothing to show
+	}
+	dts, pts, ok := t.videoTimes(p)
+	if len(t.entries) == 0 || !ok || (!t.started && !sync) {
+		t.dropped++ // before the first keyframe with its parameter sets: undecodable
+		return nil
+	}
+	off, size := t.off, int64(0)
+	for _, u := range keep {
+		var n [4]byte
+		putU32(n[:], uint32(len(u)))
+		if _, err := t.data.Write(n[:]); err != nil {
+			return err
+		}
+		if _, err := t.data.Write(u); err != nil {
+			return err
+		}
+		size += 4 + int64(len(u))
+	}
+	t.off += size
+	if t.started {
+		d := max(dts-t.lastDTS, 1)
+		t.samples[len(t.samples)-1].dur = uint32(min(d, math.MaxInt32))
+		t.lastDur = d
+	} else {
+		t.started, t.firstDTS, t.minPTS, t.lastDur = true, dts, pts, 3600
+	}
+	t.minPTS = min(t.minPTS, pts)
+	t.lastDTS = dts
+	t.samples = append(t.samples, sample{off: off, size: uint32(size), sdi: uint16(len(t.entries)), sync: sync,
+		cto: int32(min(pts-dts, math.MaxInt32))})
+	return nil
+}
+
+// videoTimes maps a PES's DTS and PTS onto the track's clock. A PES
+// without timestamps follows the previous one by a frame.
+func (t *tsTrack) videoTimes(p *pes) (dts, pts int64, ok bool) {
+	if p.dts < 0 {
+		if !t.started {
+			return 0, 0, false
+		}
+		return t.lastDTS + t.lastDur, t.lastDTS + t.lastDur, true
+	}
+	cto := wrap33(p.pts - p.dts)
+	if cto < 0 {
+		cto = 0 // a PTS before its DTS is broken; show it when decoded
+	}
+	dts = t.clock.unwrap(p.dts)
+	if t.started {
+		expected := t.lastDTS + t.lastDur
+		if dts <= t.lastDTS || dts > expected+maxJump {
+			dts = t.clock.stitch(t, dts, expected, t.lastDTS)
+		}
+	}
+	return dts, dts + cto, true
+}
+
+// appendSet adds a parameter set once, as a copy (the PES is not kept).
+func appendSet(sets [][]byte, u []byte) [][]byte {
+	for _, s := range sets {
+		if bytes.Equal(s, u) {
+			return sets
+		}
+	}
+	return append(sets, bytes.Clone(u))
+}
+
+func sameSets(a, b [][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// paramSets takes the parameter sets an access unit carries; sets it
+// does not repeat stay as they were. New values start a sample entry.
+func (t *tsTrack) paramSets(vps, sps, pps [][]byte) error {
+	if len(vps) == 0 {
+		vps = t.vps
+	}
+	if len(sps) == 0 {
+		sps = t.sps
+	}
+	if len(pps) == 0 {
+		pps = t.pps
+	}
+	if sameSets(vps, t.vps) && sameSets(sps, t.sps) && sameSets(pps, t.pps) {
+		return nil
+	}
+	t.vps, t.sps, t.pps = vps, sps, pps
+	if len(sps) == 0 || len(pps) == 0 || (t.codec == "hevc" && len(vps) == 0) {
+		return nil // the rest of the sets comes with a later unit
+	}
+	if len(t.entries) >= maxEntries {
+		return fmt.Errorf("%w: %s: the %s parameter sets change more than %d times", ErrUnsupported, t.name, t.codec, maxEntries)
+	}
+	var entry []byte
+	var params videoParams
+	if t.codec == "hevc" {
+		info, err := parseHEVCSPS(sps[0])
+		if err != nil {
+			return fmt.Errorf("%w: %s: unreadable HEVC sequence parameter set: %v", ErrCorrupt, t.name, err)
+		}
+		params = info.videoParams
+		entry = visualEntry("hvc1", params, "hvcC", hvcCRecord(info, vps, sps, pps))
+	} else {
+		p, err := parseH264SPS(sps[0])
+		if err != nil {
+			return fmt.Errorf("%w: %s: unreadable H.264 sequence parameter set: %v", ErrCorrupt, t.name, err)
+		}
+		params = p
+		entry = visualEntry("avc1", params, "avcC", avcCRecord(p, sps, pps))
+	}
+	if len(t.entries) == 0 {
+		t.params = params
+	}
+	t.entries = append(t.entries, entry)
+	return nil
+}
+
+// audioPES splits a PES into its ADTS frames, one AAC sample each. Times
+// come from counting frames; the PES timestamps only place the first
+// frame, bridge gaps and stitch discontinuities.
+func (t *tsTrack) audioPES(p *pes) error {
+	data := p.data
+	if len(t.carry) > 0 {
+		data = append(t.carry, data...)
+		t.carry = nil
+	}
+	at, timed := int64(0), p.pts >= 0
+	if timed {
+		at = t.clock.unwrap(p.pts)
+		if t.started {
+			expected := t.firstDTS + t.next*90000/t.rate
+			frame := 1024 * 90000 / t.rate
+			if at < expected-frame || at > expected+maxJump {
+				at = t.clock.stitch(t, at, expected, expected-frame)
+			}
+			if pos := (at - t.firstDTS) * t.rate / 90000; pos-t.next > 512 && len(t.samples) > 0 {
+				t.samples[len(t.samples)-1].dur += uint32(pos - t.next) // a gap: the frame before lasts until this one
+				t.next = pos
+			}
+		}
+	}
+	for len(data) > 0 {
+		cfg, hl, fl, err := parseADTS(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		if fl > len(data) {
+			t.carry = bytes.Clone(data) // the frame goes on in the next PES
+			return nil
+		}
+		switch {
+		case !t.started && !timed:
+			data = data[fl:] // a frame before any timestamp cannot be placed
+			t.dropped++
+			continue
+		case !t.started:
+			t.started, t.cfg, t.rate, t.firstDTS = true, cfg, int64(cfg.rate()), at
+			t.entries = append(t.entries, mp4aEntry(cfg, 0))
+		case cfg != t.cfg:
+			if int64(cfg.rate()) != t.rate {
+				return fmt.Errorf("%w: %s: the AAC sampling rate changes mid-stream (%d Hz, then %d Hz)", ErrUnsupported, t.name, t.rate, cfg.rate())
+			}
+			if len(t.entries) >= maxEntries {
+				return fmt.Errorf("%w: %s: the AAC configuration changes more than %d times", ErrUnsupported, t.name, maxEntries)
+			}
+			t.cfg = cfg
+			t.entries = append(t.entries, mp4aEntry(cfg, 0))
+		}
+		if _, err := t.data.Write(data[hl:fl]); err != nil {
+			return err
+		}
+		t.samples = append(t.samples, sample{off: t.off, size: uint32(fl - hl), dur: 1024, sdi: uint16(len(t.entries)), sync: true})
+		t.off += int64(fl - hl)
+		t.next += 1024
+		data = data[fl:]
+	}
+	return nil
+}
+
+// finish emits the last PES and completes the sample data.
+func (t *tsTrack) finish() error {
+	if err := t.pesBuf.finish(t.access); err != nil {
+		return err
+	}
+	if n := len(t.samples); n > 0 && t.kind == "vide" {
+		t.samples[n-1].dur = uint32(t.lastDur) // the last frame lasts as long as the one before
+	}
+	return t.data.Flush()
+}
+
+// discard closes and removes the temp file.
+func (t *tsTrack) discard() {
+	t.file.Close()
+	os.Remove(t.file.Name())
+}
+
+// presentationStart is when the track's first sample is shown, on the
+// shared 90 kHz clock.
+func (t *tsTrack) presentationStart() int64 {
+	if t.kind == "vide" {
+		return t.minPTS
+	}
+	return t.firstDTS
+}
+
+// wrap33 reads a difference of 33-bit timestamps as a signed step.
+func wrap33(d int64) int64 {
+	d &= 1<<33 - 1
+	if d >= 1<<32 {
+		d -= 1 << 33
+	}
+	return d
+}
+
+// timeline unwraps a stream's 33-bit timestamps (the clock wraps every
+// 26.5 hours) and stitches its discontinuities.
+type timeline struct {
+	have    bool
+	lastRaw int64
+	last    int64 // unwrapped
+	offset  int64 // added by stitching
+}
+
+func (c *timeline) unwrap(raw int64) int64 {
+	if !c.have {
+		c.have, c.lastRaw, c.last = true, raw, raw
+		return raw + c.offset
+	}
+	c.last += wrap33(raw - c.lastRaw)
+	c.lastRaw = raw
+	return c.last + c.offset
+}
+
+// stitch moves the clock over a discontinuity at ts so that the stream
+// goes on at expected. When another track of the same program jumped by
+// about as much, its correction is used instead, so that audio and video
+// keep their relative timing across the jump.
+func (c *timeline) stitch(t *tsTrack, ts, expected, last int64) int64 {
+	delta := ts - expected
+	if shared, ok := t.jumps.take(t, delta); ok && ts-shared > last {
+		delta = shared
+	} else {
+		t.jumps.add(t, delta)
+	}
+	c.offset -= delta
+	return ts - delta
+}
+
+// jumpLog pairs the discontinuities of a program's tracks.
+type jumpLog struct {
+	pending []jump
+}
+
+type jump struct {
+	by    *tsTrack
+	delta int64
+}
+
+func (j *jumpLog) add(by *tsTrack, delta int64) {
+	j.pending = append(j.pending, jump{by, delta})
+	if len(j.pending) > 8 {
+		j.pending = j.pending[1:]
+	}
+}
+
+// take returns (and consumes) another track's jump within 2 s of delta.
+func (j *jumpLog) take(t *tsTrack, delta int64) (int64, bool) {
+	for i := len(j.pending) - 1; i >= 0; i-- {
+		p := j.pending[i]
+		if p.by != t && p.delta-delta < 2*90000 && delta-p.delta < 2*90000 {
+			j.pending = append(j.pending[:i], j.pending[i+1:]...)
+			return p.delta, true
+		}
+	}
+	return 0, false
+}
