@@ -153,3 +153,47 @@ func Run(t testing.TB, name string, args ...string) (stdout, stderr string) {
 	t.Helper()
 	return run(t, name, args...)
 }
+
+// FrameHashes decodes one stream ("v" or "a") of file and returns the MD5
+// of each decoded frame in order (ffmpeg -f framemd5), timestamps left
+// out: two files with the same pictures and sound give the same list.
+func FrameHashes(t testing.TB, file, stream string) []string {
+	t.Helper()
+	args := []string{"-v", "error", "-i", file, "-map", "0:" + stream + ":0"}
+	if stream == "v" {
+		args = append(args, "-fps_mode", "passthrough") // every decoded frame, none dropped or repeated for timing
+	}
+	out, _ := run(t, "ffmpeg", append(args, "-f", "framemd5", "-")...)
+	var hashes []string
+	for _, l := range strings.Split(out, "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		f := strings.Split(l, ",")
+		hashes = append(hashes, strings.TrimSpace(f[len(f)-1]))
+	}
+	return hashes
+}
+
+// StartTimes returns each stream kind's start_time in seconds ("video",
+// "audio"); streams listed twice (TS programs) are read once.
+func StartTimes(t testing.TB, file string) map[string]float64 {
+	t.Helper()
+	out, _ := run(t, "ffprobe", "-v", "error", "-show_entries", "stream=index,codec_type,start_time", "-of", "csv=p=0", file)
+	starts := map[string]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) < 3 {
+			continue
+		}
+		if _, seen := starts[f[1]]; seen {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[2], 64)
+		if err != nil {
+			t.Fatalf("ffprobe start_time of %s: %q", file, line)
+		}
+		starts[f[1]] = v
+	}
+	return starts
+}

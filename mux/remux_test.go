@@ -1,0 +1,220 @@
+package mux
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vdlproject/vdl/internal/testtools"
+)
+
+func tsSegs(paths ...string) []Segment {
+	segs := make([]Segment, len(paths))
+	for i, p := range paths {
+		segs[i] = Segment{Path: p}
+	}
+	return segs
+}
+
+func remuxFixture(name string) string { return filepath.Join("..", "testdata", "remux", name) }
+
+func hlsTS(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, fixture("hls-ts", n))
+	}
+	return out
+}
+
+// catFiles writes the files end to end into dir and returns the path: the
+// reference a TS decoder reads as one stream.
+func catFiles(t *testing.T, dir, name string, files []string) string {
+	t.Helper()
+	var all []byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, all, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestRemuxTS remuxes each kind of TS input and checks the MP4 against
+// the TS with the real ffmpeg: the same packets, the same decoded
+// pictures and sound frame by frame, the duration, the audio/video start
+// offset, no decode errors, and a regular (moov-first) layout.
+func TestRemuxTS(t *testing.T) {
+	testtools.Require(t, "ffprobe")
+	testtools.Require(t, "ffmpeg")
+	key := mustHex("00112233445566778899aabbccddeeff")
+	iv := mustHex("000102030405060708090a0b0c0d0e0f")
+	var aes []Segment
+	for _, n := range []string{"seg000.ts", "seg001.ts", "seg002.ts", "seg003.ts"} {
+		aes = append(aes, Segment{Path: fixture("hls-aes128", n), Key: key, IV: iv})
+	}
+	all := hlsTS("seg000.ts", "seg001.ts", "seg002.ts", "seg003.ts")
+	splitV := []string{"v000.ts", "v001.ts", "v002.ts", "v003.ts"}
+	splitA := []string{"a000.ts", "a001.ts", "a002.ts", "a003.ts"}
+	for i := range splitV {
+		splitV[i] = filepath.Join("..", "testdata", "hls-split-ts", "video", splitV[i])
+		splitA[i] = filepath.Join("..", "testdata", "hls-split-ts", "audio", splitA[i])
+	}
+	tests := []struct {
+		name           string
+		inputs         [][]Segment
+		refV, refA     []string // TS files whose decode is the reference
+		video, audio   int
+		minDur, maxDur float64
+		codec          string
+		keepOffset     bool     // the A/V start offset must be the TS's
+		audioHash      []string // streamhash of the audio packets, when known
+	}{
+		{name: "hls-ts", inputs: [][]Segment{tsSegs(all...)}, refV: all, refA: all, video: 375, audio: 705,
+			minDur: 15.0, maxDur: 15.08, codec: "h264", keepOffset: true, audioHash: sourceHash[1:]},
+		{name: "aes-128", inputs: [][]Segment{aes}, refV: all, refA: all, video: 375, audio: 705,
+			minDur: 15.0, maxDur: 15.08, codec: "h264", keepOffset: true},
+		{name: "split video and audio", inputs: [][]Segment{tsSegs(splitV...), tsSegs(splitA...)}, refV: splitV, refA: splitA,
+			video: 375, audio: 705, minDur: 15.04, maxDur: 15.12, codec: "h264"},
+		{name: "discontinuity forward", inputs: [][]Segment{tsSegs(hlsTS("seg000.ts")[0], remuxFixture("disc-b.ts"))},
+			refV: []string{hlsTS("seg000.ts")[0], remuxFixture("disc-b.ts")}, refA: []string{hlsTS("seg000.ts")[0], remuxFixture("disc-b.ts")},
+			video: 200, audio: 373, minDur: 7.95, maxDur: 8.1, codec: "h264"},
+		{name: "discontinuity backward", inputs: [][]Segment{tsSegs(hlsTS("seg002.ts", "seg000.ts")...)},
+			refV: hlsTS("seg002.ts", "seg000.ts"), refA: hlsTS("seg002.ts", "seg000.ts"),
+			video: 200, audio: 372, minDur: 7.95, maxDur: 8.1, codec: "h264"},
+		{name: "33-bit wrap", inputs: [][]Segment{tsSegs(remuxFixture("wrap.ts"))}, refV: all, refA: all,
+			video: 375, audio: 705, minDur: 15.0, maxDur: 15.08, codec: "h264", keepOffset: true},
+		{name: "hevc", inputs: [][]Segment{tsSegs(remuxFixture("hevc.ts"))}, refV: []string{remuxFixture("hevc.ts")},
+			refA: []string{remuxFixture("hevc.ts")}, video: 125, audio: 217, minDur: 4.98, maxDur: 5.08, codec: "hevc", keepOffset: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "out.mp4")
+			rep, err := RemuxTS(context.Background(), out, dir, tt.inputs, MP4Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Samples["vide"] != tt.video || rep.Samples["soun"] != tt.audio {
+				t.Errorf("report %v, want %d video + %d audio samples", rep.Samples, tt.video, tt.audio)
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 1 {
+				t.Errorf("%d entries in the folder, want the output alone (temp files removed)", len(left))
+			}
+			if p := testtools.Packets(t, out); p["video"] != tt.video || p["audio"] != tt.audio {
+				t.Errorf("ffprobe packets %v, want %d video + %d audio", p, tt.video, tt.audio)
+			}
+			refV := catFiles(t, dir, "ref-v.ts", tt.refV)
+			refA := catFiles(t, dir, "ref-a.ts", tt.refA)
+			if got, want := testtools.FrameHashes(t, out, "v"), testtools.FrameHashes(t, refV, "v"); !slices.Equal(got, want) {
+				t.Errorf("decoded pictures differ from the TS's (%d frames, want %d)", len(got), len(want))
+			}
+			if got, want := testtools.FrameHashes(t, out, "a"), testtools.FrameHashes(t, refA, "a"); !slices.Equal(got, want) {
+				t.Errorf("decoded sound differs from the TS's (%d frames, want %d)", len(got), len(want))
+			}
+			if d := testtools.Duration(t, out); d < tt.minDur || d > tt.maxDur {
+				t.Errorf("duration %.3f s, want [%.2f, %.2f]", d, tt.minDur, tt.maxDur)
+			}
+			if e := testtools.DecodeErrors(t, out); e != "" {
+				t.Errorf("decode errors: %s", e)
+			}
+			if tt.keepOffset {
+				src, got := testtools.StartTimes(t, refV), testtools.StartTimes(t, out)
+				want := src["video"] - src["audio"]
+				if tt.name == "33-bit wrap" {
+					want = testtools.StartTimes(t, catFiles(t, dir, "all.ts", all))["video"] - testtools.StartTimes(t, catFiles(t, dir, "all.ts", all))["audio"]
+				}
+				if off := got["video"] - got["audio"]; math.Abs(off-want) > 0.002 {
+					t.Errorf("video starts %.4f s after audio, in the TS %.4f s", off, want)
+				}
+			}
+			if tt.audioHash != nil {
+				if h := testtools.StreamHash(t, out); len(h) < 2 || h[1] != tt.audioHash[0] {
+					t.Errorf("audio packets %v, want %v (the source's raw AAC frames)", h, tt.audioHash)
+				}
+			}
+			streams := testtools.Streams(t, out)
+			if len(streams) != 2 || streams[0]["codec_name"] != tt.codec || streams[1]["codec_name"] != "aac" {
+				t.Errorf("streams %v, want %s video then aac", streams, tt.codec)
+			}
+			m, f, err := openMovie(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if m.fragmented {
+				t.Error("output is fragmented")
+			}
+			head := make([]byte, 8)
+			if _, err := f.ReadAt(head, int64(len(m.ftyp))); err != nil || string(head[4:8]) != "moov" {
+				t.Errorf("the box after ftyp is %q, want moov first", head[4:8])
+			}
+		})
+	}
+}
+
+// TestRemuxRefusesOtherCodecs: MPEG audio (or any codec MP4 output does
+// not carry) is refused with one line that says what and what to do;
+// nothing is left behind.
+func TestRemuxRefusesOtherCodecs(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.mp4")
+	_, err := RemuxTS(context.Background(), out, dir, [][]Segment{tsSegs(remuxFixture("mp3audio.ts"))}, MP4Options{})
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "MPEG audio") || !strings.Contains(err.Error(), "--remux ts") {
+		t.Fatalf("got %v, want an unsupported-codec error naming MPEG audio and --remux ts", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("a refused remux left %d files", len(left))
+	}
+}
+
+// TestRemuxRejectsBadTS: input that is not MPEG-TS, or TS without audio
+// or video, is refused as corrupt, without output.
+func TestRemuxRejectsBadTS(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.ts")
+	os.WriteFile(junk, []byte(strings.Repeat("not a transport stream ", 100)), 0o644)
+	tables := filepath.Join(dir, "tables.ts")
+	ts, _ := os.ReadFile(hlsTS("seg000.ts")[0])
+	os.WriteFile(tables, ts[:2*tsPacket], 0o644) // PAT and PMT only
+	for _, in := range []string{junk, tables} {
+		out := filepath.Join(dir, "out.mp4")
+		if _, err := RemuxTS(context.Background(), out, dir, [][]Segment{tsSegs(in)}, MP4Options{}); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: got %v, want ErrCorrupt", filepath.Base(in), err)
+		}
+		if _, err := os.Lstat(out); err == nil {
+			t.Errorf("%s: output written", filepath.Base(in))
+		}
+	}
+}
+
+// TestRemuxTagsAndSubtitles: a remuxed MP4 carries tags and text tracks
+// like every other MP4 output.
+func TestRemuxTagsAndSubtitles(t *testing.T) {
+	testtools.Require(t, "ffprobe")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.mp4")
+	cues := []Cue{{Start: 1e9, End: 2e9, Text: "你好"}, {Start: 3e9, End: 4e9, Text: "world"}}
+	opts := MP4Options{Tags: &Tags{Title: "E01", Show: "Show", Season: 1, Episode: 1},
+		Subtitles: []TextTrack{{Lang: "zh-cn", Cues: cues}}}
+	if _, err := RemuxTS(context.Background(), out, dir, [][]Segment{tsSegs(hlsTS("seg000.ts")...)}, opts); err != nil {
+		t.Fatal(err)
+	}
+	if tags := testtools.FormatTags(t, out); tags["title"] != "E01" || tags["show"] != "Show" || tags["episode_sort"] != "1" {
+		t.Errorf("tags %v", tags)
+	}
+	streams := testtools.Streams(t, out)
+	if len(streams) != 3 || streams[2]["codec_name"] != "mov_text" || streams[2]["TAG:language"] != "zho" || streams[2]["nb_read_packets"] == "0" {
+		t.Errorf("streams %v, want video, audio and a zho mov_text track", streams)
+	}
+}
