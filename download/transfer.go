@@ -59,9 +59,7 @@ func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractor
 		o.ExtraSpace = max(f.Size, f.EstSize, 0)
 	}
 	if plan.remux {
-		// A remux also holds its converted samples in temp files until
-		// the MP4 is written: about the media's size once more.
-		o.ExtraSpace = 2 * max(f.Size, f.EstSize, 0)
+		o.ExtraSpace = max(f.Size, f.EstSize, 0) // the remux writes the MP4 beside the parts, nothing more
 	}
 	if e != nil && e.slots != nil {
 		o.Slots, o.Priority = e.slots, e.index // the list's items share -n, earlier first

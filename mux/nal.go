@@ -15,26 +15,24 @@ import (
 func splitAnnexB(b []byte) [][]byte {
 	var units [][]byte
 	start := -1
-	for i := 0; i+2 < len(b); {
-		if b[i+2] > 1 {
-			i += 3 // no start code can cover b[i+2]
-			continue
+	for i := 0; ; {
+		k := bytes.Index(b[i:], annexBStart)
+		if k < 0 {
+			break
 		}
-		if b[i] == 0 && b[i+1] == 0 && b[i+2] == 1 {
-			if start >= 0 {
-				units = appendUnit(units, b[start:i])
-			}
-			i += 3
-			start = i
-			continue
+		if start >= 0 {
+			units = appendUnit(units, b[start:i+k])
 		}
-		i++
+		i += k + 3
+		start = i
 	}
 	if start >= 0 {
 		units = appendUnit(units, b[start:])
 	}
 	return units
 }
+
+var annexBStart = []byte{0, 0, 1}
 
 // appendUnit adds a unit with its trailing zero bytes cut (they belong to
 // the next start code, 00 00 00 01, or are trailing_zero_8bits).

@@ -10,6 +10,8 @@ import "fmt"
 // frame, small enough that a hostile stream cannot exhaust memory.
 const maxPES = 32 << 20
 
+// pes is one reassembled PES. Its data is the reassembly buffer: valid
+// only during the emit call (what a consumer keeps, it copies).
 type pes struct {
 	pts, dts int64 // raw 33-bit 90 kHz timestamps; -1 when absent
 	data     []byte
@@ -62,40 +64,40 @@ func (b *pesBuffer) finish(emit func(*pes) error) error {
 	if !started || len(data) == 0 {
 		return nil
 	}
-	p, err := parsePES(data)
-	if err != nil {
+	var p pes
+	if err := parsePES(data, &p); err != nil {
 		return err
 	}
-	return emit(p)
+	return emit(&p)
 }
 
-// parsePES reads a PES header (ISO 13818-1 2.4.3.6) and copies out the
-// payload, so that the buffer can be reused.
-func parsePES(b []byte) (*pes, error) {
+// parsePES reads a PES header (ISO 13818-1 2.4.3.6) into p; p.data is
+// the payload, a slice of b.
+func parsePES(b []byte, p *pes) error {
 	if len(b) < 9 || b[0] != 0 || b[1] != 0 || b[2] != 1 {
-		return nil, fmt.Errorf("%w: a PES packet without its start code", ErrCorrupt)
+		return fmt.Errorf("%w: a PES packet without its start code", ErrCorrupt)
 	}
-	p := &pes{pts: -1, dts: -1}
+	p.pts, p.dts = -1, -1
 	hdr := 9 + int(b[8])
 	if b[6]&0xc0 != 0x80 || hdr > len(b) {
-		return nil, fmt.Errorf("%w: a PES header that is not MPEG-2 or runs past its packet", ErrCorrupt)
+		return fmt.Errorf("%w: a PES header that is not MPEG-2 or runs past its packet", ErrCorrupt)
 	}
 	flags := b[7] >> 6
 	if flags&2 != 0 {
 		if hdr < 14 {
-			return nil, fmt.Errorf("%w: a PES header too short for its PTS", ErrCorrupt)
+			return fmt.Errorf("%w: a PES header too short for its PTS", ErrCorrupt)
 		}
 		p.pts = readPESTime(b[9:14])
 		p.dts = p.pts
 		if flags == 3 {
 			if hdr < 19 {
-				return nil, fmt.Errorf("%w: a PES header too short for its DTS", ErrCorrupt)
+				return fmt.Errorf("%w: a PES header too short for its DTS", ErrCorrupt)
 			}
 			p.dts = readPESTime(b[14:19])
 		}
 	}
-	p.data = append([]byte(nil), b[hdr:]...)
-	return p, nil
+	p.data = b[hdr:]
+	return nil
 }
 
 func readPESTime(b []byte) int64 {

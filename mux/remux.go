@@ -1,120 +1,219 @@
 package mux
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 )
 
 // TS -> MP4 remux: the elementary streams of MPEG-TS segments (H.264 or
 // HEVC video, AAC audio) become the tracks of a regular MP4, without
-// decoding anything. Each track's converted samples go to a temp file of
-// its own while the TS is read once; the tracks are then laid out by the
-// same join code as every MP4 output (interleaving, tags, subtitles,
-// co64). Memory holds the sample tables and one PES per stream, whatever
-// the size of the input.
+// decoding anything, laid out by the same join code as every MP4 output
+// (interleaving, tags, subtitles, co64). The TS is read twice (see
+// remuxsink.go): once to measure the samples, once while writing them,
+// so the output is written once and nothing else is. Memory holds the
+// sample tables, one PES per stream and what the interleaving waits for.
 
 // RemuxTS writes the streams of TS inputs as one regular MP4 at out.
 // Each element of inputs is a list of segments read as one stream (the
 // segments of one HLS rendition, or the TS files of a join); a video and
 // a separate audio rendition are two lists. Where two lists carry the same
 // kind of track, the later one's is used (a rendition chosen for its
-// audio). Temp files go to tmpDir and are removed.
+// audio). Temp files, if a TS needs them, go to tmpDir and are removed.
 func RemuxTS(ctx context.Context, out, tmpDir string, inputs [][]Segment, opts MP4Options) (*Report, error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var tracks []*tsTrack
+	rep, err := remuxTS(ctx, out, tmpDir, inputs, opts, log, maxQueued)
+	if errors.Is(err, errSkew) {
+		log.Info("the TS keeps its streams far apart; remuxing through temp files")
+		rep, err = remuxTS(ctx, out, tmpDir, inputs, opts, log, 0)
+	}
+	return rep, err
+}
+
+// remuxTS is one remux: streamed (two passes, no temp files, at most
+// queueLimit bytes waiting for the writer) or, with queueLimit 0, through
+// temp files holding pass 1's samples.
+func remuxTS(ctx context.Context, out, tmpDir string, inputs [][]Segment, opts MP4Options, log *slog.Logger, queueLimit int) (*Report, error) {
+	type found struct {
+		t    *tsTrack
+		list int
+	}
+	var all []*tsTrack
 	defer func() {
-		for _, t := range tracks {
-			t.discard()
+		for _, t := range all {
+			if fs, ok := t.sink.(*fileSink); ok {
+				fs.discard()
+			}
 		}
 	}()
-	for _, segs := range inputs {
+	chosen := map[string]found{}
+	for i, segs := range inputs {
 		if len(segs) == 0 {
 			continue
 		}
-		got, err := demuxTS(ctx, tmpDir, segs, log)
-		tracks = append(tracks, got...) // discarded by the defer, used or not
+		newSink := func(kind string) (sampleSink, error) { return newFileSink(tmpDir, kind) }
+		if queueLimit > 0 {
+			newSink = func(string) (sampleSink, error) { return countSink{}, nil }
+		}
+		st := newTSStream(segs, log, newSink)
+		err := st.run(ctx)
+		all = append(all, st.d.tracks...) // temp files are removed by the defer, used or not
 		if err != nil {
 			return nil, err
 		}
-	}
-	chosen := map[string]*tsTrack{}
-	for _, t := range tracks {
-		if prev := chosen[t.kind]; prev != nil {
-			log.Info("a later input replaces a track of the same kind", "kind", t.kind, "dropped", prev.codec, "kept", t.codec)
+		for _, t := range st.d.tracks {
+			if len(t.samples) == 0 {
+				log.Warn("leaving out a stream without samples", "kind", kindName(t.kind), "codec", t.codec)
+				continue
+			}
+			if prev, ok := chosen[t.kind]; ok {
+				log.Info("a later input replaces a track of the same kind", "kind", kindName(t.kind), "dropped", prev.t.codec, "kept", t.codec)
+			}
+			chosen[t.kind] = found{t, i}
 		}
-		chosen[t.kind] = t
 	}
 	if len(chosen) == 0 {
 		return nil, fmt.Errorf("%w: the MPEG-TS input has no audio or video stream", ErrCorrupt)
 	}
-	var movies []*movie
 	start := int64(1) << 62
-	for _, kind := range []string{"vide", "soun"} {
-		if t := chosen[kind]; t != nil {
-			start = min(start, t.presentationStart())
-		}
+	for _, c := range chosen {
+		start = min(start, c.t.presentationStart())
 	}
-	for _, kind := range []string{"vide", "soun"} {
-		if t := chosen[kind]; t != nil {
-			m, err := t.movie(start)
-			if err != nil {
-				return nil, err
-			}
-			movies = append(movies, m)
+	streams := map[int]*tsStream{} // pass 2, one per input list
+	defer func() {
+		for _, st := range streams {
+			st.close()
 		}
+	}()
+	var movies []*movie
+	for _, kind := range []string{"vide", "soun"} {
+		c, ok := chosen[kind]
+		if !ok {
+			continue
+		}
+		var src source
+		if fs, ok := c.t.sink.(*fileSink); ok {
+			src = fs.f
+		} else {
+			st := streams[c.list]
+			if st == nil {
+				list := c.list
+				st = newTSStream(inputs[list], log, func(kind string) (sampleSink, error) {
+					if c, ok := chosen[kind]; ok && c.list == list {
+						return &queueSink{expect: c.t.samples}, nil
+					}
+					return countSink{}, nil
+				})
+				st.limit = queueLimit
+				streams[list] = st
+			}
+			src = &streamSource{name: c.t.name + " (" + kindName(kind) + ")", st: st, kind: kind}
+		}
+		m, err := c.t.movie(start, src)
+		if err != nil {
+			return nil, err
+		}
+		movies = append(movies, m)
 	}
 	return joinMovies(ctx, out, movies, opts, log)
 }
 
-// demuxTS reads one list of segments and returns its tracks, their
-// samples written to temp files in tmpDir.
-func demuxTS(ctx context.Context, tmpDir string, segs []Segment, log *slog.Logger) ([]*tsTrack, error) {
-	r := &tsReader{segs: segs, check: newTSCheck()}
-	defer r.close()
-	d := &tsDemuxer{tmpDir: tmpDir, log: log, byPID: map[uint16]*tsTrack{}, pmtPID: -1, name: segs[0].Path}
-	first := true
-	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return d.tracks, ctx.Err()
+// tsStream demuxes one list of segments, all at once (run) or on demand
+// (step, for pass 2).
+type tsStream struct {
+	r     *tsReader
+	d     *tsDemuxer
+	done  bool
+	seen  bool // a first packet was read
+	limit int  // pass 2: the most bytes its queues may hold
+}
+
+func newTSStream(segs []Segment, log *slog.Logger, newSink func(kind string) (sampleSink, error)) *tsStream {
+	return &tsStream{
+		r: &tsReader{segs: segs, check: newTSCheck(), reuse: true},
+		d: &tsDemuxer{log: log, pmtPID: -1, name: segs[0].Path, newSink: newSink},
+	}
+}
+
+func (s *tsStream) run(ctx context.Context) error {
+	defer s.close()
+	for !s.done {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		pkt, err := r.read()
+		if err := s.step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// step demuxes up to a few hundred packets.
+func (s *tsStream) step() error {
+	for n := 0; n < 256 && !s.done; n++ {
+		pkt, err := s.r.read()
 		if err == io.EOF {
-			break
+			s.done = true
+			if err := s.r.check.finish(); err != nil {
+				return err
+			}
+			return s.d.finish()
 		}
 		if err != nil {
-			return d.tracks, err
+			return err
 		}
-		if first && pkt[0] != 0x47 {
-			return d.tracks, fmt.Errorf("%w: %s: not an MPEG-TS segment", ErrCorrupt, segs[0].Path)
+		if !s.seen && pkt[0] != 0x47 {
+			return fmt.Errorf("%w: %s: not an MPEG-TS segment", ErrCorrupt, s.d.name)
 		}
-		first = false
-		if err := d.packet(pkt); err != nil {
-			return d.tracks, err
+		s.seen = true
+		if s.r.check.dup {
+			continue // a repeated packet: its payload is already in
+		}
+		if err := s.d.packet(pkt); err != nil {
+			return err
 		}
 	}
-	if err := r.check.finish(); err != nil {
-		return d.tracks, err
-	}
-	return d.tracks, d.finish()
+	return nil
 }
+
+// queue is the pass-2 queue of the stream's track of kind, if it has one.
+func (s *tsStream) queue(kind string) *queueSink {
+	for _, t := range s.d.tracks {
+		if q, ok := t.sink.(*queueSink); ok && t.kind == kind {
+			return q
+		}
+	}
+	return nil
+}
+
+func (s *tsStream) queuedBytes() int {
+	n := 0
+	for _, t := range s.d.tracks {
+		if q, ok := t.sink.(*queueSink); ok {
+			n += q.queued()
+		}
+	}
+	return n
+}
+
+func (s *tsStream) close() { s.r.close() }
 
 // tsDemuxer follows the PAT and PMT and feeds each chosen stream's PES
 // packets to its track.
 type tsDemuxer struct {
-	tmpDir      string
+	newSink     func(kind string) (sampleSink, error)
 	name        string
 	log         *slog.Logger
 	pmtPID      int
-	byPID       map[uint16]*tsTrack
+	lastPMT     []byte // payload of the PMT packet last applied
+	byPID       [0x2000]*tsTrack
 	tracks      []*tsTrack
 	unsupported map[string][]string // kind -> codec names left out
 	jumps       jumpLog
@@ -131,6 +230,10 @@ func (d *tsDemuxer) packet(pkt []byte) error {
 		d.pmtPID = int(p)
 		return nil
 	case int(pid) == d.pmtPID && tsPUSI(pkt):
+		if bytes.Equal(pkt[4:], d.lastPMT) {
+			return nil // the same table again (muxers repeat it many times a second)
+		}
+		d.lastPMT = append(d.lastPMT[:0], pkt[4:]...)
 		pmt, err := parsePMT(pkt)
 		if err != nil {
 			return err
@@ -177,22 +280,22 @@ func (d *tsDemuxer) program(pmt *pmtInfo) error {
 		}
 		switch {
 		case t == nil:
-			f, err := os.CreateTemp(d.tmpDir, ".vdl-remux-*."+kind)
+			sink, err := d.newSink(kind)
 			if err != nil {
 				return err
 			}
-			t = &tsTrack{kind: kind, codec: codec, file: f, data: bufio.NewWriterSize(f, 1<<20), jumps: &d.jumps, name: d.name}
+			t = &tsTrack{kind: kind, codec: codec, sink: sink, jumps: &d.jumps, name: d.name}
 			t.access = t.accessUnit
 			d.tracks = append(d.tracks, t)
 		case t.codec != codec:
 			return fmt.Errorf("%w: the %s stream changes codec mid-stream (%s, then %s)", ErrUnsupported, kindName(kind), t.codec, codec)
 		}
 		for p, other := range d.byPID {
-			if other == t && p != es.pid {
-				delete(d.byPID, p)
+			if other == t && uint16(p) != es.pid {
+				d.byPID[p] = nil
 			}
 		}
-		d.byPID[es.pid] = t
+		d.byPID[es.pid&0x1fff] = t
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package mux
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -216,5 +217,33 @@ func TestRemuxTagsAndSubtitles(t *testing.T) {
 	streams := testtools.Streams(t, out)
 	if len(streams) != 3 || streams[2]["codec_name"] != "mov_text" || streams[2]["TAG:language"] != "zho" || streams[2]["nb_read_packets"] == "0" {
 		t.Errorf("streams %v, want video, audio and a zho mov_text track", streams)
+	}
+}
+
+// TestRemuxFallback: a TS whose streams are too far apart for the queue
+// limit is refused by the streamed remux (errSkew, which RemuxTS answers
+// with the temp-file remux), and the temp-file remux writes the same
+// bytes as the streamed one, leaving no temp file.
+func TestRemuxFallback(t *testing.T) {
+	dir := t.TempDir()
+	in := [][]Segment{tsSegs(hlsTS("seg000.ts", "seg001.ts")...)}
+	streamed, viaFiles, skewed := filepath.Join(dir, "streamed.mp4"), filepath.Join(dir, "files.mp4"), filepath.Join(dir, "skewed.mp4")
+	log := slog.New(slog.DiscardHandler)
+	if _, err := remuxTS(context.Background(), streamed, dir, in, MP4Options{}, log, maxQueued); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remuxTS(context.Background(), viaFiles, dir, in, MP4Options{}, log, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remuxTS(context.Background(), skewed, dir, in, MP4Options{}, log, 1000); !errors.Is(err, errSkew) {
+		t.Errorf("a 1000-byte queue: got %v, want errSkew", err)
+	}
+	a, _ := os.ReadFile(streamed)
+	b, _ := os.ReadFile(viaFiles)
+	if len(a) == 0 || !slices.Equal(a, b) {
+		t.Errorf("streamed (%d bytes) and temp-file (%d bytes) remuxes differ", len(a), len(b))
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 2 {
+		t.Errorf("%d entries in the folder, want the two outputs", len(left))
 	}
 }

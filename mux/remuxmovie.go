@@ -15,7 +15,7 @@ const remuxTimescale = 1000
 // its temp file. start is the earliest presentation time of all tracks
 // (90 kHz): a track that starts later begins with an empty edit, so that
 // audio and video keep the offset they had in the TS.
-func (t *tsTrack) movie(start int64) (*movie, error) {
+func (t *tsTrack) movie(start int64, src source) (*movie, error) {
 	tr := &track{handler: t.kind, mdhdLang: isoLang("und"), samples: t.samples}
 	stsd := &builder{}
 	stsd.startFull("stsd", 0, 0)
@@ -62,7 +62,7 @@ func (t *tsTrack) movie(start int64) (*movie, error) {
 	if len(tr.samples) > math.MaxUint32 {
 		return nil, fmt.Errorf("%w: %s: too many samples", ErrUnsupported, t.name)
 	}
-	return &movie{name: t.name, src: t.file, size: t.off, timescale: remuxTimescale, duration: total, tracks: []*track{tr}}, nil
+	return &movie{name: t.name, src: src, size: t.off, timescale: remuxTimescale, duration: total, tracks: []*track{tr}}, nil
 }
 
 func handlerBox(kind, name string) []byte {

@@ -1,22 +1,19 @@
 package mux
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"math"
-	"os"
 )
 
 // tsTrack turns one elementary stream's PES packets into MP4 samples:
 // timestamps onto one monotonic clock, access units into sample data in
 // a temp file, codec configurations into sample entries.
 type tsTrack struct {
-	kind, codec string // "vide"/"soun"; "h264", "hevc", "aac"
-	name        string // the first input, for messages
-	file        *os.File
-	data        *bufio.Writer
-	off         int64 // bytes written to data
+	kind, codec string     // "vide"/"soun"; "h264", "hevc", "aac"
+	name        string     // the first input, for messages
+	sink        sampleSink // where the converted sample bytes go
+	off         int64      // sample bytes produced so far
 	pesBuf      pesBuffer
 	access      func(*pes) error
 	jumps       *jumpLog
@@ -121,15 +118,18 @@ func (t *tsTrack) videoAU(p *pes) error {
 	for _, u := range keep {
 		var n [4]byte
 		putU32(n[:], uint32(len(u)))
-		if _, err := t.data.Write(n[:]); err != nil {
+		if err := t.sink.write(n[:]); err != nil {
 			return err
 		}
-		if _, err := t.data.Write(u); err != nil {
+		if err := t.sink.write(u); err != nil {
 			return err
 		}
 		size += 4 + int64(len(u))
 	}
 	t.off += size
+	if err := t.sink.sample(len(t.samples), size); err != nil {
+		return err
+	}
 	if t.started {
 		d := max(dts-t.lastDTS, 1)
 		t.samples[len(t.samples)-1].dur = uint32(min(d, math.MaxInt32))
@@ -286,7 +286,10 @@ func (t *tsTrack) audioPES(p *pes) error {
 			t.cfg = cfg
 			t.entries = append(t.entries, mp4aEntry(cfg, 0))
 		}
-		if _, err := t.data.Write(data[hl:fl]); err != nil {
+		if err := t.sink.write(data[hl:fl]); err != nil {
+			return err
+		}
+		if err := t.sink.sample(len(t.samples), int64(fl-hl)); err != nil {
 			return err
 		}
 		t.samples = append(t.samples, sample{off: t.off, size: uint32(fl - hl), dur: 1024, sdi: uint16(len(t.entries)), sync: true})
@@ -305,13 +308,7 @@ func (t *tsTrack) finish() error {
 	if n := len(t.samples); n > 0 && t.kind == "vide" {
 		t.samples[n-1].dur = uint32(t.lastDur) // the last frame lasts as long as the one before
 	}
-	return t.data.Flush()
-}
-
-// discard closes and removes the temp file.
-func (t *tsTrack) discard() {
-	t.file.Close()
-	os.Remove(t.file.Name())
+	return t.sink.flush()
 }
 
 // presentationStart is when the track's first sample is shown, on the

@@ -19,24 +19,34 @@ import (
 type tsCheck struct {
 	seg     string
 	packets int64
-	cc      map[uint16]byte // last counter per PID in this segment
-	pmtPID  int             // -1 until a PAT names it
-	streams map[uint16]bool // elementary PIDs of the PMT
+	cc      [0x2000]int8 // last counter per PID in this segment, -1 unseen
+	pmtPID  int          // -1 until a PAT names it
+	streams [0x2000]bool // elementary PIDs of the PMT
+	nES     int
 	sawPES  bool
+	// dup is set when the last packet repeated the one before on its PID
+	// (allowed once): a demuxer must skip its payload.
+	dup bool
 }
 
 func newTSCheck() *tsCheck {
-	return &tsCheck{pmtPID: -1, streams: map[uint16]bool{}}
+	c := &tsCheck{pmtPID: -1}
+	c.segment("")
+	return c
 }
 
 // segment starts the checks of a new segment.
 func (c *tsCheck) segment(name string) {
-	c.seg, c.packets, c.cc = name, 0, map[uint16]byte{}
+	c.seg, c.packets = name, 0
+	for i := range c.cc {
+		c.cc[i] = -1
+	}
 }
 
 // packet checks one 188-byte packet.
 func (c *tsCheck) packet(pkt []byte) error {
 	c.packets++
+	c.dup = false
 	if pkt[0] != 0x47 {
 		return c.fail("lost MPEG-TS sync")
 	}
@@ -56,16 +66,18 @@ func (c *tsCheck) packet(pkt []byte) error {
 	}
 	cc := pkt[3] & 0x0f
 	reset := afc&2 != 0 && pkt[4] > 0 && pkt[5]&0x80 != 0 // discontinuity_indicator
-	if last, seen := c.cc[pid]; seen && !reset {
+	if c.cc[pid] >= 0 && !reset {
+		last := byte(c.cc[pid])
 		want := last
 		if afc&1 != 0 {
 			want = (last + 1) & 0x0f // only packets with payload count
 		}
-		if cc != want && !(afc&1 != 0 && cc == last) { // one duplicate is allowed
+		c.dup = afc&1 != 0 && cc == last
+		if cc != want && !c.dup { // one duplicate is allowed
 			return c.fail(fmt.Sprintf("continuity counter of PID %d jumps from %d to %d (lost packets)", pid, last, cc))
 		}
 	}
-	c.cc[pid] = cc
+	c.cc[pid] = int8(cc)
 	switch {
 	case pid == pidPAT && tsPUSI(pkt) && c.pmtPID < 0:
 		p, err := parsePAT(pkt)
@@ -73,13 +85,14 @@ func (c *tsCheck) packet(pkt []byte) error {
 			return c.fail(err.Error())
 		}
 		c.pmtPID = int(p)
-	case c.pmtPID >= 0 && int(pid) == c.pmtPID && tsPUSI(pkt) && len(c.streams) == 0:
+	case c.pmtPID >= 0 && int(pid) == c.pmtPID && tsPUSI(pkt) && c.nES == 0:
 		pmt, err := parsePMT(pkt)
 		if err != nil {
 			return c.fail(err.Error())
 		}
 		for _, es := range pmt.streams {
-			c.streams[es.pid] = true
+			c.streams[es.pid&0x1fff] = true
+			c.nES++
 		}
 	case c.streams[pid] && tsPUSI(pkt):
 		if pl := tsPayload(pkt); len(pl) >= 4 && pl[0] == 0 && pl[1] == 0 && pl[2] == 1 {
@@ -99,7 +112,7 @@ func (c *tsCheck) finish() error {
 	switch {
 	case c.pmtPID < 0:
 		return fmt.Errorf("%w: no PAT in the MPEG-TS stream: not a video", ErrCorrupt)
-	case len(c.streams) == 0:
+	case c.nES == 0:
 		return fmt.Errorf("%w: no PMT listing a stream in the MPEG-TS stream", ErrCorrupt)
 	case !c.sawPES:
 		return fmt.Errorf("%w: the MPEG-TS stream carries no audio or video", ErrCorrupt)

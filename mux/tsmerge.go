@@ -162,6 +162,10 @@ type tsReader struct {
 	haveTS bool
 	last   int64 // last raw 33-bit timestamp, for wrap detection
 	wrap   int64
+	// reuse makes read return the same buffer each time (a demuxer that
+	// is done with a packet before the next): no allocation per packet.
+	reuse bool
+	buf   []byte
 }
 
 // read returns the next packet from the segments, or io.EOF.
@@ -178,7 +182,11 @@ func (r *tsReader) read() ([]byte, error) {
 			r.cur, r.br = rc, bufio.NewReaderSize(rc, 64<<10)
 			r.check.segment(r.segs[r.i].Path)
 		}
-		pkt := make([]byte, tsPacket)
+		pkt := r.buf
+		if !r.reuse || pkt == nil {
+			pkt = make([]byte, tsPacket)
+			r.buf = pkt
+		}
 		n, err := io.ReadFull(r.br, pkt)
 		switch {
 		case err == nil:
