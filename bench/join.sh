@@ -42,6 +42,7 @@ for run in $(seq "$RUNS"); do
   measure vdl "$WORK/vdl.mp4" "$WORK/vdl" join -q -o "$WORK/vdl.mp4" "${clips[@]}"
   measure ffmpeg "$WORK/ff.mp4" ffmpeg -v error -y -f concat -safe 0 -i "$WORK/list.txt" -c copy "$WORK/ff.mp4"
   measure ffmpeg-auto_convert0 "$WORK/ff0.mp4" ffmpeg -v error -y -f concat -safe 0 -auto_convert 0 -i "$WORK/list.txt" -c copy "$WORK/ff0.mp4"
+  measure ffmpeg+fsync "$WORK/ffs.mp4" sh -c 'ffmpeg -v error -y -f concat -safe 0 -i "$1" -c copy "$2" && sync "$2"' - "$WORK/list.txt" "$WORK/ffs.mp4"
 done
 
 # 2 and 3: one 120 s source, as a TS and as fMP4 segments.
@@ -57,8 +58,10 @@ echo "join bench: TS $(du -h "$WORK/long.ts" | cut -f1), fMP4 $(du -ch "${frag[@
 for run in $(seq "$RUNS"); do
   measure vdl-ts2mp4 "$WORK/vdl-ts.mp4" "$WORK/vdl" join -q -o "$WORK/vdl-ts.mp4" "$WORK/long.ts"
   measure ffmpeg-ts2mp4 "$WORK/ff-ts.mp4" ffmpeg -v error -y -i "$WORK/long.ts" -map 0 -c copy "$WORK/ff-ts.mp4"
+  measure ffmpeg-ts2mp4+fsync "$WORK/ff-tss.mp4" sh -c 'ffmpeg -v error -y -i "$1" -map 0 -c copy "$2" && sync "$2"' - "$WORK/long.ts" "$WORK/ff-tss.mp4"
   measure vdl-fmp4 "$WORK/vdl-fmp4.mp4" "$WORK/vdl" join -q -o "$WORK/vdl-fmp4.mp4" "${frag[@]}"
   measure ffmpeg-fmp4 "$WORK/ff-fmp4.mp4" ffmpeg -v error -y -i "$WORK/fmp4/index.m3u8" -map 0 -c copy "$WORK/ff-fmp4.mp4"
+  measure ffmpeg-fmp4+fsync "$WORK/ff-fmp4s.mp4" sh -c 'ffmpeg -v error -y -i "$1" -map 0 -c copy "$2" && sync "$2"' - "$WORK/fmp4/index.m3u8" "$WORK/ff-fmp4s.mp4"
 done
 frames() { ffmpeg -v error -i "$1" -map 0:v:0 -fps_mode passthrough -f framemd5 - | grep -v '^#' | awk -F, '{print $NF}' | md5sum | cut -c1-12; }
 
