@@ -39,7 +39,8 @@ else
 fi
 
 # HLS: the AES-128 fixture playlist, listed and downloaded (decrypted and
-# joined into one .ts), from a local server over testdata/.
+# remuxed from TS into one regular MP4; then with --remux ts kept as one
+# .ts), from a local server over testdata/.
 bin/benchserver -dir testdata/media > "$work/hls-url" &
 hls_server=$!
 trap 'kill $server $hls_server 2>/dev/null; rm -rf "$work"' EXIT
@@ -49,6 +50,19 @@ echo; echo "\$ vdl -F $playlist"
 bin/vdl -F "$playlist"
 echo; echo "\$ vdl -d $work $playlist"
 bin/vdl -d "$work" "$playlist"
+mp4="$work/hls-aes128.mp4"
+box_at() { od -A n -t c -j "$2" -N 4 "$1" | tr -d ' \n'; }
+ftyp_size=$(od -A n -t u1 -N 4 "$mp4" | awk '{print $1*16777216 + $2*65536 + $3*256 + $4}')
+if [ "$(box_at "$mp4" 4)" = ftyp ] && [ "$(box_at "$mp4" $((ftyp_size + 4)))" = moov ]; then
+  echo "OK: a regular MP4 (ftyp, then moov before the media), remuxed from TS in pure Go"
+else
+  echo "MISMATCH: $mp4 is not a moov-first MP4" >&2; exit 1
+fi
+if command -v ffprobe >/dev/null; then
+  echo "ffprobe: $(ffprobe -v error -count_packets -show_entries format=duration:stream=codec_name,nb_read_packets -of csv=p=0 "$mp4" | tr '\n' ' ')"
+fi
+echo; echo "\$ vdl --remux ts -d $work $playlist"
+bin/vdl --remux ts -d "$work" "$playlist"
 if cat testdata/media/hls-ts/seg00{0,1,2,3}.ts | cmp -s - "$work/hls-aes128.ts"; then
   echo "OK: the decrypted, joined stream equals the clear segments"
 else
