@@ -79,12 +79,17 @@ func TestRemuxTS(t *testing.T) {
 		minDur, maxDur float64
 		codec          string
 		keepOffset     bool     // the A/V start offset must be the TS's
+		tsDuration     bool     // the duration must be the TS's, within a frame
 		audioHash      []string // streamhash of the audio packets, when known
+		videoEntries   int      // sample descriptions of the video track (default 1)
 	}{
 		{name: "hls-ts", inputs: [][]Segment{tsSegs(all...)}, refV: all, refA: all, video: 375, audio: 705,
-			minDur: 15.0, maxDur: 15.08, codec: "h264", keepOffset: true, audioHash: sourceHash[1:]},
+			minDur: 15.0, maxDur: 15.08, codec: "h264", keepOffset: true, tsDuration: true, audioHash: sourceHash[1:]},
 		{name: "aes-128", inputs: [][]Segment{aes}, refV: all, refA: all, video: 375, audio: 705,
-			minDur: 15.0, maxDur: 15.08, codec: "h264", keepOffset: true},
+			minDur: 15.0, maxDur: 15.08, codec: "h264", keepOffset: true, tsDuration: true},
+		{name: "parameter sets change (a new sample description)", inputs: [][]Segment{tsSegs(hlsTS("seg000.ts")[0], remuxFixture("res2.ts"))},
+			refV: []string{hlsTS("seg000.ts")[0], remuxFixture("res2.ts")}, refA: []string{hlsTS("seg000.ts")[0], remuxFixture("res2.ts")},
+			video: 125, audio: 233, minDur: 4.95, maxDur: 5.1, codec: "h264", videoEntries: 2},
 		{name: "split video and audio", inputs: [][]Segment{tsSegs(splitV...), tsSegs(splitA...)}, refV: splitV, refA: splitA,
 			video: 375, audio: 705, minDur: 15.04, maxDur: 15.12, codec: "h264"},
 		{name: "discontinuity forward", inputs: [][]Segment{tsSegs(hlsTS("seg000.ts")[0], remuxFixture("disc-b.ts"))},
@@ -96,7 +101,7 @@ func TestRemuxTS(t *testing.T) {
 		{name: "33-bit wrap", inputs: [][]Segment{tsSegs(remuxFixture("wrap.ts"))}, refV: all, refA: all,
 			video: 375, audio: 705, minDur: 15.0, maxDur: 15.08, codec: "h264", keepOffset: true},
 		{name: "hevc", inputs: [][]Segment{tsSegs(remuxFixture("hevc.ts"))}, refV: []string{remuxFixture("hevc.ts")},
-			refA: []string{remuxFixture("hevc.ts")}, video: 125, audio: 217, minDur: 4.98, maxDur: 5.08, codec: "hevc", keepOffset: true},
+			refA: []string{remuxFixture("hevc.ts")}, video: 125, audio: 217, minDur: 4.98, maxDur: 5.08, codec: "hevc", keepOffset: true, tsDuration: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,6 +130,11 @@ func TestRemuxTS(t *testing.T) {
 			}
 			if d := testtools.Duration(t, out); d < tt.minDur || d > tt.maxDur {
 				t.Errorf("duration %.3f s, want [%.2f, %.2f]", d, tt.minDur, tt.maxDur)
+			}
+			if tt.tsDuration {
+				if d, want := testtools.Duration(t, out), testtools.Duration(t, refV); math.Abs(d-want) > 0.04 {
+					t.Errorf("duration %.3f s, the TS's %.3f s: more than a frame apart", d, want)
+				}
 			}
 			if e := testtools.DecodeErrors(t, out); e != "" {
 				t.Errorf("decode errors: %s", e)
@@ -155,6 +165,9 @@ func TestRemuxTS(t *testing.T) {
 			defer f.Close()
 			if m.fragmented {
 				t.Error("output is fragmented")
+			}
+			if want := max(tt.videoEntries, 1); len(m.tracks[0].entries) != want {
+				t.Errorf("video track has %d sample descriptions, want %d", len(m.tracks[0].entries), want)
 			}
 			head := make([]byte, 8)
 			if _, err := f.ReadAt(head, int64(len(m.ftyp))); err != nil || string(head[4:8]) != "moov" {

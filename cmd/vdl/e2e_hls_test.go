@@ -60,6 +60,7 @@ func TestHLSDownloads(t *testing.T) {
 		{name: "byte ranges", path: "/br/index.m3u8", args: keepTS, out: "br.ts", sameAsTS: true},
 		{name: "ts remuxed to MP4 by default", path: "/plain/index.m3u8", out: "plain.mp4", video: 375, audio: 705, duration: 15.04},
 		{name: "aes-128 remuxed", path: "/aes/index.m3u8", out: "aes.mp4", video: 375, audio: 705, duration: 15.04, keys: []string{"/aes/key.bin"}},
+		{name: "a plain .ts URL with -o x.mp4 is remuxed", path: "/plain/seg000.ts", args: []string{"-o", "seg.mp4"}, out: "seg.mp4", video: 100, audio: 185, duration: 4.04},
 		{name: "-o x.ts keeps TS", path: "/seqiv/index.m3u8", args: []string{"-o", "x.ts"}, out: "x.ts", sameAsTS: true, keys: []string{"/seqiv/key.bin"}},
 		{name: "fmp4", path: "/fmp4/index.m3u8", out: "fmp4.mp4", video: 375, audio: 705},
 		{name: "fmp4 --remux fmp4", path: "/fmp4/index.m3u8", args: []string{"--remux", "fmp4"}, out: "fmp4.mp4", video: 375, audio: 705, fragmented: true},
