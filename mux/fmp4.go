@@ -18,15 +18,20 @@ import (
 // The result is parsed back before it takes the name: its tracks must be
 // whole and every fragment must hold samples that lie inside the file.
 func JoinFMP4(ctx context.Context, out string, init Segment, segs []Segment) error {
+	return joinFragmented(ctx, out, init, segs, nil)
+}
+
+// joinFragmented is JoinFMP4 with tags added to the init segment's moov.
+func joinFragmented(ctx context.Context, out string, init Segment, segs []Segment, tags *Tags) error {
 	return writeVerified(ctx, out, func(w *bufio.Writer) error {
-		if err := copyBoxes(w, init, true); err != nil {
+		if err := copyBoxes(w, init, true, tags); err != nil {
 			return err
 		}
 		for _, s := range segs {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := copyBoxes(w, s, false); err != nil {
+			if err := copyBoxes(w, s, false, nil); err != nil {
 				return err
 			}
 		}
@@ -42,7 +47,7 @@ func JoinFMP4(ctx context.Context, out string, init Segment, segs []Segment) err
 // file is the output.
 func JoinFMP4Regular(ctx context.Context, out, scratch string, init Segment, segs []Segment, opts MP4Options) (*Report, error) {
 	if opts.KeepFragmented {
-		return nil, JoinFMP4(ctx, out, init, segs)
+		return nil, joinFragmented(ctx, out, init, segs, opts.Tags)
 	}
 	if allClear(init, segs) {
 		return joinFragmentsInPlace(ctx, out, init, segs, opts)
@@ -149,7 +154,7 @@ func verifyFragmented(f *os.File, initName string) error {
 
 // copyBoxes streams the top-level boxes of a segment, skipping styp/sidx.
 // The init segment must hold a moov; a media segment must hold a moof.
-func copyBoxes(w io.Writer, s Segment, isInit bool) error {
+func copyBoxes(w io.Writer, s Segment, isInit bool, tags *Tags) error {
 	r, err := openSegment(s)
 	if err != nil {
 		return err
@@ -188,6 +193,12 @@ func copyBoxes(w io.Writer, s Segment, isInit bool) error {
 		if size >= 0 {
 			body = io.LimitReader(br, size-hlen)
 		}
+		if typ == "moov" && !tags.empty() {
+			if err := copyMoovTagged(w, body, size, hlen, tags, s.Path); err != nil {
+				return err
+			}
+			continue
+		}
 		dst := w
 		if typ == "styp" || typ == "sidx" {
 			dst = io.Discard
@@ -218,4 +229,29 @@ func printable(typ string) bool {
 		}
 	}
 	return true
+}
+
+// maxInitMoov bounds an init segment's moov read into memory to add tags
+// (it holds no sample tables: a few KB).
+const maxInitMoov = 16 << 20
+
+// copyMoovTagged copies an init segment's moov with a udta holding tags
+// appended to its children.
+func copyMoovTagged(w io.Writer, body io.Reader, size, hlen int64, tags *Tags, name string) error {
+	if size < 0 || size-hlen > maxInitMoov {
+		return fmt.Errorf("%w: %s: an init segment moov of %d bytes", ErrUnsupported, name, size)
+	}
+	children := make([]byte, size-hlen)
+	if _, err := io.ReadFull(body, children); err != nil {
+		return fmt.Errorf("%w: %s: moov box truncated", ErrCorrupt, name)
+	}
+	b := &builder{}
+	writeUdta(b, tags)
+	moov := &builder{}
+	moov.start("moov")
+	moov.bytes(children)
+	moov.bytes(b.buf)
+	moov.end()
+	_, err := w.Write(moov.buf)
+	return err
 }

@@ -102,6 +102,9 @@ func TestHLSDownloads(t *testing.T) {
 				if boxes := topBoxes(t, out); strings.HasSuffix(out, ".mp4") && (strings.Contains(boxes, "moof") != tt.fragmented || !strings.HasPrefix(boxes, "ftyp moov")) {
 					t.Errorf("top-level boxes %q: want a regular MP4 (moov first, no moof) unless --remux fmp4", boxes)
 				}
+				if tags := testtools.FormatTags(t, out); strings.HasSuffix(out, ".mp4") && (tags["title"] == "" || !strings.HasPrefix(tags["comment"], "http://")) {
+					t.Errorf("tags %v: want the title and the source URL (fragmented and remuxed outputs too)", tags)
+				}
 			}
 			for _, k := range tt.keys {
 				if n := s.RequestsFor(k) - before[k]; n != 1 {
