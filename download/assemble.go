@@ -164,7 +164,7 @@ func (a *assembly) join(ctx context.Context, out, work string, keys map[string][
 			}
 			return mux.JoinTS(ctx, to, segsOf(sf))
 		case "fmp4":
-			_, err := mux.JoinFMP4Regular(ctx, to, work, muxSegment(*sf.init, keys), segsOf(sf), opts)
+			_, err := mux.JoinFMP4Regular(ctx, to, muxSegment(*sf.init, keys), segsOf(sf), opts)
 			return err
 		case "mp4":
 			paths := make([]string, len(sf.segs))

@@ -3,37 +3,58 @@ package mux
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 )
 
-// concatFile reads several files as one: an fMP4 init segment and its
-// fragments are, end to end, a fragmented movie, so a clear stream can be
-// rewritten as a regular MP4 straight from its segments, with no joined
-// fragmented copy on disk.
+// concatFile reads several segments as one file: an fMP4 init segment
+// and its fragments are, end to end, a fragmented movie, so a stream can
+// be rewritten as a regular MP4 straight from its segments (encrypted
+// ones decrypted as they are read), with no joined copy on disk.
 type concatFile struct {
 	name  string
-	files []*os.File
+	files []segmentFile
 	ends  []int64 // cumulative end offset of each file
 }
 
-// openConcat opens paths in order; the caller closes the result.
-func openConcat(name string, paths []string) (*concatFile, error) {
+// segmentFile is one segment's plain bytes, at any offset.
+type segmentFile interface {
+	io.ReaderAt
+	io.Closer
+}
+
+// openSegmentFile opens a segment for reading at any offset: the file
+// itself, or a decrypting view of it.
+func openSegmentFile(s Segment) (segmentFile, int64, error) {
+	if s.Key != nil {
+		c, err := openCBCFile(s)
+		if err != nil {
+			return nil, 0, err
+		}
+		return c, c.size, nil
+	}
+	f, err := openInput(s.Path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
+}
+
+// openConcat opens segs in order; the caller closes the result.
+func openConcat(name string, segs []Segment) (*concatFile, error) {
 	c := &concatFile{name: name}
 	var end int64
-	for _, p := range paths {
-		f, err := openInput(p)
+	for _, s := range segs {
+		f, size, err := openSegmentFile(s)
 		if err != nil {
 			c.Close()
 			return nil, err
 		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			c.Close()
-			return nil, err
-		}
-		end += st.Size()
+		end += size
 		c.files = append(c.files, f)
 		c.ends = append(c.ends, end)
 	}

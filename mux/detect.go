@@ -151,7 +151,7 @@ func JoinFiles(ctx context.Context, out string, inputs []string, opts MP4Options
 		for i, p := range inputs[1:] {
 			segs[i] = Segment{Path: p}
 		}
-		rep, err := JoinFMP4Regular(ctx, out, filepath.Dir(out), Segment{Path: inputs[0]}, segs, opts)
+		rep, err := JoinFMP4Regular(ctx, out, Segment{Path: inputs[0]}, segs, opts)
 		return k, rep, err
 	}
 	rep, err := JoinMP4(ctx, out, inputs, opts)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 )
 
 // JoinFMP4 writes an HLS fMP4 stream as one fragmented MP4: the init
@@ -41,58 +40,26 @@ func joinFragmented(ctx context.Context, out string, init Segment, segs []Segmen
 
 // JoinFMP4Regular joins an fMP4 stream (init segment and fragments) into
 // a regular MP4 at out: moov first with full sample tables, which players
-// need for the duration and to seek. The fragments are first joined into
-// a fragmented file in scratch (a folder of the caller's, on the same
-// filesystem), then rewritten. With opts.KeepFragmented the fragmented
-// file is the output.
-func JoinFMP4Regular(ctx context.Context, out, scratch string, init Segment, segs []Segment, opts MP4Options) (*Report, error) {
+// need for the duration and to seek. The segments are read in place as
+// one fragmented movie, AES-128 ones decrypted as they are read: nothing
+// but the output is written. With opts.KeepFragmented the output is the
+// fragmented file (JoinFMP4, tagged).
+func JoinFMP4Regular(ctx context.Context, out string, init Segment, segs []Segment, opts MP4Options) (*Report, error) {
 	if opts.KeepFragmented {
 		return nil, joinFragmented(ctx, out, init, segs, opts.Tags)
 	}
-	if allClear(init, segs) {
-		return joinFragmentsInPlace(ctx, out, init, segs, opts)
-	}
-	// Encrypted segments are decrypted into one fragmented file first.
-	frag, err := os.MkdirTemp(scratch, ".fmp4-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(frag)
-	tmp := filepath.Join(frag, "fragmented.mp4")
-	if err := JoinFMP4(ctx, tmp, init, segs); err != nil {
-		return nil, err
-	}
-	return JoinMP4(ctx, out, []string{tmp}, opts)
-}
-
-func allClear(init Segment, segs []Segment) bool {
-	if init.Key != nil {
-		return false
-	}
-	for _, s := range segs {
-		if s.Key != nil {
-			return false
-		}
-	}
-	return true
-}
-
-// joinFragmentsInPlace reads the init segment and the fragments as one
-// fragmented movie and writes it as a regular MP4: no joined copy of the
-// fragments on disk. Each fragment must hold a moof (as JoinFMP4 checks).
-func joinFragmentsInPlace(ctx context.Context, out string, init Segment, segs []Segment, opts MP4Options) (*Report, error) {
-	paths := []string{init.Path}
-	for _, s := range segs {
-		if err := hasBox(s.Path, "moof"); err != nil {
-			return nil, err
-		}
-		paths = append(paths, s.Path)
-	}
-	c, err := openConcat(init.Path, paths)
+	all := append([]Segment{init}, segs...)
+	c, err := openConcat(init.Path, all)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
+	for i, s := range segs {
+		// Each fragment must hold a moof, as JoinFMP4 checks.
+		if err := hasBoxAt(c.files[i+1], c.ends[i+1]-c.ends[i], s.Path, "moof"); err != nil {
+			return nil, err
+		}
+	}
 	m, err := parseMovie(c, c.Size(), init.Path)
 	if err != nil {
 		return nil, fmt.Errorf("%s and its fragments: %w", init.Path, err)
@@ -107,26 +74,18 @@ func joinFragmentsInPlace(ctx context.Context, out string, init Segment, segs []
 	return joinMovies(ctx, out, []*movie{m}, opts, log)
 }
 
-// hasBox checks that a file's top level holds a box of type typ.
-func hasBox(path, typ string) error {
-	f, err := openInput(path)
+// hasBoxAt checks that a segment's top level holds a box of type typ.
+func hasBoxAt(r io.ReaderAt, size int64, name, typ string) error {
+	top, err := children(r, 0, size)
 	if err != nil {
-		return err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	top, err := children(f, 0, st.Size())
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	if _, ok := find(top, typ); !ok {
-		return fmt.Errorf("%w: %s: no %s box", ErrCorrupt, path, typ)
+		return fmt.Errorf("%w: %s: no %s box", ErrCorrupt, name, typ)
 	}
 	return nil
 }
+
 
 // verifyFragmented parses a joined fragmented MP4 as a player would.
 func verifyFragmented(f *os.File, initName string) error {

@@ -189,7 +189,7 @@ func TestJoinFMP4Regular(t *testing.T) {
 	source := samplesOf(t, fixture("source/source.mp4"))
 	for name, segs := range map[string][]Segment{"clear": clearSegs, "aes": enc} {
 		out := filepath.Join(dir, name+".mp4")
-		if _, err := JoinFMP4Regular(context.Background(), out, dir, init, segs, MP4Options{}); err != nil {
+		if _, err := JoinFMP4Regular(context.Background(), out, init, segs, MP4Options{}); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		data, _ := os.ReadFile(out)
@@ -214,21 +214,47 @@ func TestJoinFMP4Regular(t *testing.T) {
 	}
 }
 
+// encryptCBC is AES-128-CBC with PKCS#7 padding, as HLS segments are.
+func encryptCBC(t *testing.T, plain, key, iv []byte) []byte {
+	t.Helper()
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := 16 - len(plain)%16
+	padded := append(bytes.Clone(plain), bytes.Repeat([]byte{byte(pad)}, pad)...)
+	out := make([]byte, len(padded))
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(out, padded)
+	return out
+}
+
+// TestConcatReadAt reads clear and AES-128 segments as one file at every
+// offset and length: the plain bytes, across segment and block boundaries.
 func TestConcatReadAt(t *testing.T) {
 	dir := t.TempDir()
-	parts := []string{"abc", "d", "efgh", "i"}
-	var paths []string
+	key, iv := mustHex("00112233445566778899aabbccddeeff"), mustHex("000102030405060708090a0b0c0d0e0f")
+	parts := []string{"abc", "d", "efghijklmnopqrstuvwxyz0123456789", "i", "0123456789abcdef", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+	var segs []Segment
 	for i, p := range parts {
 		path := filepath.Join(dir, string(rune('a'+i)))
-		os.WriteFile(path, []byte(p), 0o644)
-		paths = append(paths, path)
+		seg := Segment{Path: path}
+		data := []byte(p)
+		if i%2 == 0 { // every other one encrypted: 3, 32, 16 plain bytes
+			seg.Key, seg.IV = key, iv
+			data = encryptCBC(t, data, key, iv)
+		}
+		os.WriteFile(path, data, 0o644)
+		segs = append(segs, seg)
 	}
-	c, err := openConcat("x", paths)
+	c, err := openConcat("x", segs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	whole := strings.Join(parts, "")
+	if c.Size() != int64(len(whole)) {
+		t.Fatalf("size %d, want %d", c.Size(), len(whole))
+	}
 	for off := 0; off <= len(whole); off++ {
 		for n := 0; off+n <= len(whole)+1; n++ {
 			buf := make([]byte, n)
@@ -238,6 +264,12 @@ func TestConcatReadAt(t *testing.T) {
 				t.Fatalf("ReadAt(%d, %d) = %q, %v; want %q", n, off, buf[:got], err, want)
 			}
 		}
+	}
+	// A wrong key shows in the padding, as with the streaming decrypter.
+	bad := segs[0]
+	bad.Key = mustHex("ffffffffffffffffffffffffffffffff")
+	if _, err := openCBCFile(bad); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("wrong key: got %v, want ErrCorrupt", err)
 	}
 }
 
