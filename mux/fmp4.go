@@ -86,7 +86,6 @@ func hasBoxAt(r io.ReaderAt, size int64, name, typ string) error {
 	return nil
 }
 
-
 // verifyFragmented parses a joined fragmented MP4 as a player would.
 func verifyFragmented(f *os.File, initName string) error {
 	st, err := f.Stat()
