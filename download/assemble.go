@@ -130,6 +130,9 @@ func (a *assembly) checkOutputName(f *extractors.Format, keepTS bool) error {
 	switch {
 	case a.remux && keepTS:
 		return fmt.Errorf("%w: %s: --remux ts keeps format %s as MPEG-TS; name it .ts", ErrBadOutput, a.out, f.ID)
+	case a.remux && !f.Remuxable():
+		return fmt.Errorf("%w: %s: format %s is MPEG-TS with codecs %s, which vdl cannot remux into MP4; name it .ts (or use a format in H.264/HEVC and AAC)",
+			ErrBadOutput, a.out, f.ID, f.Codecs)
 	case c == "mp4" && !(a.direct && f.Plain) && (ext == ".ts" || ext == ".m2ts"):
 		return fmt.Errorf("%w: %s: format %s joins into MP4; use -o NAME.mp4", ErrBadOutput, a.out, f.ID)
 	}

@@ -136,12 +136,36 @@ type Entry struct {
 }
 
 // OutputExt is the extension of the file a download of f gives. MPEG-TS
-// media is remuxed into MP4 unless keepTS (--remux ts); a plain file
-// keeps its own container, as served.
+// media is remuxed into MP4 unless keepTS (--remux ts) or its codecs are
+// ones the remux cannot carry; a plain file keeps its own container, as
+// served.
 func (f *Format) OutputExt(keepTS bool) string {
 	c, _, _ := strings.Cut(f.Container, "+")
-	if c == "ts" && !f.Plain && !keepTS {
+	if c == "ts" && !f.Plain && !keepTS && f.Remuxable() {
 		return "mp4"
 	}
 	return c
+}
+
+// Remuxable says whether the format's codecs, as its playlist states them
+// (RFC 6381), are ones vdl's TS-to-MP4 remux carries: H.264, HEVC and
+// AAC (ADTS). Unknown codecs (none stated) are taken as remuxable; the
+// remux itself refuses what it cannot carry.
+func (f *Format) Remuxable() bool {
+	for _, c := range strings.Split(f.Codecs, ",") {
+		c = strings.ToLower(strings.TrimSpace(c))
+		family, profile, _ := strings.Cut(c, ".")
+		switch family {
+		case "", "avc1", "avc3", "hvc1", "hev1", "wvtt", "stpp", "tx3g":
+		case "mp4a":
+			switch profile {
+			case "40.1", "40.2", "40.3", "40.4", "40.5", "40.29", "40":
+			default:
+				return false // MP3 (40.34, 6b, 69), AC-3 (a5), E-AC-3 (a6)...
+			}
+		default:
+			return false // ac-3, ec-3, mp4v, ...
+		}
+	}
+	return true
 }

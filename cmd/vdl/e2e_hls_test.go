@@ -61,6 +61,7 @@ func TestHLSDownloads(t *testing.T) {
 		{name: "ts remuxed to MP4 by default", path: "/plain/index.m3u8", out: "plain.mp4", video: 375, audio: 705, duration: 15.04},
 		{name: "aes-128 remuxed", path: "/aes/index.m3u8", out: "aes.mp4", video: 375, audio: 705, duration: 15.04, keys: []string{"/aes/key.bin"}},
 		{name: "a plain .ts URL with -o x.mp4 is remuxed", path: "/plain/seg000.ts", args: []string{"-o", "seg.mp4"}, out: "seg.mp4", video: 100, audio: 185, duration: 4.04},
+		{name: "TS in a codec MP4 output cannot carry stays TS", path: "/ac3/master.m3u8", out: "ac3.ts", sameAsTS: true},
 		{name: "-o x.ts keeps TS", path: "/seqiv/index.m3u8", args: []string{"-o", "x.ts"}, out: "x.ts", sameAsTS: true, keys: []string{"/seqiv/key.bin"}},
 		{name: "fmp4", path: "/fmp4/index.m3u8", out: "fmp4.mp4", video: 375, audio: 705},
 		{name: "fmp4 --remux fmp4", path: "/fmp4/index.m3u8", args: []string{"--remux", "fmp4"}, out: "fmp4.mp4", video: 375, audio: 705, fragmented: true},
@@ -154,6 +155,7 @@ func TestHLSRefusals(t *testing.T) {
 		"/gone.m3u8":    []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nok.ts\n#EXTINF:4,\nmissing.ts\n#EXT-X-ENDLIST\n"),
 		"/nokey.m3u8":   []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"nokey.bin\"\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
 		"/ts.m3u8":      []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
+		"/ac3.m3u8":     []byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000,CODECS=\"avc1.4d400d,ac-3\"\nts.m3u8\n"),
 		"/fmp4.m3u8":    []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"untouched.ts\"\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
 		"/ok.ts":        []byte(strings.Repeat("\x47", 188*4)),
 		"/untouched.ts": []byte(strings.Repeat("\x47", 188*4)),
@@ -174,6 +176,7 @@ func TestHLSRefusals(t *testing.T) {
 		{"/nokey.m3u8", nil, exitNetwork, "fetch key"},
 		{"/missing.m3u8", nil, exitNetwork, "404"},
 		{"/ts.m3u8", []string{"--remux", "ts", "-o", "x.mp4"}, exitUsage, "name it .ts"},
+		{"/ac3.m3u8", []string{"-o", "x.mp4"}, exitUsage, "cannot remux"},
 		{"/fmp4.m3u8", []string{"-o", "x.ts"}, exitUsage, "use -o NAME.mp4"},
 	}
 	for _, tt := range tests {

@@ -155,6 +155,10 @@ func masterSite(files map[string][]byte) {
 	files["/master.m3u8"] = []byte("#EXTM3U\n" +
 		"#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=320x180,CODECS=\"avc1.4d400d,mp4a.40.2\",FRAME-RATE=25\nplain/index.m3u8\n" +
 		"#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=480x270,CODECS=\"avc1.4d4015,mp4a.40.2\",FRAME-RATE=25\nfmp4/index.m3u8\n")
+	// A variant whose playlist says AC-3 audio: a codec the remux cannot
+	// carry, so the download stays TS.
+	files["/ac3/master.m3u8"] = []byte("#EXTM3U\n" +
+		"#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=320x180,CODECS=\"avc1.4d400d,ac-3\"\n../plain/index.m3u8\n")
 }
 
 // splitTSSite serves testdata/hls-split-ts: a master whose variant is
