@@ -100,13 +100,19 @@ func DecodeErrors(t testing.TB, file string) string {
 func FramesAfter(t testing.TB, file, at string) int {
 	t.Helper()
 	out, _ := run(t, "ffmpeg", "-v", "error", "-ss", at, "-i", file, "-map", "0:v:0", "-f", "framecrc", "-")
-	n := 0
+	return len(frameLines(out))
+}
+
+// frameLines are the per-frame lines of ffmpeg's framecrc/framemd5
+// output (the header lines start with #).
+func frameLines(out string) []string {
+	var lines []string
 	for _, l := range strings.Split(out, "\n") {
 		if l != "" && !strings.HasPrefix(l, "#") {
-			n++
+			lines = append(lines, l)
 		}
 	}
-	return n
+	return lines
 }
 
 // FormatTags returns the container tags ffprobe reads (format_tags).
@@ -165,10 +171,7 @@ func FrameHashes(t testing.TB, file, stream string) []string {
 	}
 	out, _ := run(t, "ffmpeg", append(args, "-f", "framemd5", "-")...)
 	var hashes []string
-	for _, l := range strings.Split(out, "\n") {
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
+	for _, l := range frameLines(out) {
 		f := strings.Split(l, ",")
 		hashes = append(hashes, strings.TrimSpace(f[len(f)-1]))
 	}
