@@ -45,7 +45,7 @@ func planAssembly(f *extractors.Format, work, out string) (*assembly, error) {
 		return nil, fmt.Errorf("%w: format %s has no streams", extractors.ErrUnsupported, f.ID)
 	}
 	c, _, _ := strings.Cut(f.Container, "+")
-	a := &assembly{out: out, remux: c == "ts" && mp4Name(out)}
+	a := &assembly{out: out, remux: c == "ts" && mux.MP4Name(out)}
 	if directFile(f) {
 		st := f.Streams[0]
 		seg := st.Segments[0]
@@ -137,15 +137,6 @@ func (a *assembly) checkOutputName(f *extractors.Format, keepTS bool) error {
 		return fmt.Errorf("%w: %s: format %s joins into MP4; use -o NAME.mp4", ErrBadOutput, a.out, f.ID)
 	}
 	return nil
-}
-
-// mp4Name says a file name asks for an MP4.
-func mp4Name(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".mp4", ".m4v", ".mov":
-		return true
-	}
-	return false
 }
 
 // join turns the downloaded pieces into out. keys maps key URIs to their

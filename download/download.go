@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -245,7 +244,7 @@ func (d *Downloader) claimWorkDir(work string) (release func(), err error) {
 // and renamed, anything else joined.
 func (d *Downloader) assemble(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, keys map[string][]byte, out, work string) error {
 	opts := mux.MP4Options{Log: d.log, KeepFragmented: d.opts.KeepFragmented, Tags: mediaTags(m)}
-	if strings.EqualFold(filepath.Ext(out), ".mp4") {
+	if mux.MP4Name(out) {
 		subs, err := d.textTracks(ctx, m)
 		if err != nil {
 			return err

@@ -141,7 +141,7 @@ func JoinFiles(ctx context.Context, out string, inputs []string, opts MP4Options
 		for i, p := range inputs {
 			segs[i] = Segment{Path: p}
 		}
-		if mp4Exts[strings.ToLower(filepath.Ext(out))] {
+		if MP4Name(out) {
 			rep, err := RemuxTS(ctx, out, filepath.Dir(out), [][]Segment{segs}, opts)
 			return k, rep, err
 		}
@@ -159,6 +159,10 @@ func JoinFiles(ctx context.Context, out string, inputs []string, opts MP4Options
 }
 
 var mp4Exts = map[string]bool{".mp4": true, ".m4v": true, ".mov": true, ".m4a": true}
+
+// MP4Name says a file name asks for an MP4 (.mp4, .m4v, .mov, .m4a): the
+// name that makes a join of TS parts a remux.
+func MP4Name(name string) bool { return mp4Exts[strings.ToLower(filepath.Ext(name))] }
 
 func checkExt(k Kind, out string) error {
 	ext := strings.ToLower(filepath.Ext(out))
