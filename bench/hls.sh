@@ -46,6 +46,10 @@ for run in $(seq "$RUNS"); do
   measure "$OUT/hls-raw.txt" vdl "$WORK/vdl" -q -n 16 -o out.ts "$URL"
   measure "$OUT/hls-raw.txt" yt-dlp yt-dlp -q --no-progress --concurrent-fragments 16 --fixup never -o out.ts "$URL"
   measure "$OUT/hls-raw.txt" ffmpeg ffmpeg -v error -i "$URL" -c copy -f mpegts out.ts
+  # The same download into a regular MP4: vdl remuxes in pure Go after the
+  # transfer, ffmpeg muxes as it goes (moov at the end).
+  measure "$OUT/hls-raw.txt" vdl-mp4 "$WORK/vdl" -q -n 16 -o out.mp4 "$URL"
+  measure "$OUT/hls-raw.txt" ffmpeg-mp4 ffmpeg -v error -i "$URL" -c copy out.mp4
 done
 
 python3 - "$OUT/hls-raw.txt" "$SEGS" "$MIB" "$RATE" "$DELAY" <<'PY'
