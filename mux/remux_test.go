@@ -1,6 +1,7 @@
 package mux
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -258,5 +259,52 @@ func TestRemuxFallback(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 2 {
 		t.Errorf("%d entries in the folder, want the two outputs", len(left))
+	}
+}
+
+// TestVideoFrameSplitOverPES: a frame whose PES is split in two (the
+// second without a timestamp, as muxers that cap PES length write) is
+// one sample, the same as when it comes in one PES.
+func TestVideoFrameSplitOverPES(t *testing.T) {
+	data, err := os.ReadFile(hlsTS("seg000.ts")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var frames []pes
+	var buf pesBuffer
+	for off := 0; off+tsPacket <= len(data) && len(frames) < 3; off += tsPacket {
+		pkt := data[off : off+tsPacket]
+		if tsPID(pkt) != 0x100 {
+			continue
+		}
+		buf.add(tsPayload(pkt), tsPUSI(pkt), func(p *pes) error {
+			frames = append(frames, pes{pts: p.pts, dts: p.dts, data: bytes.Clone(p.data)})
+			return nil
+		})
+	}
+	if len(frames) < 3 {
+		t.Fatalf("found %d video PES packets", len(frames))
+	}
+	run := func(split bool) []sample {
+		tr := &tsTrack{kind: "vide", codec: "h264", sink: countSink{}, jumps: &jumpLog{}, name: "test"}
+		for i, f := range frames {
+			if split && i == 0 {
+				half := len(f.data) / 2
+				first, rest := f, pes{pts: -1, dts: -1, data: f.data[half:]}
+				first.data = f.data[:half]
+				tr.accessUnit(&first)
+				tr.accessUnit(&rest)
+				continue
+			}
+			tr.accessUnit(&f)
+		}
+		if err := tr.finish(); err != nil {
+			t.Fatal(err)
+		}
+		return tr.samples
+	}
+	whole, split := run(false), run(true)
+	if len(whole) != 3 || !slices.Equal(whole, split) {
+		t.Errorf("split frame gave samples %+v, whole %+v", split, whole)
 	}
 }

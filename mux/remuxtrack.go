@@ -28,7 +28,10 @@ type tsTrack struct {
 	entries  [][]byte // sample entry boxes; a sample's sdi indexes them from 1
 	dropped  int      // leading access units that could not be decoded
 
-	// video: the parameter sets of the current sample entry
+	// video: the access unit being collected, its buffer when done, and
+	// the parameter sets of the current sample entry
+	pending       *pes
+	spare         []byte
 	vps, sps, pps [][]byte
 	params        videoParams // of the first entry, for tkhd
 
@@ -52,11 +55,36 @@ func (t *tsTrack) accessUnit(p *pes) error {
 	if t.kind == "soun" {
 		return t.audioPES(p)
 	}
-	return t.videoAU(p)
+	// An access unit is a PES with a timestamp and the PES packets without
+	// one that follow it (muxers that cap PES length split large frames).
+	// HLS and v.qq.com streams have one PES per frame.
+	if p.pts < 0 && t.pending != nil {
+		if len(t.pending.data)+len(p.data) > maxPES {
+			return fmt.Errorf("%w: %s: a video frame longer than %d MiB", ErrCorrupt, t.name, maxPES>>20)
+		}
+		t.pending.data = append(t.pending.data, p.data...)
+		return nil
+	}
+	if err := t.flushPending(); err != nil {
+		return err
+	}
+	t.pending = &pes{pts: p.pts, dts: p.dts, data: append(t.spare[:0], p.data...)}
+	return nil
 }
 
-// videoAU converts one PES (one access unit in HLS and v.qq.com streams)
-// to a length-prefixed sample. Access unit delimiters are dropped, and so
+// flushPending converts the access unit being collected, if any.
+func (t *tsTrack) flushPending() error {
+	if t.pending == nil {
+		return nil
+	}
+	p := t.pending
+	t.pending = nil
+	err := t.videoAU(p)
+	t.spare = p.data // its buffer serves the next access unit
+	return err
+}
+
+// videoAU converts one access unit to a length-prefixed sample. Access unit delimiters are dropped, and so
 // are parameter sets, which live in the sample entry: a change of them
 // starts a new sample entry.
 func (t *tsTrack) videoAU(p *pes) error {
@@ -303,6 +331,9 @@ func (t *tsTrack) audioPES(p *pes) error {
 // finish emits the last PES and completes the sample data.
 func (t *tsTrack) finish() error {
 	if err := t.pesBuf.finish(t.access); err != nil {
+		return err
+	}
+	if err := t.flushPending(); err != nil {
 		return err
 	}
 	if n := len(t.samples); n > 0 && t.kind == "vide" {
