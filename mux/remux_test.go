@@ -308,3 +308,21 @@ func TestVideoFrameSplitOverPES(t *testing.T) {
 		t.Errorf("split frame gave samples %+v, whole %+v", split, whole)
 	}
 }
+
+// TestRemuxCo64: the remux writes 64-bit chunk offsets when asked (the
+// path files past 4 GiB take), and the result still plays.
+func TestRemuxCo64(t *testing.T) {
+	testtools.Require(t, "ffprobe")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.mp4")
+	if _, err := RemuxTS(context.Background(), out, dir, [][]Segment{tsSegs(hlsTS("seg000.ts", "seg001.ts")...)}, MP4Options{ForceCo64: true}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(out)
+	if !bytes.Contains(data, []byte("co64")) || bytes.Contains(data, []byte("stco")) {
+		t.Error("no co64 box (or an stco left)")
+	}
+	if p := testtools.Packets(t, out); p["video"] != 200 || p["audio"] != 373 {
+		t.Errorf("packets %v, want 200 video + 373 audio", p)
+	}
+}
