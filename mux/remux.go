@@ -73,6 +73,10 @@ func remuxTS(ctx context.Context, out, tmpDir string, inputs [][]Segment, opts M
 				log.Warn("leaving out a stream without samples", "kind", kindName(t.kind), "codec", t.codec)
 				continue
 			}
+			if t.dropped > 0 {
+				log.Warn("dropped leading frames that cannot be decoded (before the first keyframe with its parameter sets, or before any timestamp)",
+					"kind", kindName(t.kind), "frames", t.dropped, "file", t.name)
+			}
 			if prev, ok := chosen[t.kind]; ok {
 				log.Info("a later input replaces a track of the same kind", "kind", kindName(t.kind), "dropped", prev.t.codec, "kept", t.codec)
 			}

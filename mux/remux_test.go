@@ -326,3 +326,44 @@ func TestRemuxCo64(t *testing.T) {
 		t.Errorf("packets %v, want 200 video + 373 audio", p)
 	}
 }
+
+// TestRemuxStartsMidGOP: a TS cut inside a GOP loses the frames before
+// the next keyframe (undecodable without it) and says so; the rest plays
+// without decode errors.
+func TestRemuxStartsMidGOP(t *testing.T) {
+	testtools.Require(t, "ffmpeg")
+	data, err := os.ReadFile(hlsTS("seg000.ts")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cut []byte
+	starts := 0
+	for off := 0; off+tsPacket <= len(data); off += tsPacket {
+		pkt := data[off : off+tsPacket]
+		pid := tsPID(pkt)
+		if pid == 0x100 && tsPUSI(pkt) {
+			starts++
+		}
+		if starts >= 5 || pid == pidPAT || pid == pidSDT || pid == 0x1000 {
+			cut = append(cut, pkt...) // the tables, then everything from the 5th frame on
+		}
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "cut.ts"), filepath.Join(dir, "out.mp4")
+	os.WriteFile(in, cut, 0o644)
+	var logged bytes.Buffer
+	opts := MP4Options{Log: slog.New(slog.NewTextHandler(&logged, nil))}
+	rep, err := RemuxTS(context.Background(), out, dir, [][]Segment{tsSegs(in)}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Samples["vide"] != 75 {
+		t.Errorf("%d video samples, want the 75 from the second keyframe on", rep.Samples["vide"])
+	}
+	if !strings.Contains(logged.String(), "frames=21") {
+		t.Errorf("log %q does not report the 21 dropped frames (the 5th to the 25th)", logged.String())
+	}
+	if e := testtools.DecodeErrors(t, out); e != "" {
+		t.Errorf("decode errors: %s", e)
+	}
+}
