@@ -294,12 +294,12 @@ func (d *tsDemuxer) program(pmt *pmtInfo) error {
 		case t.codec != codec:
 			return fmt.Errorf("%w: the %s stream changes codec mid-stream (%s, then %s)", ErrUnsupported, kindName(kind), t.codec, codec)
 		}
-		for p, other := range d.byPID {
-			if other == t && uint16(p) != es.pid {
-				d.byPID[p] = nil
-			}
+		pid := es.pid & 0x1fff
+		if t.mapped && t.pid != pid {
+			d.byPID[t.pid] = nil // the stream moved to another PID
 		}
-		d.byPID[es.pid&0x1fff] = t
+		t.pid, t.mapped = pid, true
+		d.byPID[pid] = t
 	}
 	return nil
 }

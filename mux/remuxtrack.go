@@ -15,6 +15,8 @@ type tsTrack struct {
 	sink        sampleSink // where the converted sample bytes go
 	off         int64      // sample bytes produced so far
 	pesBuf      pesBuffer
+	pid         uint16 // where the PMT last put the stream
+	mapped      bool
 	access      func(*pes) error
 	jumps       *jumpLog
 
