@@ -213,7 +213,18 @@ func (j *Job) claimFreeLocked(p *partState, w *worker) *span {
 	}
 	for _, g := range p.done.gaps(p.size) {
 		for _, free := range subtractClaims(g, j.spans, p) {
-			return j.addSpanLocked(p, w, free.Start, free.End)
+			sp := j.addSpanLocked(p, w, free.Start, free.End)
+			now := time.Now()
+			if avg, median, n := j.speedsLocked(now); n > 0 {
+				// A range given back mid-job (a dropped slow connection, a
+				// failed span): ask for a first piece only, sized for the
+				// connections about to be idle, so that they take the rest
+				// without cutting into a transfer.
+				mine, _ := stealerRate(w, median)
+				first := max(j.opts.MinSplit, (free.End-free.Start)/j.helpersLocked(sp, nil, float64(free.End-free.Start)/mine, now, avg))
+				sp.window = min(first, j.initialWindowLocked(p))
+			}
+			return sp
 		}
 	}
 	return nil
@@ -355,9 +366,13 @@ func (j *Job) stealLocked(w *worker) *span {
 			j.log.Debug("steal", "part", c.s.part.idx, "from", mid, "bytes", end-mid, "victim_rate", int(c.rate), "mine", int(mine))
 			sp := j.addSpanLocked(c.s.part, w, mid, end)
 			if n > 0 {
-				// In the tail, ask for half first: the other half stays
-				// free for the next idle connection, nothing to cut.
-				sp.window = max(j.opts.MinSplit, (end-mid)/2)
+				// Ask for a first piece only: the rest stays free for the
+				// next idle connections, nothing to cut. In the tail, when
+				// many connections are about to be idle at once, each
+				// asks for its share of the helpers, not half: one
+				// connection holding half in one request would finish
+				// last.
+				sp.window = max(j.opts.MinSplit, (end-mid)/j.helpersLocked(sp, c.s, float64(end-mid)/mine, now, avg))
 			}
 			return sp
 		}
@@ -366,6 +381,30 @@ func (j *Job) stealLocked(w *worker) *span {
 		}
 	}
 	return nil
+}
+
+// helpersLocked counts the connections that can share the work of a
+// span stolen from victim, taking about eta seconds alone: its own, the
+// idle ones, and those whose spans end within half of eta (at least 2:
+// the thief and the next idle connection).
+func (j *Job) helpersLocked(sp, victim *span, eta float64, now time.Time, avg float64) int64 {
+	busy := map[*worker]bool{}
+	helpers := int64(1)
+	for _, s := range j.spans {
+		busy[s.w] = true
+		if s == sp || s == victim || s.end < 0 {
+			continue
+		}
+		if float64(s.end-s.pos)/spanRate(s, now, avg) < eta/2 {
+			helpers++
+		}
+	}
+	for _, w := range j.workers {
+		if !busy[w] {
+			helpers++
+		}
+	}
+	return max(helpers, 2)
 }
 
 // splitPointLocked decides where victim is split for a stealer of speed
