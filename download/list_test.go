@@ -192,7 +192,10 @@ func TestNetworkFailuresGetOneMoreTry(t *testing.T) {
 	srv := ms.Start(data, ms.Options{})
 	defer srv.Close()
 	calls := &atomic.Int64{}
-	extractors.Register(extractors.Site{Name: "flaky", Hosts: []string{"flaky.test"},
+	// The registry is process-wide: a name and host of this run's own
+	// (its server's port), so that -count=N registers a new site each time.
+	host := "flaky-" + strings.ReplaceAll(strings.TrimPrefix(srv.URL, "http://"), ":", "-") + ".test"
+	extractors.Register(extractors.Site{Name: host, Hosts: []string{host},
 		New: func(extractors.Env) extractors.Extractor { return flakySite{fileURL: srv.FileURL(), calls: calls} }})
 	dir := t.TempDir()
 	d, err := New(Options{Client: &request.Client{HTTP: &http.Client{}}, Dir: dir, Format: "best", Output: "%(id)s.%(ext)s"})
@@ -200,7 +203,7 @@ func TestNetworkFailuresGetOneMoreTry(t *testing.T) {
 		t.Fatal(err)
 	}
 	pl := &extractors.Playlist{Site: "flaky", Entries: []extractors.Entry{
-		{URL: "https://flaky.test/1", ID: "1"}, {URL: "https://flaky.test/2", ID: "2"}, {URL: "https://flaky.test/3", ID: "3"}}}
+		{URL: "https://" + host + "/1", ID: "1"}, {URL: "https://" + host + "/2", ID: "2"}, {URL: "https://" + host + "/3", ID: "3"}}}
 	rep, err := d.List(context.Background(), pl, ListOptions{})
 	if err != nil {
 		t.Fatal(err)
