@@ -10,10 +10,16 @@ type nopExtractor struct{}
 
 func (nopExtractor) Extract(context.Context, *url.URL) (*Result, error) { return &Result{}, nil }
 
-func TestRegistry(t *testing.T) {
-	newNop := func(Env) Extractor { return nopExtractor{} }
+func newNop(Env) Extractor { return nopExtractor{} }
+
+// The registry is process-wide and filled at init, as the real sites do
+// (so that -count=N does not register them twice).
+func init() {
 	Register(Site{Name: "test-video", Hosts: []string{"video.test", "m.video.test"}, New: newNop})
 	Register(Site{Name: "test-mobile", Hosts: []string{"mobile.video.test"}, New: newNop})
+}
+
+func TestRegistry(t *testing.T) {
 
 	tests := []struct{ host, want string }{
 		{"video.test", "test-video"},
