@@ -81,30 +81,27 @@ func tsDuration(path string) (time.Duration, error) {
 
 // tsRun sums the runs of one stream's 90 kHz timestamps.
 type tsRun struct {
-	seen              bool
-	first, last, prev int64 // of the current run (prev: the raw previous value)
-	wrap              int64
-	step              int64 // the last step between timestamps: one frame
-	done              int64 // the spans of the runs before
+	seen        bool
+	clock       clock33
+	first, last int64 // of the current run
+	step        int64 // the last step between timestamps: one frame
+	done        int64 // the spans of the runs before
 }
 
-// A jump back of more than this, or forward of more than maxGap, starts
-// a new run (B-frame reordering moves PTS back by a few frames only).
+// A jump back of more than maxBack, or forward of more than maxGap,
+// starts a new run (B-frame reordering moves PTS back by a few frames
+// only); the remux stitches over a forward jump of more than maxGap too.
 const (
 	maxBack = 90000      // 1 s
 	maxGap  = 10 * 90000 // 10 s
 )
 
 func (r *tsRun) add(raw int64) {
+	ts := r.clock.unwrap(raw)
 	if !r.seen {
-		r.seen, r.first, r.last, r.prev = true, raw, raw, raw
+		r.seen, r.first, r.last = true, ts, ts
 		return
 	}
-	if raw < r.prev-1<<32 {
-		r.wrap += 1 << 33 // the 33-bit clock wrapped
-	}
-	ts := raw + r.wrap
-	r.prev = raw
 	if ts < r.last-maxBack || ts > r.last+maxGap {
 		r.done += r.last - r.first + r.step
 		r.first, r.last = ts, ts

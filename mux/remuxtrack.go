@@ -49,10 +49,6 @@ type tsTrack struct {
 // broken or hostile.
 const maxEntries = 16
 
-// maxJump is the largest forward step in time taken as a real gap; a
-// larger one, or any step back, is a discontinuity to stitch over.
-const maxJump = 10 * 90000
-
 func (t *tsTrack) accessUnit(p *pes) error {
 	if t.kind == "soun" {
 		return t.audioPES(p)
@@ -190,7 +186,7 @@ func (t *tsTrack) videoTimes(p *pes) (dts, pts int64, ok bool) {
 	dts = t.clock.unwrap(p.dts)
 	if t.started {
 		expected := t.lastDTS + t.lastDur
-		if dts <= t.lastDTS || dts > expected+maxJump {
+		if dts <= t.lastDTS || dts > expected+maxGap {
 			dts = t.clock.stitch(t, dts, expected, t.lastDTS)
 		}
 	}
@@ -280,7 +276,7 @@ func (t *tsTrack) audioPES(p *pes) error {
 		if t.started {
 			expected := t.firstDTS + t.next*90000/t.rate
 			frame := 1024 * 90000 / t.rate
-			if at < expected-frame || at > expected+maxJump {
+			if at < expected-frame || at > expected+maxGap {
 				at = t.clock.stitch(t, at, expected, expected-frame)
 			}
 			if pos := (at - t.firstDTS) * t.rate / 90000; pos-t.next > 512 && len(t.samples) > 0 {
@@ -362,24 +358,32 @@ func wrap33(d int64) int64 {
 	return d
 }
 
-// timeline unwraps a stream's 33-bit timestamps (the clock wraps every
-// 26.5 hours) and stitches its discontinuities.
-type timeline struct {
+// clock33 unwraps a stream's 33-bit 90 kHz timestamps (the clock wraps
+// every 26.5 hours): each step is read as the shorter way round.
+type clock33 struct {
 	have    bool
 	lastRaw int64
 	last    int64 // unwrapped
-	offset  int64 // added by stitching
 }
 
-func (c *timeline) unwrap(raw int64) int64 {
+func (c *clock33) unwrap(raw int64) int64 {
 	if !c.have {
 		c.have, c.lastRaw, c.last = true, raw, raw
-		return raw + c.offset
+		return raw
 	}
 	c.last += wrap33(raw - c.lastRaw)
 	c.lastRaw = raw
-	return c.last + c.offset
+	return c.last
 }
+
+// timeline is a track's clock: unwrapped, with its discontinuities
+// stitched.
+type timeline struct {
+	clock  clock33
+	offset int64 // added by stitching
+}
+
+func (c *timeline) unwrap(raw int64) int64 { return c.clock.unwrap(raw) + c.offset }
 
 // stitch moves the clock over a discontinuity at ts so that the stream
 // goes on at expected. When another track of the same program jumped by

@@ -160,8 +160,7 @@ type tsReader struct {
 	queue  [][]byte // packets read ahead (program lookup, peek)
 	ts     int64    // unwrapped timestamp of the current PES
 	haveTS bool
-	last   int64 // last raw 33-bit timestamp, for wrap detection
-	wrap   int64
+	clock  clock33
 	// reuse makes read return the same buffer each time (a demuxer that
 	// is done with a packet before the next): no allocation per packet.
 	reuse bool
@@ -244,10 +243,7 @@ func (r *tsReader) peekTS() (int64, bool, error) {
 		r.queue = append(r.queue, pkt)
 	}
 	if raw, ok := pesTimestamp(r.queue[0]); ok {
-		if r.haveTS && raw < r.last-1<<32 {
-			r.wrap += 1 << 33 // the 33-bit clock wrapped (every 26.5 h)
-		}
-		r.last, r.ts, r.haveTS = raw, raw+r.wrap, true
+		r.ts, r.haveTS = r.clock.unwrap(raw), true
 	}
 	if !r.haveTS {
 		return -1 << 62, true, nil // tables before the first PES go first

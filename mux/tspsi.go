@@ -184,17 +184,14 @@ func pesTimestamp(pkt []byte) (ts int64, ok bool) {
 		return 0, false
 	}
 	flags := pl[7] >> 6
-	read := func(b []byte) int64 {
-		return int64(b[0]>>1&7)<<30 | int64(b[1])<<22 | int64(b[2]>>1)<<15 | int64(b[3])<<7 | int64(b[4]>>1)
-	}
 	switch flags {
 	case 2:
-		return read(pl[9:14]), true
+		return readPESTime(pl[9:14]), true
 	case 3:
 		if len(pl) < 19 {
 			return 0, false
 		}
-		return read(pl[14:19]), true
+		return readPESTime(pl[14:19]), true
 	}
 	return 0, false
 }
