@@ -1,10 +1,5 @@
 package mux
 
-import (
-	"io"
-	"log/slog"
-)
+import "log/slog"
 
 func nil2log() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
-func io_ReadAll(r io.Reader) ([]byte, error) { return io.ReadAll(r) }

@@ -166,16 +166,18 @@ func TestJoinFMP4(t *testing.T) {
 
 func TestCBCReaderRejectsBadInput(t *testing.T) {
 	key := mustHex("00112233445566778899aabbccddeeff")
+	dir := t.TempDir()
 	for name, data := range map[string][]byte{"not block aligned": make([]byte, 33), "bad padding": make([]byte, 32)} {
-		r, err := newCBCReader(bytes.NewReader(data), key, make([]byte, 16), name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io_ReadAll(r); !errors.Is(err, ErrCorrupt) {
+		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
+		os.WriteFile(path, data, 0o644)
+		_, err := openSegment(Segment{Path: path, Key: key, IV: make([]byte, 16)})
+		if !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := newCBCReader(bytes.NewReader(nil), key[:8], make([]byte, 16), "short key"); err == nil {
+	short := filepath.Join(dir, "short-key")
+	os.WriteFile(short, make([]byte, 32), 0o644)
+	if _, err := openSegment(Segment{Path: short, Key: key[:8], IV: make([]byte, 16)}); err == nil {
 		t.Error("an 8-byte key was accepted")
 	}
 }
