@@ -267,7 +267,7 @@ func TestConcatReadAt(t *testing.T) {
 			}
 		}
 	}
-	// A wrong key shows in the padding, as with the streaming decrypter.
+	// A wrong key shows in the padding.
 	bad := segs[0]
 	bad.Key = mustHex("ffffffffffffffffffffffffffffffff")
 	if _, err := openCBCFile(bad); !errors.Is(err, ErrCorrupt) {
