@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/vdlproject/vdl/internal/atomicfile"
 )
 
 // A finished file's identity (site:id:format) tells a rerun "this is the
@@ -71,7 +73,7 @@ func writeRecord(stateDir, path, ident string) error {
 	if err := os.MkdirAll(filepath.Dir(rp), 0o700); err != nil {
 		return err
 	}
-	return writeFileAtomic(rp, data)
+	return atomicfile.Write(rp, data)
 }
 
 // readIdentity returns the identity of a file, "" if nothing proves one:

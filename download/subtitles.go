@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/internal/atomicfile"
 	"github.com/vdlproject/vdl/mux"
 	"github.com/vdlproject/vdl/request"
 )
@@ -65,7 +66,7 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return &DiskError{Err: err}
 		}
-		if err := writeFileAtomic(path, body); err != nil {
+		if err := atomicfile.Write(path, body); err != nil {
 			return &DiskError{Err: fmt.Errorf("subtitles %s: %w", s.Lang, err)}
 		}
 		d.obs.Saved(path)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/vdlproject/vdl/internal/atomicfile"
 	"github.com/vdlproject/vdl/request"
 )
 
@@ -305,29 +306,13 @@ func (j *Job) checkpointLoop(ctx context.Context) error {
 	}
 }
 
-// writeFileAtomic writes data to path through a synced temp file and a
-// rename, so a crash leaves either the old or the new content.
+// writeFileAtomic saves the state: its folder made, the file replaced
+// atomically.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return &fileError{err}
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return &fileError{err}
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(path, data); err != nil {
 		return &fileError{fmt.Errorf("save state: %w", err)}
 	}
 	return nil
