@@ -2,9 +2,25 @@ package extractors
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
+
+// SortBest orders formats best first, as Select expects them: taller,
+// then higher bitrate, then bigger; equals keep their order.
+func SortBest(fs []Format) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Height != b.Height {
+			return a.Height > b.Height
+		}
+		if a.Bitrate != b.Bitrate {
+			return a.Bitrate > b.Bitrate
+		}
+		return max(a.Size, a.EstSize) > max(b.Size, b.EstSize)
+	})
+}
 
 // Select picks a format from formats (best first) by a preference:
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -84,7 +83,7 @@ func (l *Loader) fromMaster(ctx context.Context, p *m3u8.MasterPlaylist, raw raw
 	if len(formats) == 0 {
 		return nil, 0, firstErr
 	}
-	sortFormats(formats)
+	extractors.SortBest(formats)
 	uniqueIDs(formats)
 	return formats, dur, nil
 }
@@ -189,15 +188,6 @@ func markDRM(f *extractors.Format, scheme string) {
 	}
 }
 
-// sortFormats orders best first: taller, then higher bitrate.
-func sortFormats(fs []extractors.Format) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Height != fs[j].Height {
-			return fs[i].Height > fs[j].Height
-		}
-		return fs[i].Bitrate > fs[j].Bitrate
-	})
-}
 
 // uniqueIDs suffixes repeated IDs (two variants of one bandwidth) so that
 // every format can be named with -f.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -109,7 +108,7 @@ func (x *extractor) buildFormats(ctx context.Context, first *vinfo, vinfos []*vi
 	if len(res.formats) == 0 {
 		return nil, firstErr
 	}
-	sortFormats(res.formats)
+	extractors.SortBest(res.formats)
 	return res, nil
 }
 
@@ -221,17 +220,3 @@ func addMirrors(s *extractors.Segment, prefix string, others []mirror) {
 	}
 }
 
-// sortFormats orders best first: taller, then higher bitrate, then
-// bigger.
-func sortFormats(fs []extractors.Format) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Height != b.Height {
-			return a.Height > b.Height
-		}
-		if a.Bitrate != b.Bitrate {
-			return a.Bitrate > b.Bitrate
-		}
-		return max(a.Size, a.EstSize) > max(b.Size, b.EstSize)
-	})
-}
