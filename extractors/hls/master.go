@@ -188,7 +188,6 @@ func markDRM(f *extractors.Format, scheme string) {
 	}
 }
 
-
 // uniqueIDs suffixes repeated IDs (two variants of one bandwidth) so that
 // every format can be named with -f.
 func uniqueIDs(fs []extractors.Format) {

@@ -219,4 +219,3 @@ func addMirrors(s *extractors.Segment, prefix string, others []mirror) {
 		s.Mirrors = append(s.Mirrors, m.url+rest)
 	}
 }
-
