@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/vdlproject/vdl/internal/atomicfile"
 )
 
 // writeAtomic creates out through a temp file of its own in out's
@@ -20,62 +21,26 @@ func writeAtomic(ctx context.Context, out string, fill func(w *bufio.Writer) err
 // writeVerified is writeAtomic with a last look: verify reads the
 // complete temp file before it may take the final name.
 func writeVerified(ctx context.Context, out string, fill func(w *bufio.Writer) error, verify func(f *os.File) error) (err error) {
-	f, err := createTemp(out)
+	f, err := atomicfile.Create(out)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
 	w := bufio.NewWriterSize(f, 1<<20)
-	if err = fill(w); err != nil {
-		return err
+	err = fill(w)
+	if err == nil {
+		err = ctx.Err()
 	}
-	if err = ctx.Err(); err != nil {
-		return err
+	if err == nil {
+		err = w.Flush()
 	}
-	if err = w.Flush(); err != nil {
-		return err
+	if err == nil && verify != nil {
+		err = verify(f)
 	}
-	if verify != nil {
-		if err = verify(f); err != nil {
-			return err
-		}
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, out); err != nil {
-		return err
-	}
-	if d, derr := os.Open(filepath.Dir(out)); derr == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// createTemp makes a new, unique temp file beside out (O_EXCL, never an
-// existing file or link), so that two joins of the same output cannot
-// collide and a planted symlink is never written through.
-func createTemp(out string) (*os.File, error) {
-	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
 	if err != nil {
-		return nil, err
+		atomicfile.Abort(f)
+		return err
 	}
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
-	}
-	return f, nil
+	return atomicfile.Commit(f, out)
 }
 
 // writeMP4 writes a planned layout: ftyp, moov, mdat header, then the

@@ -1,7 +1,8 @@
-// Package atomicfile writes small files so that a crash leaves either the
-// old content or the new, never a mix: through a temp file of its own in
-// the same folder (created exclusively, so never an existing file or a
-// planted link), synced, then renamed over the name.
+// Package atomicfile writes files so that a crash leaves either the old
+// content or the new, never a mix, and a file under its final name is
+// always complete: through a temp file of its own in the same folder
+// (created exclusively, so never an existing file or a planted link),
+// synced, then renamed over the name, the rename synced too.
 package atomicfile
 
 import (
@@ -11,26 +12,43 @@ import (
 
 // Write replaces path with data (mode 0644).
 func Write(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := Create(path)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o644) // CreateTemp makes it private
+	if _, err := f.Write(data); err != nil {
+		Abort(f)
+		return err
 	}
-	if err == nil {
-		err = f.Sync()
+	return Commit(f, path)
+}
+
+// Create makes a new, unique temp file beside path (mode 0644) for the
+// caller to fill, then Commit or Abort.
+func Create(path string) (*os.File, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, err
 	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
+		Abort(f)
+		return nil, err
+	}
+	return f, nil
+}
+
+// Commit syncs and closes the filled temp file f and renames it to path;
+// on failure the temp file is removed.
+func Commit(f *os.File, path string) error {
+	err := f.Sync()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = os.Rename(f.Name(), path)
 	}
 	if err != nil {
-		os.Remove(tmp)
+		os.Remove(f.Name())
 		return err
 	}
 	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
@@ -38,4 +56,10 @@ func Write(path string, data []byte) error {
 		d.Close()
 	}
 	return nil
+}
+
+// Abort closes and removes the temp file f.
+func Abort(f *os.File) {
+	f.Close()
+	os.Remove(f.Name())
 }
