@@ -25,6 +25,7 @@ func TestQQFaultsDoNotChangeTheResult(t *testing.T) {
 		{name: "legacy clips", url: qqLegacyEp, every: 2},
 		{name: "getvinfo best", url: qqHLSEp, every: 3},
 		{name: "getvinfo HLS fMP4", url: qqHLSEp, args: []string{"-f", "hd"}, every: 2},
+		{name: "getvinfo HLS TS remuxed to MP4", url: qqHLSEp, args: []string{"-f", "270p"}, every: 2},
 	}
 	injected := map[string]int{}
 	for _, ep := range episodes {
