@@ -28,6 +28,16 @@ type Env struct {
 	// Playlist says what a URL naming both an item and its series means
 	// (yt-dlp's --yes-playlist / --no-playlist).
 	Playlist PlaylistMode
+	// Flows is the run's record of refused flows (nil: none kept); a
+	// site with several flows tries the refused ones last.
+	Flows *Flows
+	// PreferFlow, if set, is tried first: the flow whose bytes an
+	// unfinished download already holds.
+	PreferFlow string
+	// KeepPreviews offers a preview (the free minutes of a VIP item) as
+	// the item, marked Media.Preview, instead of refusing it as VIP only
+	// (--no-check-duration).
+	KeepPreviews bool
 }
 
 // PlaylistMode is the user's choice between an item and its series.

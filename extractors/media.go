@@ -37,6 +37,25 @@ type Media struct {
 	SignedURLs bool `json:"signed_urls,omitempty"`
 	// Subtitles are the caption files the site offers, one per language.
 	Subtitles []Subtitle `json:"-"` // written in yt-dlp's shape (json.go)
+	// Preview says the formats hold only the free part of the video (a
+	// VIP episode's first minutes): offered only when the user asked to
+	// keep previews (Env.KeepPreviews), and then named as one.
+	Preview bool `json:"preview,omitempty"`
+	// Show is what the site says about the series the item belongs to,
+	// when it says anything.
+	Show *Show `json:"show,omitempty"`
+}
+
+// Show describes a series (a cover on v.qq.com): what a media library
+// wants to know of it. Empty fields are unknown.
+type Show struct {
+	Title       string   `json:"title,omitempty"`
+	Year        int      `json:"year,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Type        string   `json:"type,omitempty"` // the site's word: "电视剧", "动漫", "电影", ...
+	Cast        []string `json:"cast,omitempty"`
+	Poster      string   `json:"poster,omitempty"` // portrait cover art URL
+	Fanart      string   `json:"fanart,omitempty"` // landscape art URL
 }
 
 // Subtitle is one caption file: its language (lower case, as the site
@@ -67,6 +86,11 @@ type Format struct {
 	Streams   []Stream `json:"streams"`
 	DRM       bool     `json:"drm,omitempty"`
 	DRMScheme string   `json:"drm_scheme,omitempty"` // what the DRM is, for messages: "SAMPLE-AES", a KEYFORMAT
+	// Flow names the site's way of getting this format (v.qq.com:
+	// "proxyhttp-ts", "proxyhttp-mp4", "getvinfo", "getinfo"); "" for
+	// sites with one way. A download whose first media request the CDN
+	// refuses hands the item to the site's next flow (Flows).
+	Flow string `json:"flow,omitempty"`
 	// Plain marks a file as the server has it (a plain URL): saved as its
 	// bytes, not joined or checked as media. Every other format is media
 	// the join builds and validates, even from a single segment.
@@ -122,12 +146,18 @@ type Playlist struct {
 	Site    string  `json:"site"`
 	ID      string  `json:"id"`
 	Title   string  `json:"title"`
+	Show    *Show   `json:"show,omitempty"`
 	Entries []Entry `json:"entries"`
 }
 
 // Entry is one item of a Playlist, resolved later through its URL. ID is
 // the item's id on its site (the Media.ID it resolves to), known without
 // a request, so that an archived item is skipped before any.
+//
+// Episode is the item's number as the site gives it (v.qq.com: an item
+// whose title is a number); 0 when the site numbers nothing. Numbers may
+// have gaps (a special listed elsewhere): they are the site's, not
+// positions in the list.
 type Entry struct {
 	URL     string `json:"url"`
 	ID      string `json:"id"`
