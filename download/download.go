@@ -90,6 +90,7 @@ type Downloader struct {
 	log   *slog.Logger
 	obs   Observer
 	limit *rate.Limiter // --limit-rate, shared by every job (items may overlap)
+	flows *extractors.Flows // flows whose media the CDN refused in this run
 }
 
 // New returns a Downloader; o.Client is required.
@@ -97,7 +98,7 @@ func New(o Options) (*Downloader, error) {
 	if o.Client == nil {
 		return nil, errors.New("download: Options.Client is required")
 	}
-	d := &Downloader{opts: o, log: o.Log, obs: o.Observer}
+	d := &Downloader{opts: o, log: o.Log, obs: o.Observer, flows: &extractors.Flows{}}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
@@ -116,12 +117,19 @@ func New(o Options) (*Downloader, error) {
 // Extract resolves a URL with the site that claims it (or the generic
 // extractor).
 func (d *Downloader) Extract(ctx context.Context, u *url.URL) (*extractors.Result, error) {
+	return d.extract(ctx, u, "")
+}
+
+// extract is Extract with a flow to try first (see Env.PreferFlow).
+func (d *Downloader) extract(ctx context.Context, u *url.URL, prefer string) (*extractors.Result, error) {
 	site, ok := extractors.Lookup(u)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", extractors.ErrUnsupported, request.RedactURL(u))
 	}
 	began := time.Now()
-	res, err := site.New(extractors.Env{HTTP: d.opts.Client, Log: d.log, UserAgent: d.opts.UserAgent, Playlist: d.opts.Playlist}).Extract(ctx, u)
+	env := extractors.Env{HTTP: d.opts.Client, Log: d.log, UserAgent: d.opts.UserAgent, Playlist: d.opts.Playlist,
+		Flows: d.flows, PreferFlow: prefer, KeepPreviews: d.opts.NoCheckDuration}
+	res, err := site.New(env).Extract(ctx, u)
 	if err == nil {
 		d.log.Debug("extracted", "site", site.Name, "took", time.Since(began).Round(time.Millisecond))
 	}
@@ -134,6 +142,8 @@ type Done struct {
 	File    string
 	Skipped bool
 	Format  *extractors.Format
+
+	formatID string // the format a failed try chose (a handover keeps it)
 }
 
 // Media downloads the selected format of m into its output.
@@ -142,7 +152,56 @@ func (d *Downloader) Media(ctx context.Context, m *extractors.Media) (Done, erro
 }
 
 func (d *Downloader) media(ctx context.Context, m *extractors.Media, e *entryInfo) (Done, error) {
-	f, err := extractors.Select(m.Formats, d.opts.Format)
+	tried := map[string]bool{}
+	wantID, resumed := "", false
+	if fl := flowOf(m); fl != "" && d.flows.Refused(m.Site, fl) {
+		// Extracted (ahead, for a list) before this flow was refused for
+		// another item: ask again rather than pay the refusal once more.
+		if next, err := d.reextract(ctx, m, ""); err == nil {
+			m = next
+		} else if ctx.Err() != nil {
+			return Done{}, ctx.Err()
+		}
+	}
+	for {
+		done, err := d.mediaOnce(ctx, m, e, wantID, resumed)
+		var he *handoverError
+		var rf *resumeFlowError
+		switch {
+		case errors.As(err, &rf) && !resumed:
+			// The work folder holds parts of another flow: go back to it,
+			// so that nothing is fetched twice.
+			d.log.Info("resuming on the flow the unfinished download used", "flow", rf.flow)
+			next, xerr := d.reextract(ctx, m, rf.flow)
+			if xerr != nil {
+				return Done{}, fmt.Errorf("resuming on flow %s: %w", rf.flow, xerr)
+			}
+			m, wantID, resumed = next, done.formatID, true
+		case errors.As(err, &he):
+			tried[he.flow] = true
+			d.flows.Refuse(m.Site, he.flow)
+			d.log.Warn("the CDN refused the media of this flow before any byte; handing the item to the next flow",
+				"flow", he.flow, "err", he.err)
+			next, xerr := d.reextract(ctx, m, "")
+			if xerr != nil {
+				return Done{}, fmt.Errorf("after flow %s was refused (%v): %w", he.flow, he.err, xerr)
+			}
+			if nf := flowOf(next); nf == "" || tried[nf] {
+				return Done{}, fmt.Errorf("every flow's media is refused: %w", he)
+			}
+			m, wantID, resumed = next, done.formatID, true
+		default:
+			return done, err
+		}
+	}
+}
+
+// mediaOnce downloads one extraction's format: wantID if it lists it
+// (the same format after a handover), else the selector's choice.
+// otherFlow lets it use a work folder of another flow (its parts are
+// then discarded).
+func (d *Downloader) mediaOnce(ctx context.Context, m *extractors.Media, e *entryInfo, wantID string, otherFlow bool) (Done, error) {
+	f, err := d.choose(m, wantID)
 	if err != nil {
 		return Done{}, err
 	}
@@ -154,14 +213,30 @@ func (d *Downloader) media(ctx context.Context, m *extractors.Media, e *entryInf
 		d.obs.Skipped(out)
 		return Done{File: out, Skipped: true, Format: f}, d.writeSubtitles(ctx, m, out)
 	}
-	if err := d.fetchAndJoin(ctx, m, f, out, e); err != nil {
-		return Done{}, err
+	if f.Flow != "" {
+		d.log.Info("downloading through flow "+f.Flow, "flow", f.Flow, "format", f.ID)
+	}
+	if err := d.fetchAndJoin(ctx, m, f, out, e, otherFlow); err != nil {
+		return Done{formatID: f.ID}, err
 	}
 	return Done{File: out, Format: f}, d.writeSubtitles(ctx, m, out)
 }
 
+// choose picks the format: wantID when m lists it (a handover keeps the
+// user's format), else the selector's choice.
+func (d *Downloader) choose(m *extractors.Media, wantID string) (*extractors.Format, error) {
+	if wantID != "" {
+		for i := range m.Formats {
+			if m.Formats[i].ID == wantID && !m.Formats[i].DRM {
+				return &m.Formats[i], nil
+			}
+		}
+	}
+	return extractors.Select(m.Formats, d.opts.Format)
+}
+
 // fetchAndJoin makes out from format f of m.
-func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *extractors.Format, out string, e *entryInfo) error {
+func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *extractors.Format, out string, e *entryInfo, otherFlow bool) error {
 	ident := jobKey(m, f)
 	if err := os.MkdirAll(d.opts.Dir, 0o755); err != nil { // -d is the user's: made as asked
 		return &DiskError{Err: err}
@@ -182,9 +257,15 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, m *extractors.Media, f *e
 		return err
 	}
 	defer func() {
+		if !holdsParts(work) {
+			_ = os.Remove(filepath.Join(work, flowRecord))
+		}
 		release()
 		_ = os.Remove(work) // only if nothing was fetched into it
 	}()
+	if err := checkFlowRecord(work, f, otherFlow || d.opts.Force); err != nil {
+		return err
+	}
 	// Keys first: a key that cannot be had makes every segment useless.
 	keys, err := d.fetchKeys(ctx, f)
 	if err != nil {

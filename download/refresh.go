@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
@@ -31,28 +30,17 @@ func urlsExpired(err error) bool {
 // count, and sizes where both are known), so that every finished byte on
 // disk still belongs where it is: segments are matched by index and size.
 func (d *Downloader) refreshFormat(ctx context.Context, m *extractors.Media, old *extractors.Format) (*extractors.Format, error) {
-	u, err := url.Parse(m.PageURL)
-	if err != nil {
-		return nil, fmt.Errorf("refresh: %w", err)
-	}
-	res, err := d.Extract(ctx, u)
+	fresh, err := d.reextract(ctx, m, old.Flow) // the same flow: its parts are the ones on disk
 	if err != nil {
 		return nil, fmt.Errorf("refreshing expired URLs: %w", err)
-	}
-	var fresh *extractors.Media
-	for _, rm := range res.Media {
-		if rm.ID == m.ID {
-			fresh = rm
-			break
-		}
-	}
-	if fresh == nil {
-		return nil, fmt.Errorf("refreshing expired URLs: %w: the page no longer gives %s", extractors.ErrNotFound, m.ID)
 	}
 	for i := range fresh.Formats {
 		f := &fresh.Formats[i]
 		if f.ID != old.ID {
 			continue
+		}
+		if f.Flow != old.Flow {
+			return nil, fmt.Errorf("refreshing expired URLs: format %s now comes from flow %s, not %s", old.ID, f.Flow, old.Flow)
 		}
 		if err := sameShape(old, f); err != nil {
 			return nil, fmt.Errorf("refreshing expired URLs: format %s changed: %w", old.ID, err)

@@ -23,6 +23,12 @@ func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *ex
 		}
 		e.transferring()
 		err = d.runJob(ctx, job, label)
+		if err != nil && ctx.Err() == nil && refusedBeforeBytes(f, err, job.Progress()) {
+			if cerr := clearDir(work); cerr != nil { // no byte there: only the state of nothing
+				return nil, nil, cerr
+			}
+			return nil, nil, &handoverError{flow: f.Flow, err: err}
+		}
 		if err == nil || ctx.Err() != nil || !m.SignedURLs || !urlsExpired(err) {
 			return f, plan, err
 		}
@@ -39,6 +45,15 @@ func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *ex
 	}
 }
 
+// stateKey names the bytes of a download: its job, and the flow that
+// named its parts (another flow's parts are other files).
+func stateKey(m *extractors.Media, f *extractors.Format) string {
+	if f.Flow == "" {
+		return jobKey(m, f)
+	}
+	return jobKey(m, f) + ":" + f.Flow
+}
+
 func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractors.Format, plan *assembly, e *entryInfo) fetch.Options {
 	o := fetch.Options{
 		Client:          d.opts.Client,
@@ -48,7 +63,7 @@ func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractor
 		MaxConnsPerHost: d.opts.MaxConnsPerHost,
 		Logger:          d.log,
 		StatePath:       filepath.Join(work, "state.json"),
-		Key:             jobKey(m, f),
+		Key:             stateKey(m, f),
 	}
 	if d.opts.LimitRate > 0 {
 		o.Limiter = d.limit // one cap for every job of the run

@@ -43,12 +43,19 @@ func NewStatusError(resp *http.Response, label string) *StatusError {
 
 func (e *StatusError) Error() string { return fmt.Sprintf("%s %s: %s", e.Method, e.URL, e.Status) }
 
+// StatusRefused is the non-standard status Tencent's CDN answers for a
+// file it will not serve to this request (yt-dlp#8171: the getvinfo
+// flow's media): a refusal like 403, not a server fault.
+const StatusRefused = 564
+
 // Temporary reports whether the same request may succeed later: 408,
-// 425, 429 and 5xx.
+// 425, 429 and 5xx (but not 564, a refusal).
 func (e *StatusError) Temporary() bool {
 	switch e.StatusCode {
 	case http.StatusRequestTimeout, http.StatusTooEarly, http.StatusTooManyRequests:
 		return true
+	case StatusRefused:
+		return false
 	}
 	return e.StatusCode >= 500
 }
@@ -157,7 +164,7 @@ func MirrorWorthy(err error) bool {
 	var se *StatusError
 	if errors.As(err, &se) {
 		switch se.StatusCode {
-		case http.StatusForbidden, http.StatusNotFound, http.StatusGone:
+		case http.StatusForbidden, http.StatusNotFound, http.StatusGone, StatusRefused:
 			return true
 		}
 		return se.StatusCode >= 500

@@ -114,7 +114,9 @@ func (a *app) printFormats(m *extractors.Media) error {
 	if _, err := fmt.Fprintf(a.stdout, "%s (%s)\n", safeText(m.Title), safeText(m.Site)); err != nil {
 		return err
 	}
-	rows := [][]string{{"ID", "LABEL", "RESOLUTION", "FPS", "BITRATE", "CODECS", "SIZE", "CONTAINER", "PARTS", "DRM"}}
+	// FLOW is the site's way of getting the format (v.qq.com has four,
+	// docs/vqq.md §8): what a bug report about a refused download needs.
+	rows := [][]string{{"ID", "LABEL", "RESOLUTION", "FPS", "BITRATE", "CODECS", "SIZE", "CONTAINER", "PARTS", "FLOW", "DRM"}}
 	for _, f := range m.Formats {
 		res, fps, br, size, codecs, drm := "-", "-", "-", "?", "-", ""
 		if f.Height > 0 {
@@ -148,7 +150,7 @@ func (a *app) printFormats(m *extractors.Media) error {
 				parts++
 			}
 		}
-		rows = append(rows, []string{f.ID, orDash(f.Label), res, fps, br, codecs, size, f.Container, strconv.Itoa(parts), drm})
+		rows = append(rows, []string{f.ID, orDash(f.Label), res, fps, br, codecs, size, f.Container, strconv.Itoa(parts), orDash(f.Flow), drm})
 	}
 	if err := writeTable(a.stdout, rows); err != nil {
 		return err

@@ -71,6 +71,12 @@ func (l *Loader) FormatsFrom(ctx context.Context, urls []string) (fs []extractor
 	return fs, dur, served, err
 }
 
+// FormatsOfText is Formats for a playlist a site handed over as text
+// (inside an API reply): its references resolve against base.
+func (l *Loader) FormatsOfText(ctx context.Context, data []byte, base *url.URL) ([]extractors.Format, time.Duration, error) {
+	return l.formatsOf(ctx, data, base)
+}
+
 // formatsOf reads a fetched playlist; final is the URL it came from.
 func (l *Loader) formatsOf(ctx context.Context, data []byte, final *url.URL) ([]extractors.Format, time.Duration, error) {
 	pl, kind, raw, err := decode(data)

@@ -65,6 +65,12 @@ func (l *Loader) subtitlesOf(ctx context.Context, data []byte, base *url.URL) ([
 	return subs, nil
 }
 
+// SubtitleSegments reads a WebVTT subtitle playlist at u (a rendition's,
+// or one a site names directly) and returns its segment URLs.
+func (l *Loader) SubtitleSegments(ctx context.Context, u string) ([]string, error) {
+	return l.subtitleSegments(ctx, u)
+}
+
 // subtitleSegments reads a subtitle rendition's playlist.
 func (l *Loader) subtitleSegments(ctx context.Context, u string) ([]string, error) {
 	data, final, _, err := l.get(ctx, u)

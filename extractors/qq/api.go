@@ -2,7 +2,6 @@ package qq
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -74,12 +73,4 @@ func (c *client) mediaHeader() http.Header {
 
 // randomID returns n random characters of [0-9a-z], as the player makes
 // its guid and flowid.
-func randomID(n int) string {
-	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
+func randomID(n int) string { return randomFrom("0123456789abcdefghijklmnopqrstuvwxyz", n) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -64,31 +65,31 @@ func (x *extractor) perQuality(ctx context.Context, first *vinfo, ask func(conte
 }
 
 // buildFormats turns each reply into the format of the quality it
-// describes, best first. A trial (a preview shorter than the video) is
-// never offered as the video; if only trials are left, the video is VIP.
-// As in perQuality, a network failure fails the whole extraction.
+// describes, best first. A trial (the media covers only part of the
+// video: a VIP episode's free minutes) is never offered as the video;
+// if only trials are left, the video is VIP only, unless the user keeps
+// previews. A signed playlist or URL refused while extracting (its key
+// expired while the client waited) is asked for afresh, a few times:
+// a quality is never dropped for it. As in perQuality, a network
+// failure fails the whole extraction.
 func (x *extractor) buildFormats(ctx context.Context, first *vinfo, vinfos []*vinfo,
-	build func(context.Context, *vinfo) (extractors.Format, error)) (*resolved, error) {
+	build func(context.Context, *vinfo) (extractors.Format, error), ask func(context.Context, string) (*vinfo, error)) (*resolved, error) {
 	res := &resolved{title: first.title, duration: first.duration, subtitles: first.subtitles}
 	formats := make([]extractors.Format, len(vinfos))
+	trials := make([]time.Duration, len(vinfos))
 	errs := make([]error, len(vinfos))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	for i, v := range vinfos {
 		g.Go(func() error {
-			switch {
-			case v.drm || v.quality.drm:
-				formats[i] = drmFormat(v)
-			case v.isTrial():
-				errs[i] = fmt.Errorf("%w: qq: quality %s is only a %s preview without VIP", extractors.ErrVIP, v.quality.name, v.preview)
-			default:
-				formats[i], errs[i] = build(gctx, v)
-			}
+			formats[i], trials[i], errs[i] = x.buildOne(gctx, v, build, ask)
 			switch err := errs[i]; {
 			case err != nil && gctx.Err() != nil:
 				return gctx.Err()
 			case request.Retryable(err):
 				return fmt.Errorf("qq: quality %s: %w", v.quality.name, err)
+			case signedRefusal(err):
+				return fmt.Errorf("qq: quality %s: its URLs are refused even when fresh: %w", v.quality.name, err)
 			}
 			return nil
 		})
@@ -97,19 +98,110 @@ func (x *extractor) buildFormats(ctx context.Context, first *vinfo, vinfos []*vi
 		return nil, err
 	}
 	var firstErr error
+	var kept []extractors.Format
+	var previews []int
 	for i := range vinfos {
-		if errs[i] != nil {
+		switch {
+		case errs[i] != nil && errors.Is(errs[i], errNotInMode):
+			x.log.Debug("quality not offered in this flow", "quality", vinfos[i].quality.name, "err", errs[i])
+			firstErr = cmp.Or(firstErr, errs[i])
+		case errs[i] != nil:
 			x.log.Warn("quality left out", "quality", vinfos[i].quality.name, "err", errs[i])
 			firstErr = cmp.Or(firstErr, errs[i])
-			continue
+		case trials[i] > 0:
+			previews = append(previews, i)
+		default:
+			kept = append(kept, formats[i])
 		}
-		res.formats = append(res.formats, formats[i])
 	}
-	if len(res.formats) == 0 {
+	switch {
+	case len(kept) > 0:
+		for _, i := range previews {
+			x.log.Info("quality left out: only a preview without VIP", "quality", vinfos[i].quality.name, "plays", trials[i])
+		}
+	case len(previews) > 0 && x.keepPreviews:
+		for _, i := range previews {
+			kept = append(kept, formats[i])
+		}
+		res.preview = true
+		x.log.Warn("keeping a preview: the site gives only the free part of this VIP video", "plays", trials[previews[0]],
+			"of", first.duration)
+	case len(previews) > 0:
+		return nil, fmt.Errorf("%w (a %s preview): qq: the site gives only the free part of this %s video; "+
+			"--cookies with a VIP login may give the whole; --no-check-duration keeps the preview",
+			extractors.ErrVIP, previewLength(trials[previews[0]]), first.duration.Round(time.Second))
+	}
+	if len(kept) == 0 {
 		return nil, firstErr
 	}
+	res.formats = kept
 	extractors.SortBest(res.formats)
 	return res, nil
+}
+
+// maxFreshAsks bounds how often one quality is asked again because its
+// signed URLs were refused during the extraction.
+const maxFreshAsks = 3
+
+// buildOne builds one quality; trial > 0 is the length a preview plays.
+func (x *extractor) buildOne(ctx context.Context, v *vinfo, build func(context.Context, *vinfo) (extractors.Format, error),
+	ask func(context.Context, string) (*vinfo, error)) (f extractors.Format, trial time.Duration, err error) {
+	for n := 0; ; n++ {
+		if v.drm || v.quality.drm {
+			return drmFormat(v), 0, nil
+		}
+		if t := v.trialLength(); t > 0 {
+			return extractors.Format{}, t, nil // known from the reply: no playlist or key asked for
+		}
+		f, err = build(ctx, v)
+		if err == nil || !signedRefusal(err) || n >= maxFreshAsks || ctx.Err() != nil {
+			break
+		}
+		x.log.Info("a signed URL was refused while extracting (its key expired?); asking for fresh ones", "quality", v.quality.name, "err", err)
+		fresh, aerr := ask(ctx, v.quality.name)
+		if aerr != nil {
+			return extractors.Format{}, 0, aerr
+		}
+		v = fresh
+	}
+	if err != nil {
+		return f, 0, err
+	}
+	if t := playedLength(f); t > 0 && v.duration > 0 && t+trialSlack(v.duration) < v.duration {
+		return f, t, nil // the playlist's EXTINF sum falls short of td
+	}
+	return f, 0, nil
+}
+
+// signedRefusal is a 403 or 410 on a signed URL: an expired key, which a
+// fresh request cures.
+func signedRefusal(err error) bool {
+	var se *request.StatusError
+	return errors.As(err, &se) && (se.StatusCode == http.StatusForbidden || se.StatusCode == http.StatusGone)
+}
+
+// playedLength is the sum of the first stream's segment durations, 0
+// when any is unknown.
+func playedLength(f extractors.Format) time.Duration {
+	if len(f.Streams) == 0 || len(f.Streams[0].Segments) == 0 {
+		return 0
+	}
+	var t time.Duration
+	for _, s := range f.Streams[0].Segments {
+		if s.Duration <= 0 {
+			return 0
+		}
+		t += s.Duration
+	}
+	return t
+}
+
+// previewLength says how long a preview plays, as a person says it.
+func previewLength(d time.Duration) string {
+	if d >= time.Minute {
+		return fmt.Sprintf("%d-minute", int((d+30*time.Second)/time.Minute))
+	}
+	return fmt.Sprintf("%d-second", int((d+time.Second/2)/time.Second))
 }
 
 // baseFormat is the part of a format the quality metadata gives.

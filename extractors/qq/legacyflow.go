@@ -10,14 +10,14 @@ import (
 	"github.com/vdlproject/vdl/extractors"
 )
 
-// Flow 2 (vqq.md §2A): legacy getinfo per quality, then one getkey per
+// Flow 4 (docs/vqq.md §2A): legacy getinfo per quality, then one getkey per
 // clip file. Platforms are tried in order while the API answers "cannot
 // play outside" (you-get's and ykdl's fallbacks, merged).
 var legacyPlatforms = []string{"11", "4100201", "2", "1"}
 
 type legacyFlow struct{ x *extractor }
 
-func (f *legacyFlow) name() string { return "getinfo" }
+func (f *legacyFlow) name() string { return flowLegacy }
 
 func (f *legacyFlow) resolve(ctx context.Context, ep episode) (*resolved, error) {
 	var first *vinfo
@@ -33,15 +33,14 @@ func (f *legacyFlow) resolve(ctx context.Context, ep episode) (*resolved, error)
 	if err != nil {
 		return nil, err
 	}
-	vinfos, err := f.x.perQuality(ctx, first, func(ctx context.Context, defn string) (*vinfo, error) {
-		return f.getinfo(ctx, ep.vid, defn, platform)
-	})
+	ask := func(ctx context.Context, defn string) (*vinfo, error) { return f.getinfo(ctx, ep.vid, defn, platform) }
+	vinfos, err := f.x.perQuality(ctx, first, ask)
 	if err != nil {
 		return nil, err
 	}
 	return f.x.buildFormats(ctx, first, vinfos, func(ctx context.Context, v *vinfo) (extractors.Format, error) {
 		return f.clipFormat(ctx, v, platform)
-	})
+	}, ask)
 }
 
 func (f *legacyFlow) getinfo(ctx context.Context, vid, defn, platform string) (*vinfo, error) {

@@ -11,7 +11,7 @@ import (
 // TestDecodeProxyReply reads fixture F4: the vinfo wrapper holds F2, the
 // vkey wrapper a key, and the -7610 error is reported.
 func TestDecodeProxyReply(t *testing.T) {
-	r, err := decodeProxyReply("vinfo", loadReply(t, "f4-proxyhttp-vinfo.json"))
+	r, err := decodeProxyReply("proxyhttp", "vinfo", loadReply(t, "f4-proxyhttp-vinfo.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,15 +19,15 @@ func TestDecodeProxyReply(t *testing.T) {
 	if err != nil || v.vid != "s0043cwsgj0" || v.quality.name != "hd" || len(v.playlists()) != 1 {
 		t.Fatalf("vinfo: %+v, %v", v, err)
 	}
-	k, err := decodeProxyReply("vkey", loadReply(t, "f4-proxyhttp-vkey.json"))
+	k, err := decodeProxyReply("proxyhttp", "vkey", loadReply(t, "f4-proxyhttp-vkey.json"))
 	if err != nil || k.Get("key").String() != "DDDD4444" || k.Get("filename").String() != "x.p217.1.mp4" {
 		t.Fatalf("vkey: %v, %v", k, err)
 	}
-	_, err = decodeProxyReply("vinfo", loadReply(t, "f4-proxyhttp-error.json"))
+	_, err = decodeProxyReply("proxyhttp", "vinfo", loadReply(t, "f4-proxyhttp-error.json"))
 	if !errors.Is(err, extractors.ErrAPIChanged) || !strings.Contains(err.Error(), "-7610") {
 		t.Fatalf("error reply: %v", err)
 	}
-	_, err = decodeProxyReply("vinfo", []byte(`{"errCode":0}`))
+	_, err = decodeProxyReply("proxyhttp", "vinfo", []byte(`{"errCode":0}`))
 	if err == nil || !strings.Contains(err.Error(), "field vinfo missing") {
 		t.Fatalf("missing field: %v", err)
 	}

@@ -22,8 +22,10 @@ func init() {
 	extractors.Register(extractors.Site{Name: "qq", Hosts: []string{"v.qq.com", "m.v.qq.com", "film.qq.com"}, New: New})
 }
 
-// flow is one way of asking Tencent for an episode's formats (vqq.md §2).
-// Flows are tried in order; a third (proxyhttp, §2D) plugs in here.
+// flow is one way of asking Tencent for an episode's formats
+// (docs/vqq.md §2, §8). Flows are tried in order: the current web
+// player's proxyhttp in TS mode, then in MP4-clip mode, then getvinfo
+// with cKey 8.1, then the legacy getinfo/getkey.
 type flow interface {
 	name() string
 	resolve(ctx context.Context, ep episode) (*resolved, error)
@@ -35,12 +37,21 @@ type episode struct {
 	pageURL  string // the canonical page URL (signed into the cKey as ehost)
 }
 
+// The flows' names, as Format.Flow carries them.
+const (
+	flowProxyTS  = "proxyhttp-ts"
+	flowProxyMP4 = "proxyhttp-mp4"
+	flowVinfo    = "getvinfo"
+	flowLegacy   = "getinfo"
+)
+
 // resolved is what a flow found.
 type resolved struct {
 	title     string
 	duration  time.Duration
 	formats   []extractors.Format // best first
 	subtitles []extractors.Subtitle
+	preview   bool // the formats are a VIP video's free part, kept as asked
 }
 
 type extractor struct {
@@ -50,12 +61,19 @@ type extractor struct {
 	flows []flow
 	// playlist: a series URL gives the series (see extractors.PlaylistMode).
 	playlist extractors.PlaylistMode
+	// ranks orders the flows for this run (refused ones last); prefer is
+	// tried first (the flow an unfinished download holds bytes of).
+	ranks        *extractors.Flows
+	prefer       string
+	keepPreviews bool
 }
 
 // New returns the v.qq.com extractor. The flow order (documented in the
-// README): getvinfo with cKey 8.1 (HLS and MP4, what the web player used
-// last in pure code), then the legacy getinfo + getkey (MP4 clips) on
-// platforms 11, 4100201, 2 and 1.
+// README and docs/vqq.md §8): proxyhttp with cKey 8.5 in TS mode, then
+// in MP4-clip mode (what the web player and the downloaders that work
+// in 2026 use), getvinfo with cKey 8.1 (yt-dlp's, whose media the CDN
+// refuses for long episodes since 2023), then the legacy getinfo +
+// getkey (MP4 clips, 480P at most) on platforms 11, 4100201, 2 and 1.
 func New(env extractors.Env) extractors.Extractor {
 	log := env.Log
 	if log == nil {
@@ -65,8 +83,9 @@ func New(env extractors.Env) extractors.Extractor {
 	if ua == "" {
 		ua = defaultUA
 	}
-	x := &extractor{c: &client{http: env.HTTP, ua: ua, log: log}, log: log, now: time.Now, playlist: env.Playlist}
-	x.flows = []flow{&vinfoFlow{x: x}, &legacyFlow{x: x}}
+	x := &extractor{c: &client{http: env.HTTP, ua: ua, log: log}, log: log, now: time.Now, playlist: env.Playlist,
+		ranks: env.Flows, prefer: env.PreferFlow, keepPreviews: env.KeepPreviews}
+	x.flows = []flow{&proxyFlow{x: x, ts: true}, &proxyFlow{x: x}, &vinfoFlow{x: x}, &legacyFlow{x: x}}
 	return x
 }
 
@@ -124,7 +143,10 @@ func (x *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	var res *resolved
 	g.Go(func() error {
 		var err error
-		res, err = x.resolve(gctx, ep)
+		if res, err = x.resolve(gctx, ep); err != nil {
+			return err
+		}
+		res.subtitles, err = x.loadSubtitlePlaylists(gctx, res.subtitles)
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -133,24 +155,34 @@ func (x *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	return &extractors.Result{Media: []*extractors.Media{x.media(ep, res, page)}}, nil
 }
 
-// resolve runs the flows in order. A refusal that another flow would
-// repeat (VIP, region, not found, DRM) ends the search at once, and so
-// does a network failure after its retries: another flow could give
-// another container or quality, and a fault must not change the result.
-// Only the flow's own failures (cKey refused, cannot play outside, a
-// changed reply, a status the API should not give) hand over.
+// resolve runs the flows in the run's order (refused ones last). A
+// refusal that another flow would repeat (VIP, region, not found, DRM)
+// ends the search at once, and so does a network failure after its
+// retries: another flow could give another container or quality, and a
+// fault must not change the result. Only the flow's own failures (cKey
+// refused, cannot play outside, a changed reply, media URLs refused even
+// when fresh) hand over.
 func (x *extractor) resolve(ctx context.Context, ep episode) (*resolved, error) {
+	byName := map[string]flow{}
+	names := make([]string, len(x.flows))
+	for i, f := range x.flows {
+		byName[f.name()], names[i] = f, f.name()
+	}
 	var errs []error
-	for _, f := range x.flows {
-		r, err := f.resolve(ctx, ep)
+	for _, name := range x.ranks.Order("qq", names, x.prefer) {
+		r, err := byName[name].resolve(ctx, ep)
 		if err == nil {
+			for i := range r.formats {
+				r.formats[i].Flow = name
+			}
+			x.log.Info("formats from flow "+name, "flow", name, "vid", ep.vid, "formats", len(r.formats))
 			return r, nil
 		}
 		if ctx.Err() != nil || decisive(err) || request.Retryable(err) {
 			return nil, err
 		}
-		x.log.Info("API flow failed; trying the next", "flow", f.name(), "err", err)
-		errs = append(errs, err)
+		x.log.Info("API flow failed; trying the next", "flow", name, "err", err)
+		errs = append(errs, fmt.Errorf("flow %s: %w", name, err))
 	}
 	return nil, allFailed(errs)
 }
@@ -192,19 +224,23 @@ func (e *flowsError) Unwrap() []error { return e.errs }
 // media assembles the result with what the page added.
 func (x *extractor) media(ep episode, res *resolved, page *pageInfo) *extractors.Media {
 	m := &extractors.Media{Site: "qq", ID: ep.vid, Title: res.title, PageURL: ep.pageURL, Duration: res.duration,
-		Formats: res.formats, SignedURLs: true, Subtitles: res.subtitles}
+		Formats: res.formats, SignedURLs: true, Subtitles: res.subtitles, Preview: res.preview}
 	for i := range m.Subtitles {
 		m.Subtitles[i].Header = x.c.mediaHeader()
 	}
 	if page != nil {
 		m.Series = page.seriesTitle()
 		m.Episode = page.episodeNumber(ep.vid)
+		// m.Show = page.show() // LEAD-TODO: restore when page.go has show()
 		if m.Title == "" {
 			m.Title = page.videoTitle
 		}
 	}
 	if m.Title == "" {
 		m.Title = ep.vid
+	}
+	if m.Preview {
+		m.Title += " [preview]" // never named as the episode itself
 	}
 	return m
 }

@@ -30,6 +30,13 @@ type vinfo struct {
 	preview time.Duration
 	// subtitles are sfl.fi: the caption files (vqq.md §2C).
 	subtitles []extractors.Subtitle
+	// segments is vi.fc in a proxyhttp TS-mode reply: the number of
+	// <stem>.<idx>.ts files of fn (docs/vqq.md §2D).
+	segments int
+	// m3u8 is vi.ul.m3u8: the media playlist's text or a link to it.
+	m3u8 string
+	// hasPreview says the reply carries a preview field at all.
+	hasPreview bool
 }
 
 type quality struct {
@@ -88,6 +95,9 @@ func parseVinfo(api string, r gjson.Result) (*vinfo, error) {
 		if fi.Get("captionType").Int() == 1 {
 			ext = "srt"
 		}
+		if isPlaylistURL(u) {
+			ext = "vtt" // an HLS subtitle playlist: WebVTT segments, read later (subtitles.go)
+		}
 		v.subtitles = append(v.subtitles, extractors.Subtitle{Lang: lang, Ext: ext, URL: u})
 		return true
 	})
@@ -107,7 +117,7 @@ func parseVinfo(api string, r gjson.Result) (*vinfo, error) {
 		switch {
 		case ui.Get("hls.pt").Exists():
 			m.hls = prefix + ui.Get("hls.pt").String()
-		case strings.Contains(strings.ToLower(strings.SplitN(prefix, "?", 2)[0]), ".m3u8"):
+		case isPlaylistURL(prefix):
 			m.hls = prefix // a direct playlist link (China-only videos)
 		}
 		v.mirrors = append(v.mirrors, m)
@@ -136,27 +146,51 @@ func parseVinfo(api string, r gjson.Result) (*vinfo, error) {
 	}
 	v.singleKeyID = vi.Get("cl.keyid").String()
 	v.preview = time.Duration(r.Get("preview").Float() * float64(time.Second))
+	v.hasPreview = r.Get("preview").Exists()
+	if fc := vi.Get("fc").Int(); fc > 0 && fc <= maxSegments {
+		v.segments = int(fc)
+	} else if fc > maxSegments {
+		return nil, fmt.Errorf("%w: qq: unexpected %s reply (vl.vi.0.fc %d segments)", extractors.ErrAPIChanged, api, fc)
+	}
+	v.m3u8 = strings.TrimSpace(vi.Get("ul.m3u8").String())
 	return v, nil
 }
 
-// isTrial says the reply gives a preview rather than the whole video:
-// the preview or the clips fall short of the duration (lux#668, #1151:
-// half-length downloads). A 2-second slack absorbs rounding (td 216.04,
-// preview 216).
-func (v *vinfo) isTrial() bool {
-	const slack = 2 * time.Second
+// maxSegments bounds a TS-mode segment count: hours of 10-second files.
+const maxSegments = 20000
+
+// isPlaylistURL says a URL names an HLS playlist (its path ends .m3u8).
+func isPlaylistURL(u string) bool {
+	p, _, _ := strings.Cut(u, "?")
+	return strings.HasSuffix(strings.ToLower(p), ".m3u8")
+}
+
+// trialLength says how long the reply plays when it gives a preview
+// rather than the whole video (0 when whole, or not known from the
+// reply): its preview field, or its clips, fall short of the duration
+// (lux#668, #1151; yt-dlp#5909: a reply without preview whose clips
+// cover five minutes of forty).
+func (v *vinfo) trialLength() time.Duration {
 	if v.duration <= 0 {
-		return false
+		return 0
 	}
+	slack := trialSlack(v.duration)
 	if v.preview > 0 && v.preview+slack < v.duration {
-		return true
+		return v.preview
 	}
 	var clips time.Duration
 	for _, c := range v.clips {
 		clips += c.duration
 	}
-	return len(v.clips) > 0 && clips > 0 && clips+slack < v.duration
+	if len(v.clips) > 0 && clips > 0 && clips+slack < v.duration {
+		return clips
+	}
+	return 0
 }
+
+// trialSlack is what rounding may take off a length (td 216.04 against
+// preview 216, whole-second EXTINFs): 2 %, at least 2 seconds.
+func trialSlack(d time.Duration) time.Duration { return max(2*time.Second, d/50) }
 
 // playlists are the mirrors offering the quality as HLS.
 func (v *vinfo) playlists() []mirror {

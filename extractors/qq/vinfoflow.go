@@ -5,7 +5,7 @@ import (
 	"net/url"
 )
 
-// Flow 1 (vqq.md §2C): getvinfo signed with cKey 8.1, as yt-dlp does it.
+// Flow 3 (docs/vqq.md §2C): getvinfo signed with cKey 8.1, as yt-dlp does it.
 // One request per quality; each reply describes that quality's HLS
 // playlist or progressive MP4 on every CDN prefix.
 const (
@@ -16,20 +16,19 @@ const (
 
 type vinfoFlow struct{ x *extractor }
 
-func (f *vinfoFlow) name() string { return "getvinfo" }
+func (f *vinfoFlow) name() string { return flowVinfo }
 
 func (f *vinfoFlow) resolve(ctx context.Context, ep episode) (*resolved, error) {
 	first, err := f.request(ctx, ep, "hd")
 	if err != nil {
 		return nil, err
 	}
-	vinfos, err := f.x.perQuality(ctx, first, func(ctx context.Context, defn string) (*vinfo, error) {
-		return f.request(ctx, ep, defn)
-	})
+	ask := func(ctx context.Context, defn string) (*vinfo, error) { return f.request(ctx, ep, defn) }
+	vinfos, err := f.x.perQuality(ctx, first, ask)
 	if err != nil {
 		return nil, err
 	}
-	return f.x.buildFormats(ctx, first, vinfos, f.x.streamFormat)
+	return f.x.buildFormats(ctx, first, vinfos, f.x.streamFormat, ask)
 }
 
 // request asks for one quality.
