@@ -89,7 +89,7 @@ type Downloader struct {
 	opts  Options
 	log   *slog.Logger
 	obs   Observer
-	limit *rate.Limiter // --limit-rate, shared by every job (items may overlap)
+	limit *rate.Limiter     // --limit-rate, shared by every job (items may overlap)
 	flows *extractors.Flows // flows whose media the CDN refused in this run
 }
 
