@@ -25,7 +25,7 @@ func (x *extractor) tsFormat(ctx context.Context, v *vinfo) (extractors.Format, 
 		return extractors.Format{}, fmt.Errorf("%w: qq: unexpected proxyhttp-ts reply (no CDN prefix for %s)", extractors.ErrAPIChanged, v.quality.name)
 	}
 	if v.m3u8 != "" {
-		return x.tsFromPlaylist(ctx, v, prefixes)
+		return x.tsFromPlaylist(ctx, v, cutPrefix(v.mirrors[0].url), prefixes)
 	}
 	stem, isTS := strings.CutSuffix(v.fn, ".ts")
 	switch {
@@ -63,10 +63,7 @@ func cdnPrefixes(v *vinfo) []string {
 	var own, other []string
 	seen := map[string]bool{}
 	for _, m := range v.mirrors {
-		p := m.url
-		if i := strings.LastIndex(p, "/"); i >= len("https://") {
-			p = p[:i+1]
-		}
+		p := cutPrefix(m.url)
 		u, err := url.Parse(p)
 		if err != nil || u.Host == "" || seen[p] {
 			continue
@@ -81,14 +78,24 @@ func cdnPrefixes(v *vinfo) []string {
 	return append(own, other...)
 }
 
-// tsFromPlaylist reads ul.m3u8: playlist text (resolved against the
-// first prefix) or a link (absolute, or relative to the first prefix).
-// Segments under the first prefix get the same path under the others.
-func (x *extractor) tsFromPlaylist(ctx context.Context, v *vinfo, prefixes []string) (extractors.Format, error) {
+// cutPrefix cuts a CDN prefix back to its last "/" (the player's rule:
+// some prefixes end with a file name).
+func cutPrefix(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= len("https://") {
+		return p[:i+1]
+	}
+	return p
+}
+
+// tsFromPlaylist reads ul.m3u8: playlist text or a link (absolute, or
+// relative), both against the reply's first prefix (ul.ui[0], as the
+// player resolves it). Segments under that prefix get the same path
+// under the others as mirrors.
+func (x *extractor) tsFromPlaylist(ctx context.Context, v *vinfo, first string, prefixes []string) (extractors.Format, error) {
 	loader := &hls.Loader{HTTP: x.c.http, Header: x.c.mediaHeader(), Log: x.log}
-	base, err := url.Parse(prefixes[0])
-	if err != nil {
-		return extractors.Format{}, fmt.Errorf("%w: qq: proxyhttp-ts prefix %q", extractors.ErrAPIChanged, prefixes[0])
+	base, err := url.Parse(first)
+	if err != nil || base.Host == "" {
+		return extractors.Format{}, fmt.Errorf("%w: qq: proxyhttp-ts prefix %q", extractors.ErrAPIChanged, first)
 	}
 	var fs []extractors.Format
 	var dur time.Duration
@@ -114,15 +121,17 @@ func (x *extractor) tsFromPlaylist(ctx context.Context, v *vinfo, prefixes []str
 			f.EstSize = f.Bitrate / 8 * int64(max(dur, v.duration)/time.Second)
 		}
 	}
-	others := make([]mirror, 0, len(prefixes)-1)
-	for _, p := range prefixes[1:] {
-		others = append(others, mirror{url: p})
+	var others []mirror
+	for _, p := range prefixes {
+		if p != first {
+			others = append(others, mirror{url: p})
+		}
 	}
 	for si := range got.Streams {
 		st := &got.Streams[si]
 		st.Header = x.c.mediaHeader()
 		for k := range st.Segments {
-			addMirrors(&st.Segments[k], prefixes[0], others)
+			addMirrors(&st.Segments[k], first, others)
 		}
 	}
 	f.Streams = got.Streams
