@@ -7,8 +7,11 @@ package qq
 //	go test -tags live -run Live -v ./extractors/qq
 //
 // They were never run where vdl was written (no internet there). They
-// use yt-dlp's and lux's public test videos (vqq.md §7); a failure says
-// which flow or field the site changed.
+// use yt-dlp's and lux's public test videos (docs/vqq.md §7); a failure
+// says which flow or field the site changed. TestLiveFlows asks each
+// flow on its own (proxyhttp TS mode, MP4-clip mode, getvinfo, legacy)
+// and probes the CDN with the first media request, so its log tells
+// which flows the site and its CDN serve today.
 
 import (
 	"context"
@@ -56,23 +59,64 @@ func TestLiveExtract(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("best: %s %s %dx%d, %d streams", f.ID, f.Label, f.Width, f.Height, len(f.Streams))
-			// The first bytes of the first segment must come with the
-			// extractor's headers.
-			seg := f.Streams[0].Segments[0]
-			if f.Streams[0].Init != nil {
-				seg = *f.Streams[0].Init
-			}
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, seg.URL, nil)
-			req.Header = f.Streams[0].Header.Clone()
-			req.Header.Set("Range", "bytes=0-1023")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusPartialContent && resp.StatusCode != http.StatusOK {
-				t.Errorf("first segment: %s", resp.Status)
+			t.Logf("flow %s", f.Flow)
+			if status := probeFirst(ctx, t, f); status != http.StatusPartialContent && status != http.StatusOK {
+				t.Errorf("first segment of flow %s: HTTP %d", f.Flow, status)
 			}
 		})
+	}
+}
+
+// probeFirst asks the first kilobyte of a format's first segment with
+// the extractor's headers and returns the status.
+func probeFirst(ctx context.Context, t *testing.T, f *extractors.Format) int {
+	t.Helper()
+	seg := f.Streams[0].Segments[0]
+	if f.Streams[0].Init != nil {
+		seg = *f.Streams[0].Init
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, seg.URL, nil)
+	req.Header = f.Streams[0].Header.Clone()
+	req.Header.Set("Range", "bytes=0-1023")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestLiveFlows reports, flow by flow, whether the API answers and the
+// CDN serves the first media bytes; it fails only when no flow does.
+func TestLiveFlows(t *testing.T) {
+	u, _ := url.Parse("https://v.qq.com/x/cover/mzc00200p29k31e/s0043cwsgj0.html")
+	served := 0
+	for _, name := range []string{flowProxyTS, flowProxyMP4, flowVinfo, flowLegacy} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		x := New(extractors.Env{HTTP: &request.Client{HTTP: http.DefaultClient}, Log: slog.New(slog.DiscardHandler)}).(*extractor)
+		id, _ := parseURL(u)
+		ep := episode{vid: id.vid, cid: id.cid}
+		ep.pageURL = episodeURL(ep)
+		var r *resolved
+		var err error
+		for _, f := range x.flows {
+			if f.name() == name {
+				r, err = f.resolve(ctx, ep)
+			}
+		}
+		switch {
+		case err != nil:
+			t.Logf("flow %s: the API refuses: %v", name, err)
+		default:
+			status := probeFirst(ctx, t, &r.formats[0])
+			t.Logf("flow %s: %d formats, best %s; first media request: HTTP %d", name, len(r.formats), r.formats[0].ID, status)
+			if status == http.StatusOK || status == http.StatusPartialContent {
+				served++
+			}
+		}
+		cancel()
+	}
+	if served == 0 {
+		t.Fatal("no flow's media is served")
 	}
 }
