@@ -10,7 +10,7 @@ import (
 	"github.com/vdlproject/vdl/extractors"
 )
 
-// Flow 2 of vqq.md §2A: legacy getinfo (platform 11) names the files of
+// Flow 4 of docs/vqq.md §2A: legacy getinfo (platform 11) names the files of
 // one quality; getkey gives each file its vkey. File names are never
 // synthesised from quality ids alone (that is what breaks lux and
 // you-get): they come from the reply's fn, with the clip index inserted
