@@ -200,8 +200,8 @@ func (d *Downloader) chooseOutput(base, ident string, size int64) (out string, s
 			cand = fmt.Sprintf("%s (%d)%s", stem, n, ext)
 		}
 		if key, ok := workKey(workDir(cand)); ok {
-			if key == "" || key == ident {
-				return cand, false, nil // this download, unfinished: resume it
+			if key == "" || key == ident || strings.HasPrefix(key, ident+":") {
+				return cand, false, nil // this download (from any flow), unfinished: resume it
 			}
 			continue // another video's unfinished download
 		}

@@ -106,7 +106,8 @@ func (p Playlist) MarshalJSON() ([]byte, error) {
 		Extractor string  `json:"extractor"`
 		ID        string  `json:"id"`
 		Title     string  `json:"title"`
+		Show      *Show   `json:"show,omitempty"`
 		Count     int     `json:"playlist_count"`
 		Entries   []entry `json:"entries"`
-	}{"playlist", p.Site, p.Site, p.ID, p.Title, len(p.Entries), entries})
+	}{"playlist", p.Site, p.Site, p.ID, p.Title, p.Show, len(p.Entries), entries})
 }

@@ -35,6 +35,12 @@ type Client struct {
 	Pool   func() *http.Client
 	Policy Policy
 	Log    *slog.Logger // retries at debug level; nil discards
+	// Record, if set, is told of every attempt Read makes (pages, API
+	// calls, playlists, keys; not Open's media transfers), failed ones
+	// included: for --write-pages. It is called synchronously, once per
+	// attempt, from the goroutine of the Read, so it must be safe for
+	// concurrent use; it must not modify the Exchange's slices.
+	Record func(Exchange)
 }
 
 // Spec describes one logical request; its attempts may go to mirrors.
@@ -79,23 +85,32 @@ func (c *Client) Read(ctx context.Context, s Spec) (*Reply, error) {
 	var rep *Reply
 	all := append([]string{s.URL}, s.Mirrors...)
 	err := c.retry(ctx, s, func(ctx context.Context, u string) error {
-		resp, err := c.attempt(ctx, s, u)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-		if err != nil {
-			return fmt.Errorf("read %s: %w", label(s, u), err)
-		}
-		if int64(len(body)) > limit {
-			return Permanent(fmt.Errorf("%w: %s sent more than %d bytes", ErrTooBig, label(s, u), limit))
-		}
-		rep = &Reply{StatusCode: resp.StatusCode, Header: resp.Header, URL: resp.Request.URL, Body: body,
-			Mirror: max(0, slices.Index(all, u))}
-		return nil
+		rec := c.recording(s, u, limit)
+		var err error
+		rep, err = c.readOnce(ctx, s, u, limit, all, rec)
+		rec.done(err)
+		return err
 	})
 	return rep, err
+}
+
+// readOnce is one attempt of Read.
+func (c *Client) readOnce(ctx context.Context, s Spec, u string, limit int64, all []string, rec *recording) (*Reply, error) {
+	resp, err := c.attempt(ctx, s, u, rec)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	rec.reply(resp, body)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", label(s, u), err)
+	}
+	if int64(len(body)) > limit {
+		return nil, Permanent(fmt.Errorf("%w: %s sent more than %d bytes", ErrTooBig, label(s, u), limit))
+	}
+	return &Reply{StatusCode: resp.StatusCode, Header: resp.Header, URL: resp.Request.URL, Body: body,
+		Mirror: max(0, slices.Index(all, u))}, nil
 }
 
 // Open performs the request until an accepted status arrives and returns
@@ -106,7 +121,7 @@ func (c *Client) Open(ctx context.Context, s Spec) (*http.Response, error) {
 	var resp *http.Response
 	err := c.retry(ctx, s, func(ctx context.Context, u string) error {
 		var err error
-		resp, err = c.attempt(ctx, s, u)
+		resp, err = c.attempt(ctx, s, u, nil)
 		return err
 	})
 	return resp, err
@@ -145,7 +160,8 @@ func (c *Client) retry(ctx context.Context, s Spec, attempt func(context.Context
 
 // attempt makes one request and checks its status. The returned body is
 // watched for silence and releases the request's context when closed.
-func (c *Client) attempt(ctx context.Context, s Spec, u string) (*http.Response, error) {
+// rec, if not nil, is told of the request and of a refused reply.
+func (c *Client) attempt(ctx context.Context, s Spec, u string, rec *recording) (*http.Response, error) {
 	timeout := c.Policy.HeaderTimeout()
 	rctx, wd := Watch(ctx, timeout)
 	method := s.Method
@@ -165,6 +181,7 @@ func (c *Client) attempt(ctx context.Context, s Spec, u string) (*http.Response,
 		req.Header[k] = append([]string(nil), vs...)
 	}
 	resp, err := c.HTTP.Do(req)
+	rec.sent(req)
 	if err != nil {
 		fired := wd.Fired()
 		wd.Stop()
@@ -182,6 +199,7 @@ func (c *Client) attempt(ctx context.Context, s Spec, u string) (*http.Response,
 		accept = func(status int) bool { return status == http.StatusOK }
 	}
 	if !accept(resp.StatusCode) {
+		rec.refused(resp)
 		resp.Body.Close()
 		wd.Stop()
 		return nil, NewStatusError(resp, label(s, u))

@@ -118,6 +118,8 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.BoolFlag{Name: "debug-sequential", Hidden: true, Usage: "run a list's items strictly one after another, extraction included (the baseline of bench/series.sh)"},
 			&cli.BoolFlag{Name: "location-trusted", Usage: "send -H credentials (Authorization, Cookie) to every host, not only those of the URLs given"},
 			&cli.StringFlag{Name: "cookies", Usage: "Netscape cookies.txt `FILE`"},
+			&cli.StringFlag{Name: "write-pages", Usage: "save every page and API exchange of the run (not the media) in `DIR`, one numbered file each, to attach to a bug report; " +
+				"cookie values, Authorization, tokens and logintoken fields, cKeys, vkeys, guid/flowid and URL passwords are replaced by " + request.Marker},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify TLS certificates (unsafe)"},
 			&cli.BoolFlag{Name: "force", Usage: "download again even if the output exists"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
@@ -198,7 +200,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		Policy: request.Policy{Retries: retries, Timeout: o.timeout},
 		Proxy:  c.String("proxy"), Insecure: c.Bool("insecure"), UserAgent: c.String("user-agent"),
 		Referer: c.String("referer"), Headers: headers, CookieFile: c.String("cookies"), Connections: o.conns,
-		TrustedHosts: c.Args().Slice(), LocationTrusted: c.Bool("location-trusted"),
+		TrustedHosts: c.Args().Slice(), LocationTrusted: c.Bool("location-trusted"), WritePages: c.String("write-pages"),
 	}
 	level := slog.LevelWarn
 	if o.verbose {

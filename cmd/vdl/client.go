@@ -7,10 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/internal/cookiefile"
+	"github.com/vdlproject/vdl/internal/pagelog"
 	"github.com/vdlproject/vdl/request"
 )
 
@@ -32,6 +35,9 @@ type clientOptions struct {
 	// does, unless LocationTrusted sends them everywhere.
 	TrustedHosts    []string
 	LocationTrusted bool
+	// WritePages, if set, is the directory that gets every page and API
+	// exchange of the run, redacted (--write-pages).
+	WritePages string
 }
 
 // maxCookieHeader bounds the Cookie header a request may carry: common
@@ -104,7 +110,59 @@ func newClient(o clientOptions, log *slog.Logger) (*request.Client, error) {
 		own.MaxIdleConns, own.MaxIdleConnsPerHost = 2, 2
 		return wrap(own)
 	}
-	return &request.Client{HTTP: wrap(tr), Pool: pool, Policy: o.Policy, Log: log}, nil
+	c := &request.Client{HTTP: wrap(tr), Pool: pool, Policy: o.Policy, Log: log}
+	if o.WritePages != "" {
+		known, err := o.secrets()
+		if err != nil {
+			return nil, err
+		}
+		pages, err := pagelog.New(o.WritePages, request.NewRedactor(known), log)
+		if err != nil {
+			return nil, &download.DiskError{Err: fmt.Errorf("--write-pages %s: %w", o.WritePages, err)}
+		}
+		c.Record = pages.Record
+	}
+	return c, nil
+}
+
+// secrets are the values of the command line that --write-pages must
+// never write, wherever they turn up: the cookies of --cookies (the
+// login cookies end up inside v.qq.com's logintoken), the credentials
+// of -H and of --proxy.
+func (o clientOptions) secrets() ([]string, error) {
+	var out []string
+	if o.CookieFile != "" {
+		f, err := os.Open(o.CookieFile)
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("--cookies: %v", err)}
+		}
+		defer f.Close()
+		entries, err := cookiefile.Parse(f, time.Now())
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("--cookies: %s: %v", o.CookieFile, err)}
+		}
+		for _, e := range entries {
+			out = append(out, e.Cookie.Value)
+		}
+	}
+	for _, name := range sensitiveHeaders {
+		for _, v := range o.Headers.Values(name) {
+			if name == "Cookie" {
+				for _, c := range strings.Split(v, ";") {
+					_, value, _ := strings.Cut(c, "=")
+					out = append(out, strings.TrimSpace(value))
+				}
+				continue
+			}
+			_, cred, _ := strings.Cut(v, " ")
+			out = append(out, v, strings.TrimSpace(cred))
+		}
+	}
+	if pu, err := url.Parse(o.Proxy); err == nil && pu.User != nil {
+		pw, _ := pu.User.Password()
+		out = append(out, pu.User.Username(), pw)
+	}
+	return out, nil
 }
 
 // userAgent is the User-Agent requests carry: -H wins over --user-agent.

@@ -35,10 +35,15 @@ func TestQQFaultsDoNotChangeTheResult(t *testing.T) {
 			if got.name != want.name || got.sum != want.sum {
 				t.Errorf("with faults: %s (sha %x...), without: %s (sha %x...)", got.name, got.sum[:4], want.name, want.sum[:4])
 			}
-			for _, bad := range []string{"left out", "not listed", "trying the next"} {
-				if strings.Contains(got.stderr, bad) {
-					t.Errorf("a fault changed the extraction (%q): %s", bad, got.stderr)
+			// With --verbose both runs say which flow served and what they
+			// left out: a fault must change none of it.
+			for _, mark := range []string{"left out", "not listed", "to the next flow", "API flow failed", "downloading through flow"} {
+				if g, w := strings.Count(got.stderr, mark), strings.Count(want.stderr, mark); g != w {
+					t.Errorf("a fault changed the extraction (%q %d times, %d without faults): %s", mark, g, w, got.stderr)
 				}
+			}
+			if flowUsed(got.stderr) == "" || flowUsed(got.stderr) != flowUsed(want.stderr) {
+				t.Errorf("flow %q with faults, %q without", flowUsed(got.stderr), flowUsed(want.stderr))
 			}
 			for k, n := range site.Injected() {
 				injected[k] += n
@@ -68,7 +73,7 @@ func downloadQQEpisode(t *testing.T, cfg fakeqq.Config, url string, args []strin
 	t.Helper()
 	site, proxy := startFakeQQ(t, cfg)
 	dir := t.TempDir()
-	r := runVDL(t, nil, append([]string{"--proxy", proxy.URL, "--timeout", timeout.String(), "-d", dir, url}, args...)...)
+	r := runVDL(t, nil, append([]string{"--verbose", "--proxy", proxy.URL, "--timeout", timeout.String(), "-d", dir, url}, args...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -78,4 +83,18 @@ func downloadQQEpisode(t *testing.T, cfg fakeqq.Config, url string, args []strin
 	}
 	name := entries[0].Name()
 	return site, qqOutcome{name: name, stderr: r.stderr, sum: sha(t, filepath.Join(dir, name))}
+}
+
+// flowUsed is the flow a --verbose run says it downloaded through.
+func flowUsed(stderr string) string {
+	const mark = "downloading through flow "
+	i := strings.LastIndex(stderr, mark)
+	if i < 0 {
+		return ""
+	}
+	rest := stderr[i+len(mark):]
+	if j := strings.IndexAny(rest, " \n"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -30,9 +31,16 @@ type proxySite struct {
 	vinfo   map[string]string // "3/shd" -> fixture file; "3/*" for any defn
 	other   map[string]string // "host/path" -> body, for playlist and subtitle GETs
 	refuse  atomic.Int64      // refuse the next n playlist GETs with 403
+	mu      sync.Mutex
 	calls   map[string]int
 	tokens  []string // the logintokens seen
 	badSign atomic.Int64
+}
+
+func (p *proxySite) count(k string) {
+	p.mu.Lock()
+	p.calls[k]++
+	p.mu.Unlock()
 }
 
 func (p *proxySite) route(r *http.Request) (int, string) {
@@ -60,7 +68,9 @@ func (p *proxySite) route(r *http.Request) (int, string) {
 	if err != nil {
 		return 200, `{"errCode":-7610,"retMsg":"无效的cgi"}`
 	}
+	p.mu.Lock()
 	p.tokens = append(p.tokens, q.Get("logintoken"))
+	p.mu.Unlock()
 	if err := checkProxySignature(q); err != nil {
 		p.badSign.Add(1)
 		p.t.Errorf("%s: %v", buid, err)
@@ -68,7 +78,7 @@ func (p *proxySite) route(r *http.Request) (int, string) {
 	switch buid {
 	case "vinfoad":
 		key := q.Get("dtype") + "/" + q.Get("defn")
-		p.calls[key]++
+		p.count(key)
 		f, ok := p.vinfo[key]
 		if !ok {
 			f, ok = p.vinfo[q.Get("dtype")+"/*"]
@@ -78,7 +88,7 @@ func (p *proxySite) route(r *http.Request) (int, string) {
 		}
 		return 200, string(loadReply(p.t, f))
 	case "onlyvkey":
-		p.calls["onlyvkey"]++
+		p.count("onlyvkey")
 		inner, _ := json.Marshal(map[string]string{"s": "o", "key": "K-" + q.Get("filename"), "filename": q.Get("filename")})
 		outer, _ := json.Marshal(map[string]any{"errCode": 0, "vkey": string(inner)})
 		return 200, string(outer)

@@ -231,7 +231,7 @@ func (x *extractor) media(ep episode, res *resolved, page *pageInfo) *extractors
 	if page != nil {
 		m.Series = page.seriesTitle()
 		m.Episode = page.episodeNumber(ep.vid)
-		// m.Show = page.show() // LEAD-TODO: restore when page.go has show()
+		m.Show = page.show()
 		if m.Title == "" {
 			m.Title = page.videoTitle
 		}

@@ -1,0 +1,116 @@
+package qq
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/vdlproject/vdl/extractors"
+)
+
+// What a page or getPage says of a series, for the media model (a later
+// step names files and writes NFOs from it).
+
+// show is what the page says of its series, for a media library; nil
+// when it says nothing.
+func (p *pageInfo) show() *extractors.Show {
+	s := &extractors.Show{}
+	for _, c := range append(p.covers, p.intros...) {
+		fillShow(s, c)
+	}
+	s.Title = firstOf(s.Title, p.seriesTitle())
+	if s.Title == "" && s.Year == 0 && s.Description == "" && s.Type == "" && len(s.Cast) == 0 && s.Poster == "" && s.Fanart == "" {
+		return nil
+	}
+	return s
+}
+
+// fillShow fills the fields of s that are still unknown from a cover's
+// fields: a page's coverInfo, COVER_INFO or introduction, or getPage's
+// pc_introduction.
+func fillShow(s *extractors.Show, r gjson.Result) {
+	if !r.IsObject() {
+		return
+	}
+	str := func(keys ...string) string {
+		for _, k := range keys {
+			if v := r.Get(k); v.Type == gjson.String || v.Type == gjson.Number {
+				if t := strings.TrimSpace(v.String()); t != "" {
+					return t
+				}
+			}
+		}
+		return ""
+	}
+	s.Title = firstOf(s.Title, str("title", "title_new"))
+	for _, k := range []string{"year", "publish_date", "show_year"} {
+		if s.Year == 0 {
+			s.Year = yearOf(str(k))
+		}
+	}
+	s.Description = firstOf(s.Description, str("description", "cover_description"))
+	s.Type = firstOf(s.Type, str("type_name"), typeName(str("type")))
+	for _, k := range []string{"leading_actor", "cast"} {
+		if len(s.Cast) == 0 {
+			s.Cast = castOf(r.Get(k))
+		}
+	}
+	s.Poster = firstOf(s.Poster, str("new_pic_vt", "vertical_pic_url"))
+	s.Fanart = firstOf(s.Fanart, str("new_pic_hz", "horizontal_pic_url"))
+}
+
+// typeName is the site's word for a cover type older pages number
+// (vqq.md §4; only the documented ones).
+func typeName(n string) string {
+	switch n {
+	case "1":
+		return "电影"
+	case "2":
+		return "电视剧"
+	case "3":
+		return "动漫"
+	case "10":
+		return "综艺"
+	}
+	return ""
+}
+
+// yearOf reads the year a "2026" or "2016-04-04" starts with.
+func yearOf(s string) int {
+	if len(s) < 4 || !allDigits(s[:4]) || len(s) > 4 && isDigit(s[4]) {
+		return 0
+	}
+	y := int(s[0]-'0')*1000 + int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0')
+	if y < 1880 || y > 2200 {
+		return 0
+	}
+	return y
+}
+
+// castOf reads a list of names: an array of strings (or of objects with
+// a name), or one string with separators.
+func castOf(r gjson.Result) []string {
+	var names []string
+	add := func(n string) {
+		if n = strings.TrimSpace(n); n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	switch {
+	case r.IsArray():
+		r.ForEach(func(_, v gjson.Result) bool {
+			if v.IsObject() {
+				add(v.Get("name").String())
+			} else if v.Type == gjson.String {
+				add(v.Str)
+			}
+			return true
+		})
+	case r.Type == gjson.String:
+		for _, n := range strings.FieldsFunc(r.Str, func(c rune) bool { return strings.ContainsRune("/,、，|;；", c) }) {
+			add(n)
+		}
+	}
+	return names
+}
