@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -378,6 +379,13 @@ func fail(r ItemReport, err error) ItemReport {
 	} {
 		if errors.Is(err, c.target) {
 			r.Outcome, r.Reason = Refused, c.reason
+			// A refusal that says more in parentheses right after its
+			// name keeps it: "VIP only (a 5-minute preview)".
+			if msg := err.Error(); strings.HasPrefix(msg, c.reason+" (") {
+				if end := strings.Index(msg, ")"); end > 0 {
+					r.Reason = msg[:end+1]
+				}
+			}
 			break
 		}
 	}
