@@ -90,7 +90,9 @@ func journalOutcomes(t *testing.T, dir string) map[int]string {
 // listed 10 at a time, a trailer left out, the VIP episode refused (exit
 // 7, named in the summary), the others in their series folder.
 func TestSeriesWithVIPEpisode(t *testing.T) {
-	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	// The older site: no getPage, so GetPageData lists the series, ten
+	// items a page.
+	site, proxy := startFakeQQ(t, fakeqq.Config{Legacy: true})
 	dir := t.TempDir()
 	r := runVDL(t, nil, "--proxy", proxy.URL, "-d", dir, qqLongSeries)
 	if r.code != exitPartial {

@@ -1,6 +1,7 @@
 package fakeqq
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -8,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The API replies, shaped like vqq.md §2F and the fixtures F0-F3.
@@ -18,12 +18,16 @@ func writeReply(w http.ResponseWriter, body string) {
 	fmt.Fprintf(w, "QZOutputJson=%s;", body)
 }
 
+// mustJSON is compact JSON that, as Tencent's, leaves '&', '<' and '>'
+// unescaped.
 func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err) // maps of plain values always marshal
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // serveVinfo answers getvinfo (flow 1). The cKey must decrypt to a
@@ -32,7 +36,16 @@ func mustJSON(v any) string {
 func (s *Site) serveVinfo(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	e := s.episodes[q.Get("vid")]
+	e26 := s.eps26[q.Get("vid")]
 	switch {
+	case e26 != nil:
+		if err := checkCKey(q, r.Header.Get("User-Agent"), s.now()); err != nil {
+			w.Header().Set("X-Fakeqq-Ckey", err.Error())
+			writeReply(w, badCKey)
+			return
+		}
+		s.serveVinfo26(w, e26, q.Get("defn"))
+		return
 	case e == nil:
 		writeReply(w, `{"s":"f","em":61,"exem":0,"msg":"vid is wrong or video does not exist (视频不存在)"}`)
 		return
@@ -43,7 +56,7 @@ func (s *Site) serveVinfo(w http.ResponseWriter, r *http.Request) {
 		writeReply(w, e.VinfoRefusal)
 		return
 	}
-	if err := checkCKey(q, r.Header.Get("User-Agent"), time.Now()); err != nil {
+	if err := checkCKey(q, r.Header.Get("User-Agent"), s.now()); err != nil {
 		w.Header().Set("X-Fakeqq-Ckey", err.Error())
 		writeReply(w, badCKey)
 		return
@@ -56,6 +69,8 @@ func (s *Site) serveGetinfo(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	e := s.episodes[q.Get("vid")]
 	switch {
+	case s.eps26[q.Get("vid")] != nil:
+		s.serveGetinfo26(w, s.eps26[q.Get("vid")], q.Get("defn"))
 	case e == nil:
 		writeReply(w, `{"s":"f","em":61,"exem":0,"msg":"视频不存在"}`)
 	case e.Refusal != "":
@@ -89,7 +104,7 @@ func (s *Site) serveQuality(w http.ResponseWriter, e *Episode, defn, api string)
 	dur, _ := strconv.ParseFloat(e.Duration, 64)
 	vi := map[string]any{"vid": e.Vid, "lnk": cmp.Or(e.Lnk, e.Vid), "ti": e.Title, "td": e.Duration, "br": q.BR,
 		"vw": q.Width, "vh": q.Height, "fs": s.qualitySize(e, q), "drm": b2i(q.Kind == "drm"), "fn": q.FN,
-		"fvkey": s.issueKey(), "type": 3}
+		"fvkey": s.issueKey(api, ""), "type": 3}
 	if q.Kind == "drm" {
 		vi["ckc"] = "FAKE-CKC"
 		vi["fn"] = e.Vid + ".drm.mp4"
@@ -140,6 +155,10 @@ func (s *Site) serveQuality(w http.ResponseWriter, e *Episode, defn, api string)
 // file name and format must be the ones the getinfo reply implies.
 func (s *Site) serveGetkey(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	if e26 := s.eps26[q.Get("vid")]; e26 != nil {
+		s.serveGetkey26(w, e26, q.Get("format"), q.Get("filename"))
+		return
+	}
 	e := s.episodes[q.Get("vid")]
 	if e == nil || e.Refusal != "" {
 		writeReply(w, `{"s":"f","em":-1,"msg":"check vid&filename failed"}`)
@@ -149,23 +168,13 @@ func (s *Site) serveGetkey(w http.ResponseWriter, r *http.Request) {
 		for i := range fq.Files {
 			name := clipName(fq, i, len(fq.Files))
 			if name == q.Get("filename") && q.Get("format") == strconv.Itoa(fq.ID) {
-				writeReply(w, mustJSON(map[string]any{"s": "o", "key": s.issueKey(), "filename": name,
+				writeReply(w, mustJSON(map[string]any{"s": "o", "key": s.issueKey(FlowGetinfo, ""), "filename": name,
 					"keyid": fmt.Sprintf("%s.%d.%d", cmp.Or(e.Lnk, e.Vid), fq.ID, i+1), "level": 0}))
 				return
 			}
 		}
 	}
 	writeReply(w, `{"s":"f","em":-1,"msg":"check vid&filename failed"}`)
-}
-
-// issueKey makes a new vkey the CDN will accept.
-func (s *Site) issueKey() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.nextKey++
-	k := fmt.Sprintf("FAKEVKEY%04d", s.nextKey)
-	s.keys[k] = 0
-	return k
 }
 
 func (s *Site) qualitySize(e *Episode, q Quality) int64 {

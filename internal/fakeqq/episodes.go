@@ -45,15 +45,41 @@ const (
 	geo     = `{"s":"f","em":80,"exem":1,"code":"80.1","msg":"您所在区域暂无此内容版权（如设置VPN请关闭后重试）"}`
 )
 
-// Series is a cover page: its items in order (trailers included, as
-// GetPageData lists them).
+// Series is a cover page: its items in list order (trailers and items
+// without a vid included, as the list APIs give them).
 type Series struct {
 	Cid, Title string
-	Vids       []string
-	Trailers   map[string]bool // vids that are trailers (is_trailer "1")
+	Items      []Item
 	// PageShows is how many items the cover page itself lists (the rest
-	// only through GetPageData); 0 = all.
+	// only through the list APIs); 0 = all.
 	PageShows int
+	// Form2026: its pages are in the 2026 form (unless Config.Legacy).
+	Form2026 bool
+	// TabEnds are the last item positions (1-based) of every getPage tab
+	// but the last, which runs to the end; none = one tab.
+	TabEnds []int
+	// What the 2026 pages and getPage say about the series.
+	Year, Description, TypeName string
+	Actors                      []string
+	Poster, Fanart              string // new_pic_vt, new_pic_hz
+}
+
+// Item is one entry of a series' list. Title is the list's label: the
+// episode number for an episode, "预告" for a trailer.
+type Item struct {
+	Vid, Title, PlayTitle string
+	Trailer               bool
+}
+
+// vids are the series' items that have a vid, in order.
+func (sr *Series) vids() []string {
+	var out []string
+	for _, it := range sr.Items {
+		if it.Vid != "" {
+			out = append(out, it.Vid)
+		}
+	}
+	return out
 }
 
 // Series ids of the fake.
@@ -85,7 +111,7 @@ func longSeries(file string) ([]*Episode, *Series) {
 	if file == "" {
 		file = "source/source.mp4"
 	}
-	sr := &Series{Cid: LongSeries, Title: LongSeriesTitle, Trailers: map[string]bool{LongSeriesVid(0): true}, PageShows: 10}
+	sr := &Series{Cid: LongSeries, Title: LongSeriesTitle, PageShows: 10}
 	var eps []*Episode
 	for n := 0; n <= 12; n++ {
 		vid := LongSeriesVid(n)
@@ -100,7 +126,11 @@ func longSeries(file string) ([]*Episode, *Series) {
 			e.Refusal, e.Qualities = notPay, nil
 		}
 		eps = append(eps, e)
-		sr.Vids = append(sr.Vids, vid)
+		if n == 0 {
+			sr.Items = append(sr.Items, Item{Vid: vid, Title: "预告", PlayTitle: title, Trailer: true})
+		} else {
+			sr.Items = append(sr.Items, Item{Vid: vid, Title: fmt.Sprint(n), PlayTitle: title})
+		}
 	}
 	return eps, sr
 }
@@ -140,7 +170,8 @@ func catalogue(clips []string, seriesFile string) ([]*Episode, []*Series) {
 	short := &Episode{Vid: PreviewVid, Duration: "60.00", Title: "preview only",
 		Qualities: []Quality{{ID: 10201, Name: "shd", SName: "超清", Resolution: "720P", Width: 1280, Height: 720, BR: 180,
 			Kind: "file", Files: []string{"source/source.mp4"}, FN: "gzc_1000102_" + PreviewVid + ".f10201.mp4"}}}
-	series := &Series{Cid: "7ce5noezvafma27", Title: "鸡毛飞上天", Vids: []string{"a00269ix3l8", "b00269ix3l9"}}
+	series := &Series{Cid: "7ce5noezvafma27", Title: "鸡毛飞上天", Items: []Item{
+		{Vid: hlsEp.Vid, Title: "1", PlayTitle: hlsEp.Title}, {Vid: vip.Vid, Title: "2", PlayTitle: vip.Title}}}
 	long, longSr := longSeries(seriesFile)
 	return append([]*Episode{legacy, hlsEp, vip, blocked, short}, long...), []*Series{series, longSr}
 }

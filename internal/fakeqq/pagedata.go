@@ -18,7 +18,8 @@ const (
 )
 
 // servePageData answers a GetPageData POST for a series: one page of its
-// items, and the tabs that name every page.
+// items (title: the episode number, "预告" for a trailer), and the tabs
+// that name every page. A body not declared JSON gets 400.
 func (s *Site) servePageData(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		PageParams struct {
@@ -26,8 +27,8 @@ func (s *Site) servePageData(w http.ResponseWriter, r *http.Request) {
 			PageContext string `json:"page_context"`
 		} `json:"page_params"`
 	}
-	if r.Method != http.MethodPost || json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req) != nil {
-		http.Error(w, "fakeqq: GetPageData wants a JSON POST", http.StatusBadRequest)
+	if r.Method != http.MethodPost || !isJSON(r) || json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req) != nil {
+		http.Error(w, "fakeqq: GetPageData wants a JSON POST (Content-Type: application/json)", http.StatusBadRequest)
 		return
 	}
 	sr := s.series[req.PageParams.Cid]
@@ -52,31 +53,23 @@ func (s *Site) servePageData(w http.ResponseWriter, r *http.Request) {
 		PageContext string `json:"page_context"`
 	}
 	var tabs []tab
-	for b := 1; b <= len(sr.Vids); b += pageDataSize {
-		e := min(b+pageDataSize-1, len(sr.Vids))
+	for b := 1; b <= len(sr.Items); b += pageDataSize {
+		e := min(b+pageDataSize-1, len(sr.Items))
 		tabs = append(tabs, tab{Begin: b, End: e, Selected: b == begin,
 			PageContext: fmt.Sprintf("episode_begin=%d&episode_end=%d&episode_step=%d", b, e, pageDataSize)})
 	}
 	var items []map[string]any
-	for i := begin - 1; i < len(sr.Vids) && i < begin-1+pageDataSize; i++ {
-		vid := sr.Vids[i]
-		e := s.episodes[vid]
-		trailer := "0"
-		if sr.Trailers[vid] {
-			trailer = "1"
-		}
-		items = append(items, map[string]any{"item_id": vid, "item_type": "1", "item_params": map[string]string{
-			"vid": vid, "title": strconv.Itoa(i + 1), "play_title": e.Title, "union_title": e.Title, "is_trailer": trailer,
-			"cid": sr.Cid,
-		}})
+	for i := begin - 1; i < len(sr.Items) && i < begin-1+pageDataSize; i++ {
+		it := sr.Items[i]
+		items = append(items, map[string]any{"item_id": it.Vid, "item_type": "1", "item_params": itemParams(sr, it)})
 	}
-	tabJSON, _ := json.Marshal(tabs)
+	tabJSON := mustJSON(tabs)
 	reply := map[string]any{"ret": 0, "msg": "", "data": map[string]any{"module_list_datas": []any{
 		map[string]any{"module_datas": []any{map[string]any{
-			"module_params":   map[string]string{"tabs": string(tabJSON)},
+			"module_params":   map[string]string{"tabs": tabJSON},
 			"item_data_lists": map[string]any{"item_datas": items},
 		}}},
 	}}}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(reply)
+	fmt.Fprintln(w, mustJSON(reply))
 }
