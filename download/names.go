@@ -79,6 +79,11 @@ func windowsReserved(name string) bool {
 // libraries (Plex, Jellyfin, Kodi) recognise them.
 const seriesTemplate = "%(series)s/%(series)s - E%(episode)02d - %(title)s.%(ext)s"
 
+// unnumberedTemplate names an item of a series the site gives no number
+// (a special): never "E00", nor a position that may be another
+// episode's number.
+const unnumberedTemplate = "%(series)s/%(series)s - %(title)s.%(ext)s"
+
 // entryInfo is what a playlist knows of the item being downloaded.
 type entryInfo struct {
 	series  string
@@ -107,6 +112,9 @@ func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format, e *en
 	tmpl := d.opts.Output
 	if tmpl == "" && e != nil && e.series != "" {
 		tmpl = seriesTemplate
+		if e.episode <= 0 && m.Episode <= 0 {
+			tmpl = unnumberedTemplate
+		}
 	}
 	switch {
 	case tmpl != "" && isTemplate(tmpl):

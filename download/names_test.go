@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vdlproject/vdl/extractors"
 )
 
 func TestSanitizeName(t *testing.T) {
@@ -61,5 +63,29 @@ func TestMakeParentsNeverFollowsLinks(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
 		t.Error("a folder was made through the link")
+	}
+}
+
+// TestSeriesNames: a series' episode is named by its number; an item the
+// site leaves unnumbered (a special) gets no "E00" nor a borrowed number.
+func TestSeriesNames(t *testing.T) {
+	d := &Downloader{opts: Options{Dir: "out"}}
+	f := &extractors.Format{ID: "shd", Container: "mp4"}
+	for _, tc := range []struct {
+		episode int
+		want    string
+	}{
+		{7, filepath.Join("out", "剧", "剧 - E07 - 第07集.mp4")},
+		{0, filepath.Join("out", "剧", "剧 - 花絮.mp4")},
+	} {
+		title := "第07集"
+		if tc.episode == 0 {
+			title = "花絮"
+		}
+		m := &extractors.Media{Title: title, Series: "剧", Episode: tc.episode}
+		got, templated, err := d.outputPath(m, f, &entryInfo{series: "剧", episode: tc.episode})
+		if err != nil || !templated || got != tc.want {
+			t.Errorf("episode %d: %q (%v, %v), want %q", tc.episode, got, templated, err, tc.want)
+		}
 	}
 }

@@ -298,14 +298,26 @@ func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, 
 	if m.Series == "" {
 		m.Series = pl.Title
 	}
-	if e.Episode > 0 {
-		m.Episode = e.Episode // the list's numbering: trailers do not count
+	if numbered(pl) {
+		// The list's numbers are the site's (gaps kept); an item it leaves
+		// unnumbered (a special) takes none, not its page's position.
+		m.Episode = e.Episode
 	}
 	if m.Title == "" {
 		m.Title = e.Title
 	}
 	info := &entryInfo{series: m.Series, episode: m.Episode, index: pos, slots: lr.slots, started: started, tag: tag}
 	return d.fetchItem(ctx, m, info, r, lo), true
+}
+
+// numbered says a list numbers its items (any of them).
+func numbered(pl *extractors.Playlist) bool {
+	for _, e := range pl.Entries {
+		if e.Episode > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // fetchItem downloads (or, in a dry run, plans) an extracted item.
