@@ -124,6 +124,13 @@ func issuedKeys(body []byte) []string {
 
 // startSpiedQQ is startFakeQQ with the spy in front of the site.
 func startSpiedQQ(t *testing.T) (*secretSpy, *fakeqq.Proxy) {
+	spy, p, _ := startSpiedSite(t)
+	return spy, p
+}
+
+// startSpiedSite is startSpiedQQ that also gives the site, for its
+// switches.
+func startSpiedSite(t *testing.T) (*secretSpy, *fakeqq.Proxy, *fakeqq.Site) {
 	t.Helper()
 	site, err := fakeqq.New(fakeqq.Config{MediaDir: "../../testdata/media", PagesDir: "../../testdata/fakeqq"})
 	if err != nil {
@@ -136,7 +143,7 @@ func startSpiedQQ(t *testing.T) (*secretSpy, *fakeqq.Proxy) {
 	}
 	t.Cleanup(p.Close)
 	t.Setenv("SSL_CERT_FILE", p.CAFile)
-	return spy, p
+	return spy, p, site
 }
 
 // loginCookies are a logged-in user's v.qq.com cookies; each value is
@@ -164,17 +171,24 @@ func writeCookies(t *testing.T) string {
 // exchanges of a download with their bodies, and no file holds a cookie
 // value, a key the site issued or a cKey vdl signed with.
 func TestWritePagesHoldsNoSecret(t *testing.T) {
-	spy, proxy := startSpiedQQ(t)
+	spy, proxy, site := startSpiedSite(t)
 	cookies := writeCookies(t)
 	for _, tt := range []struct {
 		name, url string
 		args      []string
+		refuseTS  bool // the CDN refuses TS mode: clip mode's onlyvkey exchanges
 	}{
-		{"episode", qqHLSEp, nil},
-		{"clips with a key each", qqLegacyEp, nil},
-		{"playlist and subtitles", qqHLSEp, []string{"-f", "270p", "--write-subs"}},
+		{"episode", qqHLSEp, nil, false},
+		{"clips with a key each", qqLegacyEp, nil, false},
+		{"playlist and subtitles", qqHLSEp, []string{"-f", "270p", "--write-subs"}, false},
+		{"2026: proxyhttp TS mode", qq2026Ep(1), []string{"--write-subs"}, false},
+		{"2026: proxyhttp clip mode, a key per clip", qq2026Ep(4), []string{"-f", "shd"}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.refuseTS {
+				site.RefuseFlow(fakeqq.FlowProxyTS, 403)
+				defer site.RefuseFlow(fakeqq.FlowProxyTS, 0)
+			}
 			pages := filepath.Join(t.TempDir(), "pages")
 			args := append([]string{"-q", "--proxy", proxy.URL, "--cookies", cookies, "-d", t.TempDir(), "--write-pages", pages, tt.url}, tt.args...)
 			if r := runVDL(t, nil, args...); r.code != 0 {
@@ -189,10 +203,14 @@ func TestWritePagesHoldsNoSecret(t *testing.T) {
 				secrets = append(secrets, v, url.QueryEscape(v))
 			}
 			var page, api bool
+			onlyvkey := 0
 			for i, f := range files {
 				text, err := os.ReadFile(filepath.Join(pages, f.Name()))
 				if err != nil {
 					t.Fatal(err)
+				}
+				if strings.Contains(string(text), `"buid":"onlyvkey"`) {
+					onlyvkey++
 				}
 				if checkExchangeFile(t, i+1, f.Name(), string(text)) {
 					host := f.Name()[len("0001-"):]
@@ -210,6 +228,19 @@ func TestWritePagesHoldsNoSecret(t *testing.T) {
 			}
 			if !page || !api {
 				t.Errorf("no page (%v) or no API reply (%v) with a body among %d files", page, api, len(files))
+			}
+			if strings.HasPrefix(tt.name, "2026") {
+				// The cookies made the logintoken the site saw (and the files
+				// above do not show it).
+				if tok := site.LastLoginToken(); !strings.Contains(tok, loginCookies["vqq_vusession"]) {
+					t.Errorf("logintoken %s lacks the session cookie", tok)
+				}
+				if n := len(filesNamed(files, "proxyhttp")); n == 0 {
+					t.Errorf("no proxyhttp exchange saved")
+				}
+				if tt.refuseTS && onlyvkey == 0 {
+					t.Errorf("no onlyvkey exchange saved in clip mode")
+				}
 			}
 		})
 	}
@@ -272,4 +303,15 @@ func TestWritePagesUnwritable(t *testing.T) {
 	if spy.requests != 0 {
 		t.Errorf("%d requests reached the site", spy.requests)
 	}
+}
+
+// filesNamed are the names among files that contain part.
+func filesNamed(files []os.DirEntry, part string) []string {
+	var out []string
+	for _, f := range files {
+		if strings.Contains(f.Name(), part) {
+			out = append(out, f.Name())
+		}
+	}
+	return out
 }
