@@ -35,8 +35,6 @@ type vinfo struct {
 	segments int
 	// m3u8 is vi.ul.m3u8: the media playlist's text or a link to it.
 	m3u8 string
-	// hasPreview says the reply carries a preview field at all.
-	hasPreview bool
 }
 
 type quality struct {
@@ -146,7 +144,6 @@ func parseVinfo(api string, r gjson.Result) (*vinfo, error) {
 	}
 	v.singleKeyID = vi.Get("cl.keyid").String()
 	v.preview = time.Duration(r.Get("preview").Float() * float64(time.Second))
-	v.hasPreview = r.Get("preview").Exists()
 	if fc := vi.Get("fc").Int(); fc > 0 && fc <= maxSegments {
 		v.segments = int(fc)
 	} else if fc > maxSegments {
