@@ -48,9 +48,12 @@ func (e *resumeFlowError) Error() string { return "unfinished download from flow
 // refusedBeforeBytes says a fetch failure is the CDN refusing a flow's
 // media (403, 404, 410, 564) while nothing of the item is on disk.
 func refusedBeforeBytes(f *extractors.Format, err error, p fetch.Progress) bool {
-	if f.Flow == "" || p.Done > 0 || p.Resumed > 0 {
-		return false
-	}
+	return f.Flow != "" && p.Done == 0 && p.Resumed == 0 && refusalStatus(err)
+}
+
+// refusalStatus says a fetch failure is the CDN refusing a file (403,
+// 404, 410, 564), whatever is on disk.
+func refusalStatus(err error) bool {
 	var se *request.StatusError
 	if !errors.As(err, &se) {
 		return false

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
@@ -13,26 +15,43 @@ import (
 
 // fetchFormat downloads the parts of a format. When signed URLs expire
 // (403/410), it asks the site for fresh ones and carries on from the
-// bytes on disk, as long as each refresh is followed by progress. It
-// returns the format and plan last used.
+// bytes on disk, as long as each refresh is followed by progress. When
+// the CDN refuses a flow's media before any byte (handover.go), the item
+// goes to the next flow: at once for 404/564, after one fresh ask for
+// 403/410 (an expired key looks the same). It returns the format and
+// plan last used.
 func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, work, label string, e *entryInfo) (*extractors.Format, *assembly, error) {
 	for refreshes := 0; ; refreshes++ {
 		job, err := fetch.New(plan.parts, d.fetchOptions(work, m, f, plan, e))
 		if err != nil {
 			return nil, nil, err
 		}
-		e.transferring()
+		stop := signalFirstByte(job, f, e)
 		err = d.runJob(ctx, job, label)
-		if err != nil && ctx.Err() == nil && refusedBeforeBytes(f, err, job.Progress()) {
+		stop()
+		if err == nil || ctx.Err() != nil {
+			return f, plan, err
+		}
+		p := job.Progress()
+		switch {
+		case refusedBeforeBytes(f, err, p) && (refreshes > 0 || !m.SignedURLs || !urlsExpired(err)):
 			if cerr := clearDir(work); cerr != nil { // no byte there: only the state of nothing
 				return nil, nil, cerr
 			}
 			return nil, nil, &handoverError{flow: f.Flow, err: err}
-		}
-		if err == nil || ctx.Err() != nil || !m.SignedURLs || !urlsExpired(err) {
+		case f.Flow != "" && refreshes > 0 && p.Resumed > 0 && p.Done == p.Resumed && refusalStatus(err):
+			// Parts of an earlier run whose flow the CDN now refuses even
+			// with fresh URLs: they can never be finished. Start over on
+			// the next flow rather than fail on every rerun.
+			d.log.Warn("the CDN now refuses this flow's media; discarding its unfinished parts for the next flow",
+				"flow", f.Flow, "bytes", p.Resumed, "err", err)
+			if cerr := clearDir(work); cerr != nil {
+				return nil, nil, cerr
+			}
+			return nil, nil, &handoverError{flow: f.Flow, err: err}
+		case !m.SignedURLs || !urlsExpired(err):
 			return f, plan, err
-		}
-		if p := job.Progress(); refreshes >= maxRefreshes || refreshes > 0 && p.Done == p.Resumed {
+		case refreshes >= maxRefreshes || refreshes > 0 && p.Done == p.Resumed:
 			return nil, nil, fmt.Errorf("media URLs keep expiring even when fresh: %w", err)
 		}
 		d.log.Warn("media URLs expired; asking the site for fresh ones", "err", err)
@@ -42,6 +61,41 @@ func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *ex
 		if plan, err = planAssembly(f, work, plan.out); err != nil {
 			return nil, nil, err
 		}
+	}
+}
+
+// signalFirstByte tells the list that the item's transfer has begun, so
+// that the next item may start on the connections it leaves idle. For a
+// format of a site with several flows that is its first byte, not its
+// first request: a flow the CDN refuses must be handed over (and ranked
+// last) before the next item starts on it. stop ends the watch.
+func signalFirstByte(job *fetch.Job, f *extractors.Format, e *entryInfo) (stop func()) {
+	if e == nil || e.started == nil || f.Flow == "" {
+		e.transferring()
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if job.Progress().Done > 0 {
+				e.transferring()
+				return
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
 	}
 }
 

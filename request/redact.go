@@ -31,7 +31,7 @@ const minSecret = 6
 // to one client. ("key" is one only in a vkey reply: see secretField.)
 func secretName(name string) bool {
 	switch strings.ToLower(name) {
-	case "ckey", "vkey", "fvkey", "logintoken", "access_token", "token", "guid", "flowid",
+	case "ckey", "vkey", "fvkey", "logintoken", "access_token", "token", "guid", "flowid", "vdevice_guid",
 		"openid", "appid", "vuserid", "vusession", "main_login":
 		return true
 	}
@@ -291,18 +291,63 @@ func (p *pass) url(raw string) (string, bool) {
 	if u.RawQuery != "" {
 		u.RawQuery, changed = p.query(u.RawQuery)
 	}
+	tokens := p.pathTokens(u.EscapedPath())
+	changed = changed || len(tokens) > 0
 	if u.User == nil {
 		if !changed {
 			return raw, false
 		}
-		return u.String(), true
+		return cutTokens(u.String(), tokens), true
 	}
 	if pw, ok := u.User.Password(); ok {
 		p.secret(pw)
 	}
 	p.secret(u.User.Username())
 	u.User = nil
-	return strings.Replace(u.String(), "//", "//"+Marker+"@", 1), true
+	return cutTokens(strings.Replace(u.String(), "//", "//"+Marker+"@", 1), tokens), true
+}
+
+// cutTokens replaces the path segments tokens in a URL's text.
+func cutTokens(s string, tokens []string) string {
+	for _, t := range tokens {
+		s = strings.Replace(s, "/"+t, "/"+Marker, 1)
+	}
+	return s
+}
+
+// pathTokens finds (and learns) the access tokens that CDN prefixes carry in their
+// path (v.qq.com's TS mode: ".../<token>/svp_50112/"; vkey-like path
+// segments): a segment of at least 8 characters of [A-Za-z0-9_-] with an
+// upper-case letter and a digit. Video and series ids (lower case) and
+// file names (with a dot) are not tokens and stay readable.
+func (p *pass) pathTokens(path string) []string {
+	var found []string
+	for _, seg := range strings.Split(path, "/") {
+		if pathToken(seg) {
+			p.secret(seg)
+			found = append(found, seg)
+		}
+	}
+	return found
+}
+
+func pathToken(seg string) bool {
+	if len(seg) < 8 || seg == Marker {
+		return false
+	}
+	upper, digit := false, false
+	for _, c := range seg {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return upper && digit
 }
 
 // query redacts a URL query or form body, keeping its order and the raw
@@ -411,7 +456,7 @@ func (p *pass) queryPairs(s string) string {
 	return b.String()
 }
 
-const secretNames = `ckey|vkey|fvkey|logintoken|access_token|token|guid|flowid|openid|appid|vuserid|vusession|main_login`
+const secretNames = `ckey|vkey|fvkey|logintoken|access_token|token|guid|flowid|vdevice_guid|openid|appid|vuserid|vusession|main_login`
 
 var (
 	queryPair = regexp.MustCompile(`(?i)(\b(?:` + secretNames + `)=)([^&\s"'<>#;\\]+)`)

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -270,4 +274,119 @@ func TestQQ2026ResumeOnItsFlow(t *testing.T) {
 		t.Errorf("nothing reused: %s", r.stderr)
 	}
 	checkPlays(t, filepath.Join(dir, qq2026Name(7)), 375, 705, 15.022)
+}
+
+// refuseTSMode answers proxyhttp's TS-mode vinfoad with the 85.-3
+// refusal, as a site that stopped offering it: clip mode serves.
+type refuseTSMode struct{ next http.Handler }
+
+func (h refuseTSMode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Host, fakeqq.ProxyHost) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), `dtype=3`) || strings.Contains(string(body), `dtype%3D3`) {
+			inner := `{"ip":"1.2.3.4","retry":1,"s":"f","em":85,"exem":-3,"msg":"refused","type":-3,"code":"85.-3"}`
+			b, _ := json.Marshal(map[string]any{"errCode": 0, "vinfo": inner})
+			w.Write(b)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	h.next.ServeHTTP(w, r)
+}
+
+// startClipModeQQ is the fake whose proxyhttp refuses TS mode.
+func startClipModeQQ(t *testing.T) (*fakeqq.Site, *fakeqq.Proxy) {
+	t.Helper()
+	site, err := fakeqq.New(fakeqq.Config{MediaDir: "../../testdata/media", PagesDir: "../../testdata/fakeqq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := fakeqq.StartProxy(refuseTSMode{next: site}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	t.Setenv("SSL_CERT_FILE", p.CAFile)
+	return site, p
+}
+
+// TestQQ2026PreviewInClipMode: in MP4-clip mode a preview whose reply has
+// no preview field and no clip durations (one file) is told by the file's
+// own header: refused as VIP (exit 4; a refused item in a series), never
+// downloaded, nothing left under the episode's name.
+func TestQQ2026PreviewInClipMode(t *testing.T) {
+	site, proxy := startClipModeQQ(t)
+	dir := t.TempDir()
+	r := runVDL(t, nil, "--proxy", proxy.URL, "-d", dir, "-f", "hd", qq2026Ep(fakeqq.Preview2026Episode))
+	if r.code != exitRefused {
+		t.Fatalf("exit %d, want %d: %s", r.code, exitRefused, r.stderr)
+	}
+	oneErrorLine(t, r.stderr, "VIP only (a 15-second preview)")
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files left: %v", entries)
+	}
+	if site.Calls("vinfoad:mp4") == 0 {
+		t.Error("clip mode was never asked: the test proves nothing")
+	}
+	r = runVDL(t, nil, "--proxy", proxy.URL, "-d", dir, "-I", "8", qq2026Series)
+	if r.code != exitPartial && r.code != exitRefused || !strings.Contains(r.stderr, "1 refused") {
+		t.Errorf("in a series: exit %d: %s", r.code, r.stderr)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "*", "*E09*"))
+	if len(matches) != 0 {
+		t.Errorf("something saved under E09's name: %v", matches)
+	}
+}
+
+// TestQQ2026SeriesPaysRefusalOnce: a whole series whose TS segments the
+// CDN refuses hands over once: the next episode starts only when the
+// current one's bytes flow, on the flow that works.
+func TestQQ2026SeriesPaysRefusalOnce(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	site.RefuseFlow("proxyhttp-ts", 403)
+	r := runVDL(t, nil, "--proxy", proxy.URL, "-d", t.TempDir(), "-I", "1-6", qq2026Series)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if c := strings.Count(r.stderr, "handing the item to the next flow"); c != 1 {
+		t.Errorf("%d handovers for six episodes, want 1: %s", c, r.stderr)
+	}
+}
+
+// TestQQ2026TokensExpiredAhead: an episode extracted ahead whose TS path
+// tokens expired before its turn is asked afresh on the same flow: an
+// expiry is not a refusal, nothing is handed over.
+func TestQQ2026TokensExpiredAhead(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{Throttle: 50 << 10, NotifyAt: 40 << 10})
+	go func() {
+		<-site.CDN().Reached
+		site.ExpireTokens()
+	}()
+	r := runVDL(t, nil, "--verbose", "--proxy", proxy.URL, "-d", t.TempDir(), "-n", "1", "-f", "shd", "-I", "4-5", qq2026Series)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "handing the item to the next flow") || strings.Count(r.stderr, "downloading through flow proxyhttp-ts") < 2 {
+		t.Errorf("an expiry was taken for a refusal: %s", r.stderr)
+	}
+}
+
+// TestQQ2026ResumeOnRefusedFlow: parts of a flow the CDN refuses by the
+// rerun can never be finished: the rerun starts over on the next flow
+// (saying so) instead of failing on every rerun.
+func TestQQ2026ResumeOnRefusedFlow(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{Throttle: 100 << 10, NotifyAt: 120 << 10})
+	dir := t.TempDir()
+	args := []string{"--proxy", proxy.URL, "-d", dir, "-n", "2", "-f", "shd", qq2026Ep(8)}
+	if code, _ := interruptVDL(t, site.CDN().Reached, syscall.SIGINT, args...); code != exitInterrupted {
+		t.Fatalf("interrupted run: exit %d", code)
+	}
+	site.RefuseFlow("proxyhttp-ts", 403)
+	r := runVDL(t, nil, args...)
+	if r.code != 0 {
+		t.Fatalf("rerun: exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "discarding its unfinished parts") || !fileExists(filepath.Join(dir, qq2026Name(8))) {
+		t.Errorf("rerun: %s", r.stderr)
+	}
 }

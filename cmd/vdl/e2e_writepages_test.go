@@ -225,6 +225,11 @@ func TestWritePagesHoldsNoSecret(t *testing.T) {
 				if strings.Contains(string(text), "FAKEVKEY") {
 					t.Errorf("%s holds one of the fake's vkeys", f.Name())
 				}
+				// TS mode's CDN prefixes carry a path token (the fake's are
+				// B_<flow><n>Q): an access key like a vkey.
+				if tok := fakePathToken.FindString(f.Name() + "\n" + string(text)); tok != "" {
+					t.Errorf("%s holds the CDN path token %s", f.Name(), tok)
+				}
 			}
 			if !page || !api {
 				t.Errorf("no page (%v) or no API reply (%v) with a body among %d files", page, api, len(files))
@@ -304,6 +309,9 @@ func TestWritePagesUnwritable(t *testing.T) {
 		t.Errorf("%d requests reached the site", spy.requests)
 	}
 }
+
+// fakePathToken matches the fake CDN's TS path tokens.
+var fakePathToken = regexp.MustCompile(`B_[A-Z]{2}\d{5}Q`)
 
 // filesNamed are the names among files that contain part.
 func filesNamed(files []os.DirEntry, part string) []string {

@@ -55,7 +55,13 @@ func (f *proxyFlow) request(ctx context.Context, ep episode, defn string) (*vinf
 	if err != nil {
 		return nil, err
 	}
-	return parseVinfo(f.name()+" vinfo", r)
+	v, err := parseVinfo(f.name()+" vinfo", r)
+	if err == nil && v.duration <= 0 {
+		// Without td no preview can be told from the video: a changed
+		// reply, not a video of unknown length.
+		return nil, fmt.Errorf("%w: qq: unexpected %s vinfo reply (field vl.vi.0.td missing or not a number)", extractors.ErrAPIChanged, f.name())
+	}
+	return v, err
 }
 
 // clipFormat asks onlyvkey for a key per clip file of the quality and
@@ -105,6 +111,14 @@ func (f *proxyFlow) clipFormat(ctx context.Context, ep episode, v *vinfo) (extra
 	}
 	if len(files) == 1 && segs[0].Duration == 0 {
 		segs[0].Duration = v.duration
+		if !v.hasPreview {
+			// A reply without preview and without clip durations: only the
+			// file's own header tells a trial (its first minutes) from the
+			// video, so read it before any download.
+			if d := f.x.probeMP4Duration(ctx, segs[0].URL); d > 0 {
+				segs[0].Duration = d
+			}
+		}
 	}
 	fm.Streams = []extractors.Stream{{Kind: extractors.KindMuxed, Segments: segs, Header: f.x.c.mediaHeader()}}
 	return fm, nil

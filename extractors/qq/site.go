@@ -181,7 +181,13 @@ func (x *extractor) resolve(ctx context.Context, ep episode) (*resolved, error) 
 		if ctx.Err() != nil || decisive(err) || request.Retryable(err) {
 			return nil, err
 		}
-		x.log.Info("API flow failed; trying the next", "flow", name, "err", err)
+		if errors.Is(err, extractors.ErrAPIChanged) && !errors.Is(err, ErrCKey) {
+			// The site changed this flow's reply: worth a line without
+			// --verbose, naming the flow and the field.
+			x.log.Warn("API flow failed (its reply changed); trying the next", "flow", name, "err", err)
+		} else {
+			x.log.Info("API flow failed; trying the next", "flow", name, "err", err)
+		}
 		errs = append(errs, fmt.Errorf("flow %s: %w", name, err))
 	}
 	return nil, allFailed(errs)

@@ -35,6 +35,9 @@ type vinfo struct {
 	segments int
 	// m3u8 is vi.ul.m3u8: the media playlist's text or a link to it.
 	m3u8 string
+	// hasPreview says the reply has a preview field at all: a trial reply
+	// may lack it (yt-dlp#5909), and then only the media tells.
+	hasPreview bool
 }
 
 type quality struct {
@@ -144,6 +147,7 @@ func parseVinfo(api string, r gjson.Result) (*vinfo, error) {
 	}
 	v.singleKeyID = vi.Get("cl.keyid").String()
 	v.preview = time.Duration(r.Get("preview").Float() * float64(time.Second))
+	v.hasPreview = r.Get("preview").Exists()
 	if fc := vi.Get("fc").Int(); fc > 0 && fc <= maxSegments {
 		v.segments = int(fc)
 	} else if fc > maxSegments {
