@@ -93,4 +93,3 @@ func childBox(b []byte, name string) ([]byte, bool) {
 	}
 	return nil, false
 }
-
