@@ -19,40 +19,170 @@ import (
 const maxNameBytes = 200
 
 // sanitizeName makes a remote title safe as one file name: no path
-// separators, no control characters, not "." or "..", bounded length
-// (cut on a rune boundary, keeping the extension).
+// separators, no control or invisible format characters (a right-to-left
+// override shows "x<RLO>4pm.exe" as "xexe.mp4"), not "." or "..", never
+// empty ("_"), bounded length (cut on a rune boundary, keeping the
+// extension), and never one of vdl's own names (ownName: a "_" is
+// added), so that no made name, from a server, a title or a template,
+// can take the place of vdl's journal or of a work folder.
 func sanitizeName(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		switch {
-		case r == '/' || r == '\\' || r == 0:
-			b.WriteRune('_')
-		case unicode.IsControl(r) || r == utf8.RuneError:
-		case strings.ContainsRune(`<>:"|?*`, r):
-			b.WriteRune('_') // reserved on Windows filesystems (USB sticks, shares)
-		default:
-			b.WriteRune(r)
-		}
-	}
 	// Windows drops trailing dots and spaces (two names would collide)
-	// and refuses a name that is only dots.
-	s := strings.Trim(strings.TrimSpace(b.String()), ". ")
+	// and refuses a name that is only dots; a leading dot hides a file.
+	s := trimDots(cleanRunes(name, '_'), true, true)
 	if s == "" {
-		s = "download"
+		s = "_"
 	}
 	if windowsReserved(s) {
 		s = "_" + s
 	}
-	if len(s) > maxNameBytes {
-		ext := filepath.Ext(s)
-		if len(ext) > 10 {
-			ext = ""
+	s = boundName(s)
+	if ownName(s) {
+		s = boundName(s + "_")
+	}
+	return s
+}
+
+// cleanRunes drops what must never be in a name (control characters,
+// bytes that are no UTF-8, invisible format characters) and turns path
+// separators and the characters Windows filesystems reserve into sep.
+func cleanRunes(name string, sep rune) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r == '/' || r == '\\' || r == 0:
+			b.WriteRune(sep)
+		case unicode.IsControl(r) || r == utf8.RuneError || invisible(r):
+		case strings.ContainsRune(`<>:"|?*`, r):
+			b.WriteRune(sep) // reserved on Windows filesystems (USB sticks, shares)
+		default:
+			b.WriteRune(r)
 		}
-		base := s[:maxNameBytes-len(ext)]
-		for !utf8.ValidString(base) {
-			base = base[:len(base)-1]
-		}
-		s = strings.TrimSpace(base) + ext
+	}
+	return b.String()
+}
+
+// invisible reports the characters a name never keeps although they are
+// no controls: the format characters (Unicode's Cf: the bidi controls
+// U+202A-202E, U+2066-2069, U+200E/F and U+061C, which reorder what a
+// file manager or a terminal shows, and the invisible U+200B, U+2060,
+// U+FEFF, soft hyphen, tags...) and the line and paragraph separators.
+// The joiners U+200C/D stay: they shape Persian and Indic words and
+// emoji, and reorder nothing.
+func invisible(r rune) bool {
+	switch r {
+	case '\u200c', '\u200d':
+		return false
+	case '\u2028', '\u2029':
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
+}
+
+// trimDots trims dots and spaces from the start and/or the end of s.
+func trimDots(s string, start, end bool) string {
+	dotOrSpace := func(r rune) bool { return r == '.' || unicode.IsSpace(r) }
+	if start {
+		s = strings.TrimLeftFunc(s, dotOrSpace)
+	}
+	if end {
+		s = strings.TrimRightFunc(s, dotOrSpace)
+	}
+	return s
+}
+
+// boundName cuts s to maxNameBytes on a rune boundary, keeping a short
+// extension.
+func boundName(s string) string {
+	if len(s) <= maxNameBytes {
+		return s
+	}
+	ext := filepath.Ext(s)
+	if len(ext) > 10 {
+		ext = ""
+	}
+	base := s[:maxNameBytes-len(ext)]
+	for !utf8.ValidString(base) {
+		base = base[:len(base)-1]
+	}
+	return trimDots(base, false, ext == "") + ext
+}
+
+// ownName reports the names vdl keeps for its own files and folders
+// beside the media: the journal (JournalName) and the work folders
+// ("<out>.vdl"), compared without case, as the filesystems of macOS and
+// Windows compare them. A media name never is one: a made name that would
+// be gets a "_" (sanitizeName), a server's file name a media extension
+// (serverName).
+func ownName(name string) bool {
+	l := strings.ToLower(name)
+	return l == strings.ToLower(JournalName) || strings.HasSuffix(l, workSuffix)
+}
+
+// mediaExt reports the extensions vdl saves a file under when a server
+// chose its name: video, audio, subtitles, pictures, and "bin" for data
+// of no known kind. Anything else (.exe, .sh, .desktop, .jsonl, .vdl...)
+// could run something when opened, or be taken for another program's
+// file; such a name gets a media extension appended (yt-dlp restricts
+// extensions the same way since CVE-2024-38519).
+func mediaExt(ext string) bool {
+	switch strings.ToLower(ext) {
+	case "mp4", "m4v", "mov", "qt", "mkv", "webm", "flv", "f4v", "ts", "m2ts", "mts", "3gp", "3g2", "avi", "wmv", "asf", "ogv", "mpg", "mpeg", "vob",
+		"m4s", "m4a", "m4b", "mp3", "mp2", "aac", "flac", "ogg", "oga", "opus", "wav", "mka", "wma", "ac3", "ec3", "eac3",
+		"vtt", "webvtt", "srt", "ass", "ssa", "ttml", "dfxp",
+		"jpg", "jpeg", "png", "webp", "gif", "avif",
+		"bin":
+		return true
+	}
+	return false
+}
+
+// safeExt is the extension a download of f gets: the format's when it is
+// a media extension, else "bin" (a plain file whose name gave something
+// else, "setup.exe").
+func safeExt(f *extractors.Format, keepTS bool) string {
+	if ext := f.OutputExt(keepTS); mediaExt(ext) {
+		return ext
+	}
+	return "bin"
+}
+
+// serverName is the file name of a download the server named
+// (Content-Disposition, the URL's path): cleaned like every name, its
+// extension kept only if it is media's, else ext appended ("x.exe" ->
+// "x.exe.mp4", "vdl-journal.jsonl" -> "vdl-journal.jsonl.mp4"). A name
+// with nothing before its extension ("..", ".mp4", bytes that are no
+// UTF-8) becomes "_" with the extension: a server's name is never the
+// user's mistake.
+func serverName(name, ext string) string {
+	s := trimDots(cleanRunes(name, '_'), false, true) // "x.exe." is x.exe on Windows
+	stem := s
+	if i := strings.LastIndexByte(s, '.'); i >= 0 && mediaExt(s[i+1:]) {
+		stem, ext = s[:i], s[i+1:]
+	}
+	return titleName(stem, ext)
+}
+
+// titleName is the file name of a download named by its title: the
+// title, then the extension (a title's dots are never one).
+func titleName(title, ext string) string {
+	stem := trimDots(cleanRunes(title, '_'), true, true)
+	if stem == "" {
+		stem = "_"
+	}
+	return sanitizeName(stem + "." + ext)
+}
+
+// fieldValue makes a site's value safe to fill a template with: cleaned
+// like a name, leading dots and spaces dropped (a hidden file), and a
+// value of nothing but dots and spaces ("..", ".") made "_", so that a
+// series titled ".." is a folder "_", never a step out of -d nor a
+// folder level dropped. "" stays "" (the template writes NA).
+func fieldValue(s string) string {
+	if s == "" {
+		return ""
+	}
+	if s = trimDots(cleanRunes(s, '_'), true, false); trimDots(s, false, true) == "" {
+		return "_"
 	}
 	return s
 }
@@ -105,10 +235,24 @@ func (e *entryInfo) transferring() {
 }
 
 // outputPath decides where the media goes: -o (a file, or a template),
-// else for a series' episode the series template, else a sanitised name
-// from the server or the title, in Dir. templated says the name is made
-// (never the user's own file name), so collisions get "(2)".
+// else for a series' episode the series template, else the server's file
+// name or the title, in Dir. templated says the name is made (never the
+// user's own file name), so collisions get "(2)". The folders between
+// Dir and the output are checked (checkParents) before anything there is
+// read or planned.
 func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format, e *entryInfo) (out string, templated bool, err error) {
+	out, templated, err = d.outputName(m, f, e)
+	if err != nil {
+		return "", false, err
+	}
+	if _, err := checkParents(d.opts.Dir, out); err != nil {
+		return "", false, err
+	}
+	return out, templated, nil
+}
+
+// outputName is outputPath's name, unchecked.
+func (d *Downloader) outputName(m *extractors.Media, f *extractors.Format, e *entryInfo) (out string, templated bool, err error) {
 	tmpl := d.opts.Output
 	if tmpl == "" && e != nil && e.series != "" {
 		tmpl = seriesTemplate
@@ -116,9 +260,10 @@ func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format, e *en
 			tmpl = unnumberedTemplate
 		}
 	}
+	ext := safeExt(f, d.opts.KeepTS)
 	switch {
 	case tmpl != "" && isTemplate(tmpl):
-		rel, err := expandTemplate(tmpl, templateFields(m, f, e, f.OutputExt(d.opts.KeepTS)))
+		rel, err := expandTemplate(tmpl, templateFields(m, f, e, ext))
 		if err != nil {
 			return "", false, err
 		}
@@ -128,22 +273,23 @@ func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format, e *en
 			return tmpl, false, nil
 		}
 		return filepath.Join(d.opts.Dir, tmpl), false, nil
+	case m.FileName != "":
+		return filepath.Join(d.opts.Dir, serverName(m.FileName, ext)), true, nil
 	}
-	name := m.FileName
-	if name == "" || filepath.Ext(name) == "" {
-		name = m.Title + "." + f.OutputExt(d.opts.KeepTS)
-	}
-	return filepath.Join(d.opts.Dir, sanitizeName(name)), true, nil
+	return filepath.Join(d.opts.Dir, titleName(m.Title, ext)), true, nil
 }
 
-// templateFields are the values a template may name (yt-dlp's names).
+// templateFields are the values a template may name (yt-dlp's names),
+// each string a site's value made safe first (fieldValue): only the
+// template's own text is the user's.
 func templateFields(m *extractors.Media, f *extractors.Format, e *entryInfo, ext string) map[string]any {
-	fields := map[string]any{"title": m.Title, "id": m.ID, "series": m.Series, "episode": m.Episode,
-		"format_id": f.ID, "height": f.Height, "width": f.Width, "ext": ext, "site": m.Site, "playlist_index": 0}
+	series := m.Series
+	if e != nil && series == "" {
+		series = e.series
+	}
+	fields := map[string]any{"title": fieldValue(m.Title), "id": fieldValue(m.ID), "series": fieldValue(series), "episode": m.Episode,
+		"format_id": fieldValue(f.ID), "height": f.Height, "width": f.Width, "ext": ext, "site": fieldValue(m.Site), "playlist_index": 0}
 	if e != nil {
-		if m.Series == "" {
-			fields["series"] = e.series
-		}
 		if e.episode > 0 {
 			fields["episode"] = e.episode
 		}
@@ -152,24 +298,53 @@ func templateFields(m *extractors.Media, f *extractors.Format, e *entryInfo, ext
 	return fields
 }
 
-// makeParents creates the folders of out below root, refusing any that
-// is a link (a template's folders never lead out of root).
-func makeParents(root, out string) error {
+// checkParents is the one check of the folders between root (the
+// download folder) and out, for everything vdl reads or writes below a
+// template's folder: the skip checks and identity reads, the work folder,
+// the output and its subtitles, the dry run's plan. Each must be a real
+// folder: a link (a series folder replaced by one) is refused the same
+// way for a finished episode as for a new one, never followed. missing
+// are the folders still to make, outermost first. An output not below
+// root (an absolute -o) has no such folders.
+func checkParents(root, out string) (missing []string, err error) {
 	rel, err := filepath.Rel(root, filepath.Dir(out))
 	if err != nil || rel == "." {
-		return nil
+		return nil, nil
 	}
 	cur := root
-	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+	parts := strings.Split(rel, string(filepath.Separator))
+	for i, part := range parts {
 		cur = filepath.Join(cur, part)
 		exists, err := realDir(cur, "a folder of the output; remove it")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !exists {
-			if err := os.Mkdir(cur, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-				return &DiskError{Err: err}
+			for _, rest := range parts[i+1:] {
+				missing = append(missing, cur)
+				cur = filepath.Join(cur, rest)
 			}
+			return append(missing, cur), nil
+		}
+	}
+	return nil, nil
+}
+
+// makeParents creates the folders of out below root, refusing any that
+// is a link (a template's folders never lead out of root).
+func makeParents(root, out string) error {
+	missing, err := checkParents(root, out)
+	if err != nil {
+		return err
+	}
+	for _, dir := range missing {
+		if err := os.Mkdir(dir, 0o755); errors.Is(err, os.ErrExist) {
+			// Made since the check (another vdl, or not vdl): checked again.
+			if _, err := realDir(dir, "a folder of the output; remove it"); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return &DiskError{Err: err}
 		}
 	}
 	return nil
@@ -280,7 +455,11 @@ func (d *Downloader) skipExisting(out, ident string, size int64) (bool, error) {
 	return false, &DiskError{Err: fmt.Errorf("%s exists and is not this download (use --force to replace it)", out)}
 }
 
-func workDir(out string) string { return out + ".vdl" }
+// workSuffix names an output's work folder: "<out>.vdl" (ownName keeps
+// media names out of that name space).
+const workSuffix = ".vdl"
+
+func workDir(out string) string { return out + workSuffix }
 
 // clearDir empties dir (links in it are removed, never followed).
 func clearDir(dir string) error {

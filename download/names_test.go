@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,8 +17,21 @@ func TestSanitizeName(t *testing.T) {
 		{"Episode 1.mp4", "Episode 1.mp4"},
 		{"../../etc/passwd", "_.._etc_passwd"},
 		{"a/b\\c.mp4", "a_b_c.mp4"},
-		{"..", "download"},
-		{"", "download"},
+		{"..", "_"},
+		{"", "_"},
+		{"....", "_"},
+		{"\xff\xfe", "_"},
+		// Bidi controls and other invisible format characters go; the
+		// joiners stay.
+		{"\u202eevil\u202c4pm.exe", "evil4pm.exe"},
+		{"\u2066a\u2069\u200e\u200f\u061c\u200b\ufeff\u00ad\u2028b.mp4", "ab.mp4"},
+		{"میخواهم\u200c.mp4", "میخواهم\u200c.mp4"},
+		// vdl's own names are never a media name (nor folder).
+		{"vdl-journal.jsonl", "vdl-journal.jsonl_"},
+		{"VDL-Journal.JSONL", "VDL-Journal.JSONL_"},
+		{"x.mp4.vdl", "x.mp4.vdl_"},
+		{"x.mp4.VDL. ", "x.mp4.VDL_"},
+		{"vdl-journal.jsonl.mp4", "vdl-journal.jsonl.mp4"},
 		{"  .hidden. ", "hidden"},
 		{"tab\there\x00nul\x7f.ts", "tabhere_nul.ts"},
 		{"what?: <yes>|no*.mp4", "what__ _yes__no_.mp4"},
@@ -40,6 +54,120 @@ func TestSanitizeName(t *testing.T) {
 	got := sanitizeName(long)
 	if len(got) > maxNameBytes || !strings.HasSuffix(got, ".mp4") || !strings.HasPrefix(got, "长") {
 		t.Errorf("long name cut badly: %d bytes %q", len(got), got)
+	}
+	// A cut that would end in ".vdl" (the extension too long to keep).
+	cut := strings.Repeat("a", maxNameBytes-4) + ".vdl" + "." + strings.Repeat("x", 20)
+	if got := sanitizeName(cut); ownName(got) || len(got) > maxNameBytes {
+		t.Errorf("cut to %q", got)
+	}
+}
+
+// TestServerNames: a server's file name keeps a media extension, else
+// gets the format's; a name of nothing but dots, or of bytes that are no
+// text, becomes "_" with the extension; a title's dots are never an
+// extension.
+func TestServerNames(t *testing.T) {
+	for _, tt := range []struct{ in, ext, want string }{
+		{"Episode 1.mp4", "mp4", "Episode 1.mp4"},
+		{"Video.MKV", "mkv", "Video.MKV"},
+		{"clip.webm", "mp4", "clip.webm"},
+		{"file.bin", "bin", "file.bin"},
+		{"..", "mp4", "_.mp4"},
+		{".", "mp4", "_.mp4"},
+		{"....", "mp4", "_.mp4"},
+		{".mp4", "mp4", "_.mp4"},
+		{"..mp4", "mp4", "_.mp4"},
+		{"\xff\xfe", "mp4", "_.mp4"},
+		{"\xff\xfe.mp4", "mp4", "_.mp4"},
+		{"", "ts", "_.ts"},
+		{"\u202eevil\u202c4pm.exe", "mp4", "evil4pm.exe.mp4"},
+		{"run.sh", "bin", "run.sh.bin"},
+		{"app.desktop", "mp4", "app.desktop.mp4"},
+		{"x.exe.", "mp4", "x.exe.mp4"},
+		{"x.mp4 . ", "mp4", "x.mp4"},
+		{"vdl-journal.jsonl", "mp4", "vdl-journal.jsonl.mp4"},
+		{"x.mp4.vdl", "mp4", "x.mp4.vdl.mp4"},
+		{".hidden.mp4", "mp4", "hidden.mp4"},
+		{"CON.mp4", "mp4", "_CON.mp4"},
+		{"a/../b.mp4", "mp4", "a_.._b.mp4"},
+	} {
+		if got := serverName(tt.in, tt.ext); got != tt.want {
+			t.Errorf("serverName(%+q, %q) = %+q, want %+q", tt.in, tt.ext, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ in, ext, want string }{
+		{"Movie.mp4", "ts", "Movie.mp4.ts"}, // --remux ts: the title's ".mp4" is no extension
+		{"Learn Go 1.21", "mp4", "Learn Go 1.21.mp4"},
+		{"..", "mp4", "_.mp4"},
+		{"", "mp4", "_.mp4"},
+		{"vdl-journal", "jsonl", "vdl-journal.jsonl_"},
+	} {
+		if got := titleName(tt.in, tt.ext); got != tt.want {
+			t.Errorf("titleName(%q, %q) = %q, want %q", tt.in, tt.ext, got, tt.want)
+		}
+	}
+}
+
+func TestSafeExt(t *testing.T) {
+	for _, tt := range []struct {
+		f    extractors.Format
+		want string
+	}{
+		{extractors.Format{Container: "mp4"}, "mp4"},
+		{extractors.Format{Container: "ts"}, "mp4"}, // remuxed
+		{extractors.Format{Container: "ts", Plain: true}, "ts"},
+		{extractors.Format{Container: "exe", Plain: true}, "bin"},
+		{extractors.Format{Container: "jsonl", Plain: true}, "bin"},
+		{extractors.Format{Container: "", Plain: true}, "bin"},
+	} {
+		if got := safeExt(&tt.f, false); got != tt.want {
+			t.Errorf("safeExt(%q, plain %v) = %q, want %q", tt.f.Container, tt.f.Plain, got, tt.want)
+		}
+	}
+}
+
+// TestHostileFieldValues: a site's values fill a template as names: a
+// series "..", "." or "vdl-journal.jsonl" is a folder of its own under
+// -d, never a step out of it, a dropped level or vdl's journal; a server
+// file name that is vdl's or executable gets a media extension.
+func TestHostileFieldValues(t *testing.T) {
+	d := &Downloader{opts: Options{Dir: "out"}}
+	f := &extractors.Format{ID: "shd", Container: "mp4"}
+	for _, tt := range []struct {
+		series, title string
+		want          string
+	}{
+		{"..", "..", filepath.Join("out", "_", "_ - E03 - _.mp4")},
+		{".", "t", filepath.Join("out", "_", "_ - E03 - t.mp4")},
+		{" . . ", "\u202e\u202c", filepath.Join("out", "_", "_ - E03 - _.mp4")},
+		{".hidden", "t", filepath.Join("out", "hidden", "hidden - E03 - t.mp4")},
+		{"vdl-journal.jsonl", "t", filepath.Join("out", "vdl-journal.jsonl_", "vdl-journal.jsonl - E03 - t.mp4")},
+		{"S.mp4.vdl", "t", filepath.Join("out", "S.mp4.vdl_", "S.mp4.vdl - E03 - t.mp4")},
+		{"a/b", "c\\d", filepath.Join("out", "a_b", "a_b - E03 - c_d.mp4")},
+	} {
+		m := &extractors.Media{Title: tt.title, Series: tt.series, Episode: 3}
+		got, _, err := d.outputPath(m, f, &entryInfo{series: tt.series, episode: 3})
+		if err != nil || got != tt.want {
+			t.Errorf("series %q, title %q: %q (%v), want %q", tt.series, tt.title, got, err, tt.want)
+		}
+	}
+	// A template of the user's own: the value, never the user, is changed.
+	d.opts.Output = "%(title)s.%(ext)s"
+	if got, _, err := d.outputPath(&extractors.Media{Title: "...."}, f, nil); err != nil || got != filepath.Join("out", "_.mp4") {
+		t.Errorf("title ....: %q (%v)", got, err)
+	}
+	d.opts.Output = "%(title)s"
+	if got, _, err := d.outputPath(&extractors.Media{Title: "vdl-journal.jsonl"}, f, nil); err != nil || got != filepath.Join("out", "vdl-journal.jsonl_") {
+		t.Errorf("title vdl-journal.jsonl: %q (%v)", got, err)
+	}
+	d.opts.Output = "../%(title)s.mp4" // the user's own mistake stays one
+	if _, _, err := d.outputPath(&extractors.Media{Title: "t"}, f, nil); !errors.Is(err, ErrBadTemplate) {
+		t.Errorf("../ template: %v, want ErrBadTemplate", err)
+	}
+	d.opts.Output = ""
+	plain := &extractors.Format{ID: "direct", Container: "exe", Plain: true}
+	if got, _, err := d.outputPath(&extractors.Media{FileName: "vdl-journal.jsonl", Title: "vdl-journal"}, plain, nil); err != nil || got != filepath.Join("out", "vdl-journal.jsonl.bin") {
+		t.Errorf("served vdl-journal.jsonl: %q (%v)", got, err)
 	}
 }
 
@@ -66,26 +194,62 @@ func TestMakeParentsNeverFollowsLinks(t *testing.T) {
 	}
 }
 
-// TestSeriesNames: a series' episode is named by its number; an item the
-// site leaves unnumbered (a special) gets no "E00" nor a borrowed number.
-func TestSeriesNames(t *testing.T) {
-	d := &Downloader{opts: Options{Dir: "out"}}
+// TestOutputPathRefusesLinkedFolders: a series folder replaced by a link
+// is refused before anything below it is read, for a finished episode
+// as for a new one (the same check makeParents makes), and a plain file
+// in the way of a folder too.
+func TestOutputPathRefusesLinkedFolders(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	d := &Downloader{opts: Options{Dir: root}}
 	f := &extractors.Format{ID: "shd", Container: "mp4"}
-	for _, tc := range []struct {
-		episode int
-		want    string
+	m := &extractors.Media{Title: "t", Series: "show", Episode: 1}
+	e := &entryInfo{series: "show", episode: 1}
+	want := filepath.Join(root, "show", "show - E01 - t.mp4")
+	if got, _, err := d.outputPath(m, f, e); err != nil || got != want {
+		t.Fatalf("no folder yet: %q (%v)", got, err)
+	}
+	os.WriteFile(filepath.Join(elsewhere, "show - E01 - t.mp4"), []byte("x"), 0o644)
+	if err := os.Symlink(elsewhere, filepath.Join(root, "show")); err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range []struct {
+		name string
+		do   func() error
 	}{
-		{7, filepath.Join("out", "剧", "剧 - E07 - 第07集.mp4")},
-		{0, filepath.Join("out", "剧", "剧 - 花絮.mp4")},
+		{"outputPath", func() error { _, _, err := d.outputPath(m, f, e); return err }},
+		{"pickOutput", func() error { _, _, err := d.pickOutput(m, f, e); return err }},
+		{"makeParents", func() error { return makeParents(root, want) }},
 	} {
-		title := "第07集"
-		if tc.episode == 0 {
-			title = "花絮"
+		var de *DiskError
+		if err := call.do(); !errors.As(err, &de) || !strings.Contains(err.Error(), "symbolic link") {
+			t.Errorf("%s: %v, want a DiskError naming the link", call.name, err)
 		}
-		m := &extractors.Media{Title: title, Series: "剧", Episode: tc.episode}
-		got, templated, err := d.outputPath(m, f, &entryInfo{series: "剧", episode: tc.episode})
-		if err != nil || !templated || got != tc.want {
-			t.Errorf("episode %d: %q (%v, %v), want %q", tc.episode, got, templated, err, tc.want)
+	}
+	os.Remove(filepath.Join(root, "show"))
+	os.WriteFile(filepath.Join(root, "show"), nil, 0o644)
+	if _, _, err := d.outputPath(m, f, e); err == nil || !strings.Contains(err.Error(), "in the way") {
+		t.Errorf("a file in the way of the folder: %v", err)
+	}
+}
+
+// TestCheckParents: the folders still to make, outermost first; none for
+// an output that is not below the root.
+func TestCheckParents(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "a"), 0o755)
+	for _, tt := range []struct {
+		root, out string
+		want      []string
+	}{
+		{root, filepath.Join(root, "x.mp4"), nil},
+		{root, filepath.Join(root, "a", "x.mp4"), nil},
+		{root, filepath.Join(root, "a", "b", "c", "x.mp4"), []string{filepath.Join(root, "a", "b"), filepath.Join(root, "a", "b", "c")}},
+		{root, filepath.Join(root, "n", "x.mp4"), []string{filepath.Join(root, "n")}},
+		{".", "/elsewhere/x.mp4", nil}, // an absolute -o: the user's own path
+	} {
+		got, err := checkParents(tt.root, tt.out)
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("checkParents(%q, %q) = %q (%v), want %q", tt.root, tt.out, got, err, tt.want)
 		}
 	}
 }

