@@ -1,9 +1,12 @@
 package download
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/vdlproject/vdl/extractors"
 )
 
 // Items is a parsed -I/--items spec: which 1-based positions of a
@@ -59,3 +62,125 @@ func (it Items) Has(n int) bool {
 }
 
 func (it Items) String() string { return it.spec }
+
+// Pick returns the entry indexes (0-based) of a list of n items that it
+// selects, in order. A spec that selects none of a non-empty list (-I 20-
+// of 12 items) is a NoneSelectedError: said at once, before any request
+// about an item, rather than a run that does nothing and exits 0.
+func (it Items) Pick(n int) ([]int, error) {
+	var picked []int
+	for i := range n {
+		if it.Has(i + 1) {
+			picked = append(picked, i)
+		}
+	}
+	if n > 0 && len(picked) == 0 {
+		return nil, &NoneSelectedError{Spec: it.spec, Count: n}
+	}
+	return picked, nil
+}
+
+// NoneSelectedError is an -I spec that selects none of a list's Count
+// items. It is the user's to change: it wraps ErrBadItems (exit code 2).
+type NoneSelectedError struct {
+	Spec  string
+	Count int
+}
+
+func (e *NoneSelectedError) Error() string {
+	items := "items"
+	if e.Count == 1 {
+		items = "item"
+	}
+	return fmt.Sprintf("-I %s selects nothing: the list has %d %s", e.Spec, e.Count, items)
+}
+
+func (e *NoneSelectedError) Unwrap() error { return ErrBadItems }
+
+// Outcome is how one playlist item ended.
+type Outcome string
+
+const (
+	Downloaded Outcome = "downloaded"
+	Skipped    Outcome = "skipped" // in the archive, or already on disk
+	Refused    Outcome = "refused" // the site refuses it: VIP, DRM, region, not found
+	Failed     Outcome = "failed"  // after its retries (and one more try at the end)
+	Planned    Outcome = "planned" // --dry-run: resolved, nothing fetched
+)
+
+// The reasons of a Skipped item.
+const (
+	InArchive = "in the archive"
+	OnDisk    = "already on disk" // complete, recognised as this download
+)
+
+// ItemReport is one item of a run, as the journal records it.
+type ItemReport struct {
+	Index   int     `json:"index"` // 1-based position in its list
+	Site    string  `json:"site,omitempty"`
+	ID      string  `json:"id,omitempty"`
+	Episode int     `json:"episode,omitempty"`
+	Title   string  `json:"title,omitempty"`
+	Format  string  `json:"format,omitempty"`
+	File    string  `json:"file,omitempty"`
+	Bytes   int64   `json:"bytes"`            // of the file; for a plan, the format's size (-1 unknown)
+	Approx  bool    `json:"approx,omitempty"` // Bytes is an estimate (bitrate x duration)
+	Outcome Outcome `json:"outcome"`
+	Reason  string  `json:"reason,omitempty"` // why skipped, refused or failed
+	Err     error   `json:"-"`
+}
+
+// Report is what a playlist run did, item by item.
+type Report struct {
+	Title string
+	Items []ItemReport
+	// Notes are summary lines about the list as a whole (a series of a
+	// batch whose -I selects none of its items).
+	Notes []string
+}
+
+// Count returns how many items ended with o.
+func (r *Report) Count(o Outcome) int {
+	n := 0
+	for _, it := range r.Items {
+		if it.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+// FirstError is the error of the first item that was refused or failed.
+func (r *Report) FirstError() error {
+	for _, it := range r.Items {
+		if it.Err != nil {
+			return it.Err
+		}
+	}
+	return nil
+}
+
+// fail classifies an item's error: the site's refusal, or a failure.
+func fail(r ItemReport, err error) ItemReport {
+	r.Err, r.Outcome, r.Reason = err, Failed, err.Error()
+	for _, c := range []struct {
+		target error
+		reason string
+	}{
+		{extractors.ErrVIP, "VIP only"}, {extractors.ErrDRM, "DRM"}, {extractors.ErrGeo, "not available in this region"},
+		{extractors.ErrNotFound, "not found"}, {extractors.ErrNoFormat, "no such format"}, {extractors.ErrUnsupported, "unsupported"},
+	} {
+		if errors.Is(err, c.target) {
+			r.Outcome, r.Reason = Refused, c.reason
+			// A refusal that says more in parentheses right after its
+			// name keeps it: "VIP only (a 5-minute preview)".
+			if msg := err.Error(); strings.HasPrefix(msg, c.reason+" (") {
+				if end := strings.Index(msg, ")"); end > 0 {
+					r.Reason = msg[:end+1]
+				}
+			}
+			break
+		}
+	}
+	return r
+}

@@ -64,46 +64,18 @@ func TestParseItems(t *testing.T) {
 	}
 }
 
-// TestArchive: lines are yt-dlp's "<site> <id>"; a torn last line (a
-// crash while writing it) is ignored and the next record starts afresh.
-func TestArchive(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "archive.txt")
-	if err := os.WriteFile(path, []byte("qq a00000000001\nyoutube xyz\nqq b0000"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	a, err := OpenArchive(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !a.Has("qq", "a00000000001") || !a.Has("QQ", "a00000000001") || a.Has("qq", "b0000") || a.Has("qq", "xyz") {
-		t.Error("archive read wrong")
-	}
-	if err := a.Add("qq", "c00000000003"); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Add("qq", "c00000000003"); err != nil { // once only
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile(path)
-	if string(data) != "qq a00000000001\nyoutube xyz\nqq c00000000003\n" {
-		t.Errorf("archive file:\n%q", data)
-	}
-	b, err := OpenArchive(path)
-	if err != nil || !b.Has("qq", "c00000000003") || b.Has("qq", "b0000") {
-		t.Errorf("reopened archive: %v", err)
-	}
-	if _, err := OpenArchive(filepath.Join(t.TempDir(), "none")); err != nil {
-		t.Errorf("a missing archive is empty, not %v", err)
-	}
-}
-
 // TestJournal: one JSON line per item with the run's time, appended.
 func TestJournal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), JournalName)
-	j := OpenJournal(path, time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC))
+	j, err := OpenJournal(path, time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
 	items := []ItemReport{
 		{Index: 1, Site: "qq", ID: "v1", Episode: 1, Title: "第01集", Format: "shd", File: "s/e1.mp4", Bytes: 10, Outcome: Downloaded},
 		{Index: 6, Site: "qq", ID: "v6", Episode: 6, Outcome: Refused, Reason: "VIP only", Err: errors.New("not pay")},
+		{Index: 7, Title: "http://user:s3cret@host/x.mp4", Outcome: Failed,
+			Reason: `GET "http://user:s3cret@host/x.mp4": 404`, Err: errors.New("x")},
 	}
 	for _, it := range items {
 		if err := j.Add(it); err != nil {
@@ -122,19 +94,127 @@ func TestJournal(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &got); err != nil {
 			t.Fatal(err)
 		}
-		want := items[n]
-		if got["run"] != "2026-12-01T22:00:00Z" || got["id"] != want.ID || got["outcome"] != string(want.Outcome) ||
-			got["episode"] != float64(want.Episode) || (want.Reason != "" && got["reason"] != want.Reason) {
+		want := items[n].redacted()
+		id, _ := got["id"].(string)
+		ep, _ := got["episode"].(float64)
+		if got["run"] != "2026-12-01T22:00:00Z" || id != want.ID || got["outcome"] != string(want.Outcome) ||
+			ep != float64(want.Episode) || (want.Reason != "" && got["reason"] != want.Reason) {
 			t.Errorf("line %d: %v", n, got)
 		}
 		if strings.Contains(sc.Text(), "not pay") {
 			t.Error("the error value leaked into the journal beside the reason")
 		}
+		if strings.Contains(sc.Text(), "s3cret") || strings.Contains(sc.Text(), "user") {
+			t.Errorf("line %d keeps a URL's credentials: %s", n, sc.Text())
+		}
 		n++
 	}
-	if n != 2 {
+	if n != len(items) {
 		t.Errorf("%d lines", n)
 	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("journal mode %v (%v), want 0600", st.Mode(), err)
+	}
+}
+
+// TestJournalRefusesWhatIsInItsWay: a folder, a link (dangling or not)
+// at the journal's name is a DiskError as the journal is opened, before
+// any item.
+func TestJournalRefusesWhatIsInItsWay(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		plant func(path string) error
+		want  string
+	}{
+		{"folder", func(p string) error { return os.Mkdir(p, 0o755) }, "is a folder"},
+		{"link", func(p string) error {
+			target := filepath.Join(filepath.Dir(p), "elsewhere")
+			if err := os.WriteFile(target, nil, 0o644); err != nil {
+				return err
+			}
+			return os.Symlink(target, p)
+		}, "symbolic link"},
+		{"dangling link", func(p string) error { return os.Symlink(filepath.Join(filepath.Dir(p), "none"), p) }, "symbolic link"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), JournalName)
+			if err := tt.plant(path); err != nil {
+				t.Skip(err)
+			}
+			_, err := OpenJournal(path, time.Now())
+			var de *DiskError
+			if !errors.As(err, &de) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("OpenJournal: %v, want a DiskError saying %q", err, tt.want)
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(path), "none")); err == nil {
+				t.Error("the journal was created through a dangling link")
+			}
+		})
+	}
+}
+
+// TestRedactText: every URL in a text loses its credentials through
+// request.Redact; the rest of the text is kept byte for byte.
+func TestRedactText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"no url here", "no url here"},
+		{"http://host/a@b?c=1", "http://host/a@b?c=1"},
+		{"GET http://user:s3cret@host:81/x.mp4: 404 Not Found", "GET http://host:81/x.mp4: 404 Not Found"},
+		{`Get "https://u:p@h/x": dial tcp: refused`, `Get "https://h/x": dial tcp: refused`},
+		{"[1/2] a http://a:b@one/x and http://c:d@two/y", "[1/2] a http://one/x and http://two/y"},
+		{`{"url":"http://u:p@h/x"}` + "\n", `{"url":"http://h/x"}` + "\n"},
+		{"http://user:s3cret@host/%zz", "http://host/%zz"}, // does not parse: cut as text
+		{"rtmp+x://k:v@h/s 日本", "rtmp+x://h/s 日本"},
+	} {
+		if got := RedactText(tt.in); got != tt.want {
+			t.Errorf("RedactText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestEntryLabelRedacted: an entry without a title is labelled by its
+// URL, without its credentials.
+func TestEntryLabelRedacted(t *testing.T) {
+	pl := &extractors.Playlist{}
+	got := entryLabel(pl, extractors.Entry{URL: "https://user:s3cret@host/v/1", Episode: 3})
+	if got != "E03 https://host/v/1" {
+		t.Errorf("label %q", got)
+	}
+}
+
+// TestItemsPickNone: a spec that selects none of a list's items is a
+// NoneSelectedError (exit 2 through ErrBadItems); List asks nothing.
+func TestItemsPickNone(t *testing.T) {
+	it, err := ParseItems("20-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := it.Pick(25); err != nil || len(got) != 6 || got[0] != 19 {
+		t.Errorf("Pick(25) = %v, %v", got, err)
+	}
+	var none *NoneSelectedError
+	if _, err := it.Pick(12); !errors.As(err, &none) || !errors.Is(err, ErrBadItems) || none.Count != 12 {
+		t.Errorf("Pick(12): %v", err)
+	}
+	if got, err := it.Pick(0); err != nil || got != nil {
+		t.Errorf("an empty list: %v, %v", got, err)
+	}
+	d, err := New(Options{Client: &request.Client{HTTP: &http.Client{Transport: failingTransport{t}}}, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := &extractors.Playlist{Site: "refreshtest", Entries: []extractors.Entry{{URL: "https://refresh.test/1", ID: "a"}}}
+	if _, err := d.List(context.Background(), pl, ListOptions{Items: it}); !errors.As(err, &none) {
+		t.Errorf("List: %v", err)
+	}
+}
+
+// failingTransport fails a test that makes any request.
+type failingTransport struct{ t *testing.T }
+
+func (f failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.t.Errorf("request to %s", r.URL)
+	return nil, errors.New("no requests here")
 }
 
 // TestSleepInterval: --sleep-interval waits between items that asked the

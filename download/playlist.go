@@ -2,11 +2,9 @@ package download
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,60 +15,6 @@ import (
 	"github.com/vdlproject/vdl/fetch"
 	"github.com/vdlproject/vdl/request"
 )
-
-// Outcome is how one playlist item ended.
-type Outcome string
-
-const (
-	Downloaded Outcome = "downloaded"
-	Skipped    Outcome = "skipped" // in the archive, or already on disk
-	Refused    Outcome = "refused" // the site refuses it: VIP, DRM, region, not found
-	Failed     Outcome = "failed"  // after its retries (and one more try at the end)
-	Planned    Outcome = "planned" // --dry-run: resolved, nothing fetched
-)
-
-// ItemReport is one item of a run, as the journal records it.
-type ItemReport struct {
-	Index   int     `json:"index"` // 1-based position in its list
-	Site    string  `json:"site,omitempty"`
-	ID      string  `json:"id,omitempty"`
-	Episode int     `json:"episode,omitempty"`
-	Title   string  `json:"title,omitempty"`
-	Format  string  `json:"format,omitempty"`
-	File    string  `json:"file,omitempty"`
-	Bytes   int64   `json:"bytes"`            // of the file; for a plan, the format's size (-1 unknown)
-	Approx  bool    `json:"approx,omitempty"` // Bytes is an estimate (bitrate x duration)
-	Outcome Outcome `json:"outcome"`
-	Reason  string  `json:"reason,omitempty"` // why skipped, refused or failed
-	Err     error   `json:"-"`
-}
-
-// Report is what a playlist run did, item by item.
-type Report struct {
-	Title string
-	Items []ItemReport
-}
-
-// Count returns how many items ended with o.
-func (r *Report) Count(o Outcome) int {
-	n := 0
-	for _, it := range r.Items {
-		if it.Outcome == o {
-			n++
-		}
-	}
-	return n
-}
-
-// FirstError is the error of the first item that was refused or failed.
-func (r *Report) FirstError() error {
-	for _, it := range r.Items {
-		if it.Err != nil {
-			return it.Err
-		}
-	}
-	return nil
-}
 
 // ListOptions tune a playlist run.
 type ListOptions struct {
@@ -95,15 +39,16 @@ type ListObserver interface {
 // ones are extracted ahead, and the next one's transfer starts once this
 // one's has begun, on the connections this one cannot use (fetch.Slots:
 // the earlier item always comes first). The returned error is only a
-// cancellation or a local failure that would fail every item (the
-// archive or the journal cannot be written).
+// cancellation, a local failure that would fail every item (the
+// archive or the journal cannot be written), or a NoneSelectedError (the
+// -I spec selects no entry; nothing is asked). The report holds the
+// items that ended, also with an error.
 func (d *Downloader) List(ctx context.Context, pl *extractors.Playlist, lo ListOptions) (*Report, error) {
-	lr := &listRun{d: d, pl: pl, lo: lo, slots: fetch.NewSlots(max(d.opts.Connections, 1))}
-	for i := range pl.Entries {
-		if lo.Items.Has(i + 1) {
-			lr.picked = append(lr.picked, i)
-		}
+	picked, err := lo.Items.Pick(len(pl.Entries))
+	if err != nil {
+		return &Report{Title: pl.Title}, err
 	}
+	lr := &listRun{d: d, pl: pl, lo: lo, picked: picked, slots: fetch.NewSlots(max(d.opts.Connections, 1))}
 	lr.lobs, _ = d.obs.(ListObserver)
 	var stop func()
 	lr.pf, stop = newPrefetcher(ctx, d)
@@ -263,7 +208,7 @@ func closedSignal() *signal {
 
 // record writes an item's outcome to the archive and the journal.
 func (d *Downloader) record(r ItemReport, lo ListOptions) error {
-	if lo.Archive != nil && !lo.DryRun && (r.Outcome == Downloaded || r.Outcome == Skipped && r.Reason != "in the archive") && r.ID != "" {
+	if lo.Archive != nil && !lo.DryRun && (r.Outcome == Downloaded || r.Outcome == Skipped && r.Reason != InArchive) && r.ID != "" {
 		if err := lo.Archive.Add(r.Site, r.ID); err != nil {
 			return err
 		}
@@ -280,12 +225,12 @@ func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, 
 	pos := i + 1
 	r := ItemReport{Index: pos, Site: pl.Site, ID: e.ID, Episode: e.Episode, Title: e.Title}
 	if e.ID != "" && lo.Archive != nil && lo.Archive.Has(pl.Site, e.ID) {
-		r.Outcome, r.Reason = Skipped, "in the archive"
+		r.Outcome, r.Reason = Skipped, InArchive
 		return r, false
 	}
 	u, err := url.Parse(e.URL)
 	if err != nil {
-		return fail(r, fmt.Errorf("%w: entry URL %q", extractors.ErrUnsupported, e.URL)), false
+		return fail(r, fmt.Errorf("%w: entry URL %q", extractors.ErrUnsupported, request.Redact(e.URL))), false
 	}
 	res, err := pf.get(ctx, i, u)
 	if err != nil {
@@ -325,7 +270,7 @@ func (d *Downloader) fetchItem(ctx context.Context, m *extractors.Media, info *e
 	r.Site, r.ID, r.Title, r.Episode = m.Site, m.ID, m.Title, m.Episode
 	switch {
 	case lo.Archive != nil && lo.Archive.Has(m.Site, m.ID):
-		r.Outcome, r.Reason = Skipped, "in the archive"
+		r.Outcome, r.Reason = Skipped, InArchive
 		return r
 	case lo.DryRun:
 		return d.plan(m, info, r)
@@ -339,7 +284,7 @@ func (d *Downloader) fetchItem(ctx context.Context, m *extractors.Media, info *e
 		r.Bytes = st.Size()
 	}
 	if done.Skipped {
-		r.Outcome, r.Reason = Skipped, "already on disk"
+		r.Outcome, r.Reason = Skipped, OnDisk
 	}
 	return r
 }
@@ -362,15 +307,24 @@ func (d *Downloader) Failure(pos int, title string, err error, lo ListOptions) (
 	return r, d.record(r, lo)
 }
 
-// plan resolves what a dry run would do with m.
+// plan resolves what a dry run would do with m: the output the real run
+// would choose, by the same check (pickOutput, which only reads the
+// disk), so that an item already complete there is a skip, not a plan.
 func (d *Downloader) plan(m *extractors.Media, info *entryInfo, r ItemReport) ItemReport {
 	f, err := extractors.Select(m.Formats, d.opts.Format)
 	if err != nil {
 		return fail(r, err)
 	}
-	out, _, err := d.outputPath(m, f, info)
+	out, skip, err := d.pickOutput(m, f, info)
 	if err != nil {
 		return fail(r, err)
+	}
+	if skip {
+		r.Format, r.File, r.Outcome, r.Reason = f.ID, out, Skipped, OnDisk
+		if st, err := os.Stat(out); err == nil {
+			r.Bytes = st.Size()
+		}
+		return r
 	}
 	r.Format, r.File, r.Bytes, r.Outcome = f.ID, out, f.Size, Planned
 	if f.Size < 0 && f.EstSize > 0 {
@@ -379,36 +333,12 @@ func (d *Downloader) plan(m *extractors.Media, info *entryInfo, r ItemReport) It
 	return r
 }
 
-// fail classifies an item's error: the site's refusal, or a failure.
-func fail(r ItemReport, err error) ItemReport {
-	r.Err, r.Outcome, r.Reason = err, Failed, err.Error()
-	for _, c := range []struct {
-		target error
-		reason string
-	}{
-		{extractors.ErrVIP, "VIP only"}, {extractors.ErrDRM, "DRM"}, {extractors.ErrGeo, "not available in this region"},
-		{extractors.ErrNotFound, "not found"}, {extractors.ErrNoFormat, "no such format"}, {extractors.ErrUnsupported, "unsupported"},
-	} {
-		if errors.Is(err, c.target) {
-			r.Outcome, r.Reason = Refused, c.reason
-			// A refusal that says more in parentheses right after its
-			// name keeps it: "VIP only (a 5-minute preview)".
-			if msg := err.Error(); strings.HasPrefix(msg, c.reason+" (") {
-				if end := strings.Index(msg, ")"); end > 0 {
-					r.Reason = msg[:end+1]
-				}
-			}
-			break
-		}
-	}
-	return r
-}
-
-// entryLabel is how an item is shown: "E06 title" for a series' episode.
+// entryLabel is how an item is shown: "E06 title" for a series' episode;
+// an entry without a title shows its URL, redacted.
 func entryLabel(pl *extractors.Playlist, e extractors.Entry) string {
 	t := e.Title
 	if t == "" {
-		t = e.URL
+		t = request.Redact(e.URL)
 	}
 	if e.Episode > 0 {
 		return fmt.Sprintf("E%02d %s", e.Episode, t)

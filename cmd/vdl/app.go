@@ -56,6 +56,9 @@ type app struct {
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	con := newConsole(stderr)
+	out := newRedactingWriter(stdout)
+	defer out.Flush()
+	stdout = out
 	cliApp := newCLI(stdout, stderr, func(c *cli.Context) error {
 		a, err := newApp(c, con, stdout)
 		if err != nil {
@@ -211,7 +214,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	obs := &consoleObserver{con: con, stdout: stdout, quiet: o.quiet}
+	obs := &consoleObserver{con: con, stdout: stdout, quiet: o.quiet, dryRun: o.dryRun}
 	dl, err := download.New(download.Options{
 		Client: client, Log: log, UserAgent: o.client.userAgent(), Observer: obs,
 		Playlist: o.playlist, Dir: o.dir, Output: o.output, Format: o.format, Force: o.force,

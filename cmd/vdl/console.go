@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/mattn/go-runewidth"
 	"golang.org/x/term"
+
+	"github.com/vdlproject/vdl/download"
 )
 
 // console is the only writer to stderr: messages and the progress line
@@ -34,12 +37,15 @@ func newConsole(w io.Writer) *console {
 	return c
 }
 
-// Printf writes one message line (a trailing newline is added).
+// Printf writes one message line (a trailing newline is added). Every
+// message passes the one redaction (download.RedactText: no URL's
+// password, whatever put the URL in the message) and safeText.
 func (c *console) Printf(format string, args ...any) {
+	line := safeText(download.RedactText(strings.TrimRight(fmt.Sprintf(format, args...), "\n")))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.clearBarLocked()
-	fmt.Fprintln(c.w, safeText(strings.TrimRight(fmt.Sprintf(format, args...), "\n")))
+	fmt.Fprintln(c.w, line)
 }
 
 // Bar redraws the progress line in place (terminals only). The line is
@@ -48,7 +54,7 @@ func (c *console) Printf(format string, args ...any) {
 func (c *console) Bar(line string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	line = runewidth.Truncate(safeText(line), c.width-1, "")
+	line = runewidth.Truncate(safeText(download.RedactText(line)), c.width-1, "")
 	fmt.Fprintf(c.w, "\r%s\x1b[K", line)
 	c.barShow = true
 }
@@ -104,3 +110,49 @@ func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {
 }
 
 func (h *logHandler) WithGroup(string) slog.Handler { return h }
+
+// redactingWriter is vdl's standard output: plans, tables, --json. Each
+// line passes the one redaction before it is written (a URL's password,
+// as a --json segment URL holds it, is never printed), so no printer can
+// forget it. A line is held until its newline or Flush; URLs never span
+// lines.
+type redactingWriter struct {
+	w    io.Writer
+	mu   sync.Mutex
+	part []byte // an unfinished line
+	err  error  // the first write error, kept
+}
+
+func newRedactingWriter(w io.Writer) *redactingWriter { return &redactingWriter{w: w} }
+
+// Write takes p whole; the error is the first one writing out gave.
+func (r *redactingWriter) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.part = append(r.part, p...)
+	if i := bytes.LastIndexByte(r.part, '\n'); i >= 0 {
+		r.emitLocked(r.part[:i+1])
+		r.part = append(r.part[:0], r.part[i+1:]...)
+	}
+	if r.err != nil {
+		return 0, r.err
+	}
+	return len(p), nil
+}
+
+// Flush writes an unfinished last line.
+func (r *redactingWriter) Flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.part) > 0 {
+		r.emitLocked(r.part)
+		r.part = r.part[:0]
+	}
+	return r.err
+}
+
+func (r *redactingWriter) emitLocked(b []byte) {
+	if r.err == nil {
+		_, r.err = io.WriteString(r.w, download.RedactText(string(b)))
+	}
+}

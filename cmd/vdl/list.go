@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
+	"github.com/vdlproject/vdl/request"
 )
 
 // parseListFlags reads the playlist and batch flags.
@@ -28,11 +30,12 @@ func (o *options) parseListFlags(c *cli.Context) error {
 		o.items = items
 	}
 	o.archive, o.batchFile, o.dryRun = c.String("download-archive"), c.String("batch-file"), c.Bool("dry-run")
-	sec := c.Float64("sleep-interval")
-	if sec < 0 || sec > 86400 {
-		return &usageError{"--sleep-interval: want 0 to 86400 seconds"}
+	// Written so that NaN (every comparison false) is refused too, as
+	// are the infinities.
+	if sec := c.Float64("sleep-interval"); !(sec >= 0 && sec <= 86400) {
+		return &usageError{fmt.Sprintf("--sleep-interval %v: want 0 to 86400 seconds", sec)}
 	}
-	o.sleep = time.Duration(sec * float64(time.Second))
+	o.sleep = time.Duration(c.Float64("sleep-interval") * float64(time.Second))
 	switch {
 	case c.Bool("yes-playlist") && c.Bool("no-playlist"):
 		return &usageError{"--yes-playlist and --no-playlist contradict each other"}
@@ -76,13 +79,44 @@ func readBatch(path string, stdin io.Reader) ([]string, error) {
 	if err := sc.Err(); err != nil {
 		return nil, &usageError{"--batch-file: " + err.Error()}
 	}
+	if len(urls) == 0 && path == "-" && isDevNull(stdin) {
+		// The Go runtime puts /dev/null in place of a closed descriptor
+		// 0, so a closed standard input reads as empty: say what it is,
+		// not "no URL".
+		return nil, &usageError{"--batch-file -: standard input is closed (or /dev/null): nothing to read"}
+	}
 	return urls, nil
 }
 
-// listOptions opens the archive and the journal of a list run.
+// isDevNull says whether r is the null device (what a closed standard
+// input becomes).
+func isDevNull(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(st, null)
+}
+
+// listOptions opens the archive and the journal of a list run. Both are
+// checked here, before the list asks anything about an item: an archive
+// or a journal that cannot be written (a link, a folder, a file without
+// write permission) is one line and exit 5 now, not after the first
+// episode has downloaded. A dry run writes neither: the archive is only
+// read, and there is no journal.
 func (a *app) listOptions() (download.ListOptions, error) {
 	lo := download.ListOptions{Items: a.opts.items, DryRun: a.opts.dryRun, SleepInterval: a.opts.sleep}
 	if a.opts.archive != "" {
+		if !a.opts.dryRun {
+			if err := download.CheckAppendable(a.opts.archive, "download archive"); err != nil {
+				return lo, err
+			}
+		}
 		arc, err := download.OpenArchive(a.opts.archive)
 		if err != nil {
 			return lo, err
@@ -93,7 +127,11 @@ func (a *app) listOptions() (download.ListOptions, error) {
 		if err := os.MkdirAll(a.opts.dir, 0o755); err != nil {
 			return lo, &download.DiskError{Err: err}
 		}
-		lo.Journal = download.OpenJournal(filepath.Join(a.opts.dir, download.JournalName), time.Now())
+		j, err := download.OpenJournal(filepath.Join(a.opts.dir, download.JournalName), time.Now())
+		if err != nil {
+			return lo, err
+		}
+		lo.Journal = j
 	}
 	return lo, nil
 }
@@ -107,25 +145,44 @@ func (a *app) runBatch(ctx context.Context, urls []string) error {
 		return err
 	}
 	total := &download.Report{}
+	if err := a.batchItems(ctx, urls, lo, total); err != nil {
+		return a.stopList(total, lo, err)
+	}
+	return a.finishList(total, lo)
+}
+
+// batchItems runs a batch's URLs in turn, adding each item's report to
+// total; the error is one that stops the list (see download.List).
+func (a *app) batchItems(ctx context.Context, urls []string, lo download.ListOptions, total *download.Report) error {
 	for i, raw := range urls {
-		a.itemStart(i+1, len(urls), raw)
+		// The line is the user's, and may hold a password: it is shown
+		// and recorded redacted, as a URL (also when it does not parse).
+		label := request.Redact(raw)
+		a.itemStart(i+1, len(urls), label)
 		res, err := a.extractURL(ctx, raw)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			r, rerr := a.dl.Failure(i+1, raw, err, lo)
+			r, rerr := a.dl.Failure(i+1, label, err, lo)
+			total.Items = append(total.Items, r)
 			if rerr != nil {
 				return rerr
 			}
 			a.itemDone(i+1, len(urls), r)
-			total.Items = append(total.Items, r)
 			continue
 		}
 		if res.Playlist != nil {
 			rep, err := a.dl.List(ctx, res.Playlist, lo)
 			if rep != nil {
 				total.Items = append(total.Items, rep.Items...)
+			}
+			var none *download.NoneSelectedError
+			if errors.As(err, &none) {
+				// One series of the batch has nothing to take: a line in
+				// the summary, and the others go on.
+				total.Notes = append(total.Notes, fmt.Sprintf("%s: %v", orDash(res.Playlist.Title), err))
+				continue
 			}
 			if err != nil {
 				return err
@@ -134,27 +191,35 @@ func (a *app) runBatch(ctx context.Context, urls []string) error {
 		}
 		for _, m := range res.Media {
 			r, err := a.dl.Item(ctx, m, i+1, lo)
+			total.Items = append(total.Items, r) // done even when its record failed
 			if err != nil {
 				return err
 			}
 			a.itemDone(i+1, len(urls), r)
-			total.Items = append(total.Items, r)
 		}
 	}
-	return a.finishList(total, lo)
+	return nil
+}
+
+// stopList ends a list that an error stopped (a record that cannot be
+// written, an interruption): the summary of what was done first, never a
+// list without one; the error then gives the exit code.
+func (a *app) stopList(rep *download.Report, lo download.ListOptions, err error) error {
+	if rep != nil {
+		_ = a.finishList(rep, lo)
+	}
+	return err
 }
 
 // runPlaylist downloads a series (or any playlist) and sums it up.
 func (a *app) runPlaylist(ctx context.Context, pl *extractors.Playlist) error {
-	picked := 0
-	for i := range pl.Entries {
-		if a.opts.items.Has(i + 1) {
-			picked++
-		}
+	picked, err := a.opts.items.Pick(len(pl.Entries))
+	if err != nil {
+		return fmt.Errorf("%s: %w", orDash(pl.Title), err) // before any file is opened or item asked for
 	}
-	if a.opts.output != "" && !strings.Contains(a.opts.output, "%(") && picked > 1 {
+	if a.opts.output != "" && !strings.Contains(a.opts.output, "%(") && len(picked) > 1 {
 		return &usageError{fmt.Sprintf("-o names one file, but %d items of %s are to be downloaded; use -d, or a template such as '%%(series)s/%%(episode)02d %%(title)s.%%(ext)s'",
-			picked, safeText(pl.Title))}
+			len(picked), safeText(pl.Title))}
 	}
 	lo, err := a.listOptions()
 	if err != nil {
@@ -162,7 +227,7 @@ func (a *app) runPlaylist(ctx context.Context, pl *extractors.Playlist) error {
 	}
 	rep, err := a.dl.List(ctx, pl, lo)
 	if err != nil {
-		return err
+		return a.stopList(rep, lo, err)
 	}
 	return a.finishList(rep, lo)
 }
@@ -171,7 +236,7 @@ func (a *app) runPlaylist(ctx context.Context, pl *extractors.Playlist) error {
 func (a *app) extractURL(ctx context.Context, raw string) (*extractors.Result, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, &usageError{fmt.Sprintf("%q is not a URL (want http:// or https://)", raw)}
+		return nil, &usageError{fmt.Sprintf("%q is not a URL (want http:// or https://)", request.Redact(raw))}
 	}
 	return a.dl.Extract(ctx, u)
 }
@@ -187,6 +252,7 @@ func (e *partialError) Error() string {
 // every item is done, a partialError when some are, else the first
 // item's error (its own exit code).
 func (a *app) finishList(rep *download.Report, lo download.ListOptions) error {
+	rep = ended(rep)
 	done := rep.Count(download.Downloaded) + rep.Count(download.Skipped) + rep.Count(download.Planned)
 	refused, failed := rep.Count(download.Refused), rep.Count(download.Failed)
 	if a.opts.dryRun {
@@ -199,16 +265,35 @@ func (a *app) finishList(rep *download.Report, lo download.ListOptions) error {
 			a.con.Printf("vdl:   %s: %s: %s", itemName(it), it.Outcome, it.Reason)
 		}
 	}
+	for _, n := range rep.Notes {
+		a.con.Printf("vdl:   %s", n)
+	}
 	if lo.Journal != nil && len(rep.Items) > 0 {
 		a.con.Printf("vdl: journal: %s", lo.Journal.Path())
 	}
 	switch {
+	case len(rep.Items) == 0 && len(rep.Notes) > 0:
+		return errSummarised{&usageError{rep.Notes[0]}} // nothing was selected anywhere
 	case refused+failed == 0:
 		return nil
 	case done > 0:
 		return &partialError{done, refused, failed}
 	}
 	return errSummarised{rep.FirstError()}
+}
+
+// ended is rep without the items that did not end: not begun, or
+// stopped by an interruption (neither done nor failed; the rerun
+// resumes them).
+func ended(rep *download.Report) *download.Report {
+	out := &download.Report{Title: rep.Title, Notes: rep.Notes}
+	for _, it := range rep.Items {
+		if it.Outcome == "" || errors.Is(it.Err, context.Canceled) {
+			continue
+		}
+		out.Items = append(out.Items, it)
+	}
+	return out
 }
 
 // errSummarised is a list's error whose items the summary already named:
@@ -253,6 +338,9 @@ func (a *app) printPlanTotal(rep *download.Report) {
 	free := "unknown"
 	if n, ok := fetch.FreeSpace(a.opts.dir); ok {
 		free = humanBytes(n)
+	}
+	if n := rep.Count(download.Skipped); n > 0 {
+		total += fmt.Sprintf(" (%d more skipped: on disk or in the archive)", n)
 	}
 	fmt.Fprintf(a.stdout, "total: %d items, %s; free space in %s: %s\n", rep.Count(download.Planned), total, a.opts.dir, free)
 }

@@ -21,6 +21,7 @@ type consoleObserver struct {
 	con    *console
 	stdout io.Writer // dry-run plans go there
 	quiet  bool
+	dryRun bool // skipped items are lines of the plan
 
 	mu       sync.Mutex
 	active   []*activeTransfer // jobs on the progress line, earliest first
@@ -82,7 +83,20 @@ func (o *consoleObserver) ItemDone(pos, total int, r download.ItemReport) {
 	case download.Refused, download.Failed:
 		o.con.Printf("vdl: [%d/%d] %s: %s: %s", pos, total, itemName(r), r.Outcome, r.Reason)
 	case download.Skipped:
-		if !o.quiet && r.Reason == "in the archive" {
+		switch {
+		case o.dryRun:
+			// The plan says what the run would skip, by the run's own
+			// checks: "skip, on disk" for an episode already complete.
+			why := "on disk"
+			if r.Reason == download.InArchive {
+				why = "in the archive"
+			}
+			line := fmt.Sprintf("[%d/%d] %s  skip, %s", pos, total, itemName(r), why)
+			if r.File != "" {
+				line += "  -> " + r.File
+			}
+			fmt.Fprintln(o.stdout, safeText(line))
+		case !o.quiet && r.Reason == download.InArchive:
 			o.con.Printf("vdl: [%d/%d] %s: in the archive; skipping", pos, total, itemName(r))
 		}
 	}
