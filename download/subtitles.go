@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/internal/atomicfile"
@@ -16,8 +18,22 @@ import (
 	"github.com/vdlproject/vdl/request"
 )
 
+// Subtitles are extras: one that cannot be had (refused, missing, junk,
+// a bad segment, timings that do not parse) is a warning naming its
+// language, never the loss of the video it belongs to. Only an
+// interruption, or a sidecar the disk refuses, is the item's error.
+
 // maxSubtitleBytes bounds one caption file: hours of text are a few MB.
 const maxSubtitleBytes = 16 << 20
+
+// Bounds of a sidecar name's parts: real language tags are a few bytes
+// ("zh-cn", "pt-br"), extensions three; a server's 45-byte "language"
+// must not push the name past the 200-byte rule (maxNameBytes) that
+// every other name keeps.
+const (
+	maxLangBytes = 16
+	maxExtBytes  = 8
+)
 
 // subtitlesFor picks the subtitles of m that the options ask for: none
 // without WriteSubs, every language with SubLangs empty or "all".
@@ -35,16 +51,59 @@ func (d *Downloader) subtitlesFor(m *extractors.Media) []extractors.Subtitle {
 }
 
 // SidecarPath is where a subtitle of the video at out goes:
-// "<name>.<lang>.<ext>" beside it.
+// "<name>.<lang>.<ext>" beside it, within the 200-byte name rule: the
+// language and extension are reduced to letters, digits, '-' and '_'
+// and bounded, then the name part is cut (on a character boundary) to
+// make room.
 func SidecarPath(out string, s extractors.Subtitle) string {
-	stem := strings.TrimSuffix(out, filepath.Ext(out))
-	return stem + "." + sanitizeName(s.Lang) + "." + sanitizeName(s.Ext)
+	suffix := "." + nameToken(s.Lang, maxLangBytes, "und") + "." + nameToken(s.Ext, maxExtBytes, "sub")
+	stem := strings.TrimSuffix(filepath.Base(out), filepath.Ext(out))
+	if room := maxNameBytes - len(suffix); len(stem) > room {
+		stem = stem[:room]
+		for !utf8.ValidString(stem) {
+			stem = stem[:len(stem)-1]
+		}
+	}
+	return filepath.Join(filepath.Dir(out), stem+suffix)
+}
+
+// nameToken reduces a server's short tag to a bounded name part: its
+// letters, digits, '-' and '_', cut on a character boundary; def if
+// nothing is left.
+func nameToken(tag string, limit int, def string) string {
+	var b strings.Builder
+	for _, r := range tag {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' {
+			continue
+		}
+		if b.Len()+utf8.RuneLen(r) > limit {
+			break
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return def
+	}
+	return b.String()
+}
+
+// subtitleUnavailable reports a subtitle that cannot be had, as the
+// warning "no <lang> subtitles: <why>" (the language bounded as in a
+// sidecar name). It returns the error that must end the item instead:
+// the context's, when the run is being interrupted.
+func (d *Downloader) subtitleUnavailable(ctx context.Context, s extractors.Subtitle, out string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	d.log.Warn(fmt.Sprintf("no %s subtitles: %v", nameToken(s.Lang, maxLangBytes, "und"), err), "file", filepath.Base(out))
+	return nil
 }
 
 // writeSubtitles saves the chosen subtitles beside the video, each as the
-// site serves it (byte for byte), through a temp file and a rename. An
-// identical file there is left as it is; another file there is kept
-// unless Force.
+// site serves it (byte for byte; an HLS rendition's segments merged),
+// through a temp file and a rename. An identical file there is left as
+// it is; another file there is kept unless Force. A subtitle that cannot
+// be had is a warning; the error is an interruption or the disk's.
 func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, out string) error {
 	if !d.opts.WriteSubs {
 		return nil
@@ -52,7 +111,10 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 	for _, s := range d.subtitlesFor(m) {
 		body, err := d.fetchSubtitle(ctx, s)
 		if err != nil {
-			return err
+			if err := d.subtitleUnavailable(ctx, s, out, err); err != nil {
+				return err
+			}
+			continue
 		}
 		path := SidecarPath(out, s)
 		if st, err := os.Lstat(path); err == nil && !d.opts.Force {
@@ -67,7 +129,7 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 			return &DiskError{Err: err}
 		}
 		if err := atomicfile.Write(path, body); err != nil {
-			return &DiskError{Err: fmt.Errorf("subtitles %s: %w", s.Lang, err)}
+			return &DiskError{Err: fmt.Errorf("subtitles %s: %w", nameToken(s.Lang, maxLangBytes, "und"), err)}
 		}
 		d.obs.Saved(path)
 	}
@@ -75,12 +137,19 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 }
 
 // fetchSubtitle reads a subtitle: its file, or for an HLS rendition its
-// segments merged into one WebVTT file (mux.MergeWebVTT).
+// segments merged into one WebVTT file (mux.MergeWebVTT). An SRT or
+// WebVTT file must hold cues: a server's error page saved as one is not
+// a subtitle.
 func (d *Downloader) fetchSubtitle(ctx context.Context, s extractors.Subtitle) ([]byte, error) {
 	if len(s.Segments) == 0 {
 		rep, err := d.opts.Client.Read(ctx, request.Spec{URL: s.URL, Header: s.Header, Limit: maxSubtitleBytes})
 		if err != nil {
-			return nil, fmt.Errorf("subtitles %s: %w", s.Lang, err)
+			return nil, err
+		}
+		if ext := strings.ToLower(s.Ext); ext == "srt" || ext == "vtt" {
+			if _, err := mux.ParseCues(rep.Body); err != nil {
+				return nil, err
+			}
 		}
 		return rep.Body, nil
 	}
@@ -89,34 +158,35 @@ func (d *Downloader) fetchSubtitle(ctx context.Context, s extractors.Subtitle) (
 	for _, u := range s.Segments {
 		rep, err := d.opts.Client.Read(ctx, request.Spec{URL: u, Header: s.Header, Limit: maxSubtitleBytes})
 		if err != nil {
-			return nil, fmt.Errorf("subtitles %s: %w", s.Lang, err)
+			return nil, err
 		}
 		if total += int64(len(rep.Body)); total > maxSubtitleBytes {
-			return nil, fmt.Errorf("subtitles %s: %w: over %d MiB", s.Lang, request.ErrTooBig, maxSubtitleBytes>>20)
+			return nil, fmt.Errorf("%w: over %d MiB", request.ErrTooBig, maxSubtitleBytes>>20)
 		}
 		segs = append(segs, rep.Body)
 	}
-	merged, err := mux.MergeWebVTT(segs)
-	if err != nil {
-		return nil, fmt.Errorf("subtitles %s: %w", s.Lang, err)
-	}
-	return merged, nil
+	return mux.MergeWebVTT(segs)
 }
 
-// textTracks fetches and parses the chosen subtitles for --embed-subs.
-func (d *Downloader) textTracks(ctx context.Context, m *extractors.Media) ([]mux.TextTrack, error) {
+// textTracks fetches and parses the chosen subtitles for --embed-subs;
+// one that cannot be had is a warning and no track. The error is an
+// interruption.
+func (d *Downloader) textTracks(ctx context.Context, m *extractors.Media, out string) ([]mux.TextTrack, error) {
 	if !d.opts.EmbedSubs {
 		return nil, nil
 	}
 	var tracks []mux.TextTrack
 	for _, s := range d.subtitlesFor(m) {
 		body, err := d.fetchSubtitle(ctx, s)
-		if err != nil {
-			return nil, err
+		var cues []mux.Cue
+		if err == nil {
+			cues, err = mux.ParseCues(body)
 		}
-		cues, err := mux.ParseCues(body)
 		if err != nil {
-			return nil, fmt.Errorf("subtitles %s: %w", s.Lang, err)
+			if err := d.subtitleUnavailable(ctx, s, out, err); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		tracks = append(tracks, mux.TextTrack{Lang: s.Lang, Cues: cues})
 	}

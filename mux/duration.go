@@ -4,42 +4,71 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"time"
 )
 
 // Duration is how long a joined file plays, from its own structure: for
-// MP4 the longest audio or video track by its sample durations, for
-// MPEG-TS the longest span of PES timestamps of one stream (33-bit wraps
-// unwrapped). It lets a caller check a download against the length the
-// site gave, catching a preview or a truncated result.
+// MP4 until the last audio or video sample ends (its track's leading
+// empty edit included), for MPEG-TS the longest span of PES timestamps
+// of one stream (33-bit wraps unwrapped). It lets a caller check a
+// download against the length the site gave, catching a preview, a
+// truncated result, or one stretched by hostile timestamps.
 func Duration(path string) (time.Duration, error) {
+	t, err := TimingOf(path)
+	return t.Duration, err
+}
+
+// Timing is how a joined file plays.
+type Timing struct {
+	Duration time.Duration // see Duration
+	// StartGap is how much later one of its audio and video tracks
+	// starts than the other (MP4 edit lists; 0 for MPEG-TS and for a
+	// file of one track): in a sound file a frame or two, in one made
+	// from hostile timestamps hours.
+	StartGap time.Duration
+}
+
+// TimingOf reads a joined file's Timing.
+func TimingOf(path string) (Timing, error) {
 	kind, err := sniff(path)
 	if err != nil {
-		return 0, err
+		return Timing{}, err
 	}
 	if kind == "ts" {
-		return tsDuration(path)
+		d, err := tsDuration(path)
+		return Timing{Duration: d}, err
 	}
 	m, f, err := openMovie(path)
 	if err != nil {
-		return 0, err
+		return Timing{}, err
 	}
 	defer f.Close()
-	var longest time.Duration
-	for _, t := range m.tracks {
-		if t.timescale == 0 || t.handler != "vide" && t.handler != "soun" {
+	var t Timing
+	first, last := time.Duration(math.MaxInt64), time.Duration(0)
+	for _, tr := range m.tracks {
+		if tr.timescale == 0 || tr.handler != "vide" && tr.handler != "soun" {
 			continue
 		}
-		var sum uint64
-		for _, s := range t.samples {
-			sum += uint64(s.dur)
-		}
-		longest = max(longest, time.Duration(float64(sum)/float64(t.timescale)*float64(time.Second)))
+		empty, _, _ := tr.normalEdit()
+		start := ticks(empty, m.timescale)
+		first, last = min(first, start), max(last, start)
+		t.Duration = max(t.Duration, start+ticks(tr.mediaDuration(), tr.timescale))
 	}
-	if longest == 0 {
-		return 0, fmt.Errorf("%w: %s has no timed audio or video samples", ErrCorrupt, path)
+	if t.Duration == 0 {
+		return Timing{}, fmt.Errorf("%w: %s has no timed audio or video samples", ErrCorrupt, path)
 	}
-	return longest, nil
+	t.StartGap = last - first
+	return t, nil
+}
+
+// ticks converts a count of 1/scale seconds, bounded to 10^6 hours (a
+// hostile file's 64-bit count must not overflow into a short length).
+func ticks(v uint64, scale uint32) time.Duration {
+	if scale == 0 {
+		return 0
+	}
+	return time.Duration(min(float64(v)/float64(scale), 1e6*3600) * float64(time.Second))
 }
 
 // tsDuration reads every packet's PES timestamp. A stream's timestamps

@@ -3,6 +3,7 @@ package mux
 import (
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -59,5 +60,64 @@ func TestMergeWebVTT(t *testing.T) {
 	want := "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nfirst\n\n00:00:03.500 --> 00:00:04.500\nacross\n\n00:00:05.000 --> 00:00:07.250\nsecond\n\n00:00:08.500 --> 00:00:09.500\nthird\n"
 	if string(got) != want {
 		t.Errorf("merged:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// shiftAudio moves the PTS and DTS of every audio PES (stream IDs
+// 0xC0-0xDF) of a TS by ticks (90 kHz).
+func shiftAudio(ts []byte, ticks int64) []byte {
+	out := append([]byte(nil), ts...)
+	put := func(b []byte) {
+		v := (readPESTime(b) + ticks) & (1<<33 - 1)
+		b[0] = b[0]&0xf0 | byte(v>>29)&0x0e | 1
+		b[1], b[2], b[3], b[4] = byte(v>>22), byte(v>>14)|1, byte(v>>7), byte(v<<1)|1
+	}
+	for off := 0; off+tsPacket <= len(out); off += tsPacket {
+		pkt := out[off : off+tsPacket]
+		pl := tsPayload(pkt)
+		if !tsPUSI(pkt) || len(pl) < 19 || pl[0] != 0 || pl[1] != 0 || pl[2] != 1 || pl[3] < 0xc0 || pl[3] > 0xdf || pl[7]&0x80 == 0 {
+			continue
+		}
+		put(pl[9:14])
+		if pl[7]&0x40 != 0 {
+			put(pl[14:19])
+		}
+	}
+	return out
+}
+
+// TestTimingStartGap: TimingOf gives the start gap of a file's audio and
+// video (its edit lists), and a length that includes it: a few frames in
+// real files, the whole offset in a remux of a TS whose audio starts
+// 6.8 h late.
+func TestTimingStartGap(t *testing.T) {
+	dir := t.TempDir()
+	seg, err := os.ReadFile(fixture("hls-ts", "seg000.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := writeTemp(t, dir, "late.ts", shiftAudio(seg, 6.8*3600*90000))
+	plain, shifted := filepath.Join(dir, "plain.mp4"), filepath.Join(dir, "shifted.mp4")
+	for in, out := range map[string]string{fixture("hls-ts", "seg000.ts"): plain, late: shifted} {
+		if _, err := RemuxTS(context.Background(), out, dir, [][]Segment{{{Path: in}}}, MP4Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		path          string
+		gap, duration float64 // seconds
+	}{
+		{fixture("source/source.mp4"), 0, 15.02},
+		{plain, 0, 4.04},
+		{shifted, 6.8 * 3600, 6.8*3600 + 4},
+		{fixture("hls-ts", "seg000.ts"), 0, 4.0}, // TS: no edit lists
+	} {
+		got, err := TimingOf(tt.path)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.path, err)
+		}
+		if math.Abs(got.StartGap.Seconds()-tt.gap) > 0.2 || math.Abs(got.Duration.Seconds()-tt.duration) > 0.2 {
+			t.Errorf("%s: gap %v, duration %v; want %.2f s and %.2f s", filepath.Base(tt.path), got.StartGap, got.Duration, tt.gap, tt.duration)
+		}
 	}
 }

@@ -2,8 +2,10 @@ package mux
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"testing"
+	"time"
 )
 
 // FuzzParseMovie: any input gives a movie or an error, never a panic, and
@@ -106,8 +108,30 @@ func FuzzParseCues(f *testing.F) {
 				t.Fatalf("bad cue %+v", c)
 			}
 		}
-		if tracks, src := buildTextTracks([]TextTrack{{Lang: "en", Cues: cues}}, 0); len(tracks) != 1 || src == nil {
-			t.Fatal("no text track")
+		if tracks, src, _ := buildTextTracks([]TextTrack{{Lang: "en", Cues: cues}}, 0, time.Duration(math.MaxInt64)); len(tracks) > 1 || src == nil {
+			t.Fatal("more than one text track, or no source")
+		}
+	})
+}
+
+// FuzzMergeWebVTT: any two segments give a file or an error, never a
+// panic; a merged file parses back into cues that start at 0 or later.
+func FuzzMergeWebVTT(f *testing.F) {
+	f.Add([]byte("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n00:00:01.000 --> 00:00:02.000\na\n"),
+		[]byte("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:9223372036854775807,LOCAL:99:00:00.000\n\n00:00:01.000 --> 00:00:02.000\nb\n"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		merged, err := MergeWebVTT([][]byte{a, b})
+		if err != nil {
+			return
+		}
+		cues, err := ParseCues(merged)
+		if err != nil {
+			t.Fatalf("the merged file does not parse: %v\n%s", err, merged)
+		}
+		for _, c := range cues {
+			if c.Start < 0 || c.End <= c.Start {
+				t.Fatalf("bad cue %+v", c)
+			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"strings"
+	"time"
 )
 
 // MP4Options tune JoinMP4.
@@ -100,7 +101,10 @@ func joinMovies(ctx context.Context, out string, movies []*movie, opts MP4Option
 		srcs = append(srcs, m.src.(source))
 	}
 	if len(opts.Subtitles) > 0 {
-		text, src := buildTextTracks(opts.Subtitles, uint16(len(srcs)))
+		text, src, past := buildTextTracks(opts.Subtitles, uint16(len(srcs)), avEnd(tracks, movies[0].timescale))
+		if past > 0 {
+			log.Warn("subtitle cues after the video's end: dropped (or cut at the end)", "cues", past)
+		}
 		for _, t := range text {
 			t.finish(movies[0].timescale)
 		}
@@ -116,6 +120,19 @@ func joinMovies(ctx context.Context, out string, movies []*movie, opts MP4Option
 		return nil, err
 	}
 	return rep, nil
+}
+
+// avEnd is when the last audio or video track ends (its edit list
+// included): where text tracks must end too.
+func avEnd(tracks []*outTrack, movieTS uint32) time.Duration {
+	var end uint64
+	for _, t := range tracks {
+		end = max(end, t.duration)
+	}
+	if movieTS == 0 {
+		return 0
+	}
+	return time.Duration(float64(end) / float64(movieTS) * float64(time.Second))
 }
 
 // kinds lists a movie's audio/video track handlers in order.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -83,6 +84,11 @@ func ParseCues(data []byte) ([]Cue, error) {
 	return cues, nil
 }
 
+// maxCueHours bounds the hours of a cue time: far beyond any video (the
+// join drops cues after the video's end), and small enough that no time
+// overflows a time.Duration (2562047 h).
+const maxCueHours = 1_000_000
+
 // parseCueTime reads "HH:MM:SS,mmm", "HH:MM:SS.mmm" or "MM:SS.mmm".
 func parseCueTime(s string) (time.Duration, error) {
 	parts := strings.Split(strings.Replace(s, ",", ".", 1), ":")
@@ -90,23 +96,23 @@ func parseCueTime(s string) (time.Duration, error) {
 	var err error
 	switch len(parts) {
 	case 3:
-		if h, err = strconv.Atoi(parts[0]); err != nil {
-			return 0, err
+		if h, err = strconv.Atoi(parts[0]); err != nil || h < 0 || h > maxCueHours {
+			return 0, fmt.Errorf("bad time %q", s)
 		}
 		parts = parts[1:]
 		fallthrough
 	case 2:
-		if m, err = strconv.Atoi(parts[0]); err != nil {
-			return 0, err
+		if m, err = strconv.Atoi(parts[0]); err != nil || m < 0 {
+			return 0, fmt.Errorf("bad time %q", s)
 		}
 	default:
 		return 0, fmt.Errorf("bad time %q", s)
 	}
 	sec, err := strconv.ParseFloat(parts[len(parts)-1], 64)
-	if err != nil || sec >= 60 || m >= 60 {
+	if err != nil || sec < 0 || sec >= 60 || m >= 60 {
 		return 0, fmt.Errorf("bad time %q", s)
 	}
-	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec*float64(time.Millisecond)*1000), nil
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(math.Round(sec*1000))*time.Millisecond, nil
 }
 
 var timestampMap = regexp.MustCompile(`X-TIMESTAMP-MAP=([^\r\n]*)`)
@@ -116,18 +122,20 @@ var timestampMap = regexp.MustCompile(`X-TIMESTAMP-MAP=([^\r\n]*)`)
 // (MPEGTS:<90 kHz>,LOCAL:<time>) relative to the first segment's, so that
 // a file whose segments restart their local clock keeps one timeline. A
 // cue repeated at a segment boundary (HLS packagers split a cue across
-// segments) is kept once.
+// segments) is kept once; a cue the maps move before the start is
+// dropped. A map outside the 33-bit MPEG-TS clock is ErrCorrupt.
 func MergeWebVTT(segments [][]byte) ([]byte, error) {
 	var all []Cue
-	var base time.Duration
+	var base vttMap
 	for i, seg := range segments {
-		offset, err := vttOffset(seg)
+		tm, err := vttTimestampMap(seg)
 		if err != nil {
 			return nil, err
 		}
 		if i == 0 {
-			base = offset
+			base = tm
 		}
+		offset := tm.since(base)
 		cues, err := ParseCues(seg)
 		if err != nil {
 			if bytes.Contains(seg, []byte("-->")) {
@@ -136,7 +144,10 @@ func MergeWebVTT(segments [][]byte) ([]byte, error) {
 			continue // a segment without cues (silence)
 		}
 		for _, c := range cues {
-			c.Start, c.End = c.Start+offset-base, c.End+offset-base
+			c.Start, c.End = max(c.Start+offset, 0), c.End+offset
+			if c.End <= c.Start {
+				continue
+			}
 			if n := len(all); n > 0 && all[n-1] == c {
 				continue
 			}
@@ -154,33 +165,47 @@ func MergeWebVTT(segments [][]byte) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// vttOffset is what a segment's X-TIMESTAMP-MAP adds to its cue times:
-// MPEGTS/90000 - LOCAL (0 without a map).
-func vttOffset(seg []byte) (time.Duration, error) {
+// vttMap is a segment's X-TIMESTAMP-MAP: the MPEG-TS time (90 kHz, 33
+// bits) of its local cue time (without a map, 0 for 0, as HLS says).
+type vttMap struct {
+	mpegts int64
+	local  time.Duration
+}
+
+// since is what the map adds to cue times relative to base's: the
+// MPEG-TS step read the shorter way round the 33-bit clock (it wraps
+// every 26.5 h), less the step of the local clocks.
+func (m vttMap) since(base vttMap) time.Duration {
+	return time.Duration(wrap33(m.mpegts-base.mpegts))*time.Second/90000 - (m.local - base.local)
+}
+
+// vttTimestampMap reads a segment's X-TIMESTAMP-MAP; an MPEGTS value
+// outside the 33-bit clock (a server's 2^63-1) is refused, not
+// overflowed into an arbitrary shift.
+func vttTimestampMap(seg []byte) (vttMap, error) {
 	m := timestampMap.FindSubmatch(seg)
 	if m == nil {
-		return 0, nil
+		return vttMap{}, nil
 	}
-	var mpegts int64
-	var local time.Duration
+	var tm vttMap
 	for _, kv := range strings.Split(string(m[1]), ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(kv), ":")
 		switch strings.ToUpper(k) {
 		case "MPEGTS":
 			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 0 {
-				return 0, fmt.Errorf("%w: X-TIMESTAMP-MAP %q", ErrCorrupt, m[1])
+			if err != nil || n < 0 || n >= 1<<33 {
+				return vttMap{}, fmt.Errorf("%w: X-TIMESTAMP-MAP %q: MPEGTS outside the 33-bit clock", ErrCorrupt, m[1])
 			}
-			mpegts = n
+			tm.mpegts = n
 		case "LOCAL":
 			d, err := parseCueTime(v)
 			if err != nil {
-				return 0, fmt.Errorf("%w: X-TIMESTAMP-MAP %q", ErrCorrupt, m[1])
+				return vttMap{}, fmt.Errorf("%w: X-TIMESTAMP-MAP %q", ErrCorrupt, m[1])
 			}
-			local = d
+			tm.local = d
 		}
 	}
-	return time.Duration(mpegts)*time.Second/90000 - local, nil
+	return tm, nil
 }
 
 func vttTime(d time.Duration) string {

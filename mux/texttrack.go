@@ -3,7 +3,9 @@ package mux
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"strings"
+	"time"
 )
 
 // Text tracks are written as 3GPP timed text (tx3g, "mov_text" to
@@ -23,9 +25,14 @@ func (textSource) Name() string { return "subtitles" }
 
 // buildTextTracks makes one output track per subtitle track; their
 // samples point into the returned source, which is source index src.
-func buildTextTracks(subs []TextTrack, src uint16) ([]*outTrack, source) {
+// Cues are shown up to end (the video's length) only: a cue that starts
+// there or later is dropped, one that runs past it is cut, so that no
+// server's cue at 999 h stretches the movie (and none past 2^32 ms wraps
+// the 32-bit millisecond clock into the picture). past counts the
+// cues dropped or cut; a track left with no cue is left out.
+func buildTextTracks(subs []TextTrack, src uint16, end time.Duration) (tracks []*outTrack, s source, past int) {
 	var data bytes.Buffer
-	var tracks []*outTrack
+	limit := min(end.Milliseconds(), math.MaxUint32-1) // room for the closing empty sample
 	for _, st := range subs {
 		t := &track{handler: "sbtl", timescale: textTimescale, mdhdLang: isoLang(st.Lang)}
 		t.hdlr = handlerBox("sbtl", "SubtitleHandler")
@@ -34,28 +41,38 @@ func buildTextTracks(subs []TextTrack, src uint16) ([]*outTrack, source) {
 		t.tkhd.altGroup = 2 // subtitles are alternatives of each other, not mixed
 		t.entries = []sampleEntry{{}}
 		var samples []sample
-		var cursor uint32 // ms
-		add := func(text string, until uint32) {
+		var cursor int64 // ms, never past limit
+		add := func(text string, until int64) {
 			if until <= cursor {
 				return
 			}
 			off := int64(data.Len())
 			_ = binary.Write(&data, binary.BigEndian, uint16(len(text)))
 			data.WriteString(text)
-			samples = append(samples, sample{off: off, size: uint32(2 + len(text)), dur: until - cursor, sdi: 1, src: src, sync: true})
+			samples = append(samples, sample{off: off, size: uint32(2 + len(text)), dur: uint32(until - cursor), sdi: 1, src: src, sync: true})
 			cursor = until
 		}
 		for _, c := range st.Cues {
-			start, end := uint32(c.Start.Milliseconds()), uint32(c.End.Milliseconds())
+			start, stop := max(c.Start.Milliseconds(), 0), c.End.Milliseconds()
+			if start >= limit || stop > limit {
+				past++
+				if start >= limit {
+					continue
+				}
+				stop = limit
+			}
 			add("", start) // the gap before the cue shows nothing
-			add(clipText(c.Text), end)
+			add(clipText(c.Text), stop)
+		}
+		if len(samples) == 0 {
+			continue
 		}
 		add("", cursor+1) // an empty sample ends the last cue (else players hold it to the end)
 		ot := newOutTrack(t)
 		ot.samples = samples
 		tracks = append(tracks, ot)
 	}
-	return tracks, textSource{bytes.NewReader(data.Bytes())}
+	return tracks, textSource{bytes.NewReader(data.Bytes())}, past
 }
 
 // clipText bounds one cue's text to what a tx3g sample holds.
@@ -99,20 +116,4 @@ func boxOf(write func(b *builder)) []byte {
 	b := &builder{}
 	write(b)
 	return b.buf
-}
-
-// isoLang packs a site's language tag as the ISO 639-2/T code mdhd holds.
-func isoLang(tag string) uint16 {
-	codes := map[string]string{"zh": "zho", "en": "eng", "ja": "jpn", "ko": "kor", "fr": "fra", "de": "deu",
-		"es": "spa", "ru": "rus", "pt": "por", "it": "ita", "th": "tha", "vi": "vie", "id": "ind", "ar": "ara",
-		"ms": "msa", "hi": "hin", "tr": "tur"}
-	primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-	code, ok := codes[primary]
-	if !ok && len(primary) == 3 {
-		code = primary
-	}
-	if code == "" {
-		code = "und"
-	}
-	return uint16(code[0]-0x60)<<10 | uint16(code[1]-0x60)<<5 | uint16(code[2]-0x60)
 }
