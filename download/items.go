@@ -127,7 +127,10 @@ type ItemReport struct {
 	Approx  bool    `json:"approx,omitempty"` // Bytes is an estimate (bitrate x duration)
 	Outcome Outcome `json:"outcome"`
 	Reason  string  `json:"reason,omitempty"` // why skipped, refused or failed
-	Err     error   `json:"-"`
+	// Notes are what went wrong without costing the item (a subtitle
+	// that could not be had), for the summary.
+	Notes []string `json:"notes,omitempty"`
+	Err   error    `json:"-"`
 }
 
 // Report is what a playlist run did, item by item.

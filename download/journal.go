@@ -195,6 +195,13 @@ func (r ItemReport) redacted() ItemReport {
 	for _, s := range []*string{&r.Site, &r.ID, &r.Title, &r.Format, &r.File, &r.Reason} {
 		*s = RedactText(*s)
 	}
+	notes := make([]string, len(r.Notes))
+	for i, n := range r.Notes {
+		notes[i] = RedactText(n)
+	}
+	if len(notes) > 0 {
+		r.Notes = notes
+	}
 	return r
 }
 

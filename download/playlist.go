@@ -275,7 +275,9 @@ func (d *Downloader) fetchItem(ctx context.Context, m *extractors.Media, info *e
 	case lo.DryRun:
 		return d.plan(m, info, r)
 	}
+	ctx, notes := withNotes(ctx)
 	done, err := d.media(ctx, m, info)
+	r.Notes = notes.list()
 	if err != nil {
 		return fail(r, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -95,8 +96,42 @@ func (d *Downloader) subtitleUnavailable(ctx context.Context, s extractors.Subti
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	d.log.Warn(fmt.Sprintf("no %s subtitles: %v", nameToken(s.Lang, maxLangBytes, "und"), err), "file", filepath.Base(out))
+	msg := fmt.Sprintf("no %s subtitles: %v", nameToken(s.Lang, maxLangBytes, "und"), err)
+	d.log.Warn(msg, "file", filepath.Base(out))
+	addNote(ctx, msg)
 	return nil
+}
+
+// notes collects an item's notes for the list's summary. One item's
+// download may run goroutines, so it is locked.
+type notes struct {
+	mu    sync.Mutex
+	items []string
+}
+
+type notesKey struct{}
+
+// withNotes gives ctx a collector of the item's notes.
+func withNotes(ctx context.Context) (context.Context, *notes) {
+	n := &notes{}
+	return context.WithValue(ctx, notesKey{}, n), n
+}
+
+// addNote adds a note to the item whose ctx this is (none outside lists).
+func addNote(ctx context.Context, msg string) {
+	if n, ok := ctx.Value(notesKey{}).(*notes); ok {
+		n.mu.Lock()
+		if !slices.Contains(n.items, msg) { // --write-subs and --embed-subs meet the same failure
+			n.items = append(n.items, msg)
+		}
+		n.mu.Unlock()
+	}
+}
+
+func (n *notes) list() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.items...)
 }
 
 // writeSubtitles saves the chosen subtitles beside the video, each as the

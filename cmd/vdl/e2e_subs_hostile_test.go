@@ -213,6 +213,11 @@ func TestSubsUnavailableAreWarnings(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stderr, "summary: 2 downloaded") || !strings.Contains(r.stderr, " 0 failed") {
 			t.Fatalf("exit %d, want 0 with both items downloaded:\n%s", r.code, r.stderr)
 		}
+		// The summary names what each item lacks.
+		_, summary, _ := strings.Cut(r.stderr, "summary: ")
+		if strings.Count(summary, "missing: no en subtitles") != 1 || strings.Count(summary, "junk: no en-junk subtitles") != 1 {
+			t.Errorf("the summary does not say which subtitles are missing:\n%s", summary)
+		}
 		for _, name := range []string{"missing.mp4", "junk.mp4", "missing.fr.vtt", "junk.fr.vtt"} {
 			if !fileExists(filepath.Join(dir, name)) {
 				t.Errorf("%s missing", name)

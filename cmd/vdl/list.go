@@ -264,6 +264,11 @@ func (a *app) finishList(rep *download.Report, lo download.ListOptions) error {
 		if it.Outcome == download.Refused || it.Outcome == download.Failed {
 			a.con.Printf("vdl:   %s: %s: %s", itemName(it), it.Outcome, it.Reason)
 		}
+		if it.Outcome != download.Refused && it.Outcome != download.Failed {
+			for _, n := range it.Notes {
+				a.con.Printf("vdl:   %s: %s", itemName(it), n) // done, with what it lacks
+			}
+		}
 	}
 	for _, n := range rep.Notes {
 		a.con.Printf("vdl:   %s", n)
