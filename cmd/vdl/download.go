@@ -39,6 +39,13 @@ func (a *app) downloadAll(ctx context.Context, urls []string) error {
 }
 
 func (a *app) downloadURL(ctx context.Context, raw string) error {
+	if a.opts.archive != "" && !a.opts.jsonOut && !a.opts.listFormats && !a.opts.dryRun {
+		// The archive is checked before the first request, series or not
+		// (the journal, a list's only, before the first episode's).
+		if err := download.CheckAppendable(a.opts.archive, "download archive"); err != nil {
+			return err
+		}
+	}
 	res, err := a.extractURL(ctx, raw)
 	if err != nil {
 		return err
