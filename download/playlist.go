@@ -291,6 +291,35 @@ func (d *Downloader) fetchItem(ctx context.Context, m *extractors.Media, info *e
 	return r
 }
 
+// Archived reports a batch line whose archive record is known from its
+// URL alone (extractors.KnownIDs) as an item skipped, before any request
+// about it, recorded in the journal as any item; ok is false when the
+// line must be extracted to tell.
+func (d *Downloader) Archived(raw string, pos int, lo ListOptions) (r ItemReport, ok bool, err error) {
+	if lo.Archive == nil {
+		return ItemReport{}, false, nil
+	}
+	u, perr := url.Parse(raw)
+	if perr != nil || u.Host == "" {
+		return ItemReport{}, false, nil
+	}
+	site, found := extractors.Lookup(u)
+	if !found {
+		return ItemReport{}, false, nil
+	}
+	k, known := site.New(extractors.Env{HTTP: d.opts.Client, Log: d.log, Playlist: d.opts.Playlist}).(extractors.KnownIDs)
+	if !known {
+		return ItemReport{}, false, nil
+	}
+	for _, key := range k.KnownIDs(u) {
+		if lo.Archive.Has(key.Site, key.ID) {
+			r := ItemReport{Index: pos, Site: key.Site, ID: key.ID, Title: request.Redact(raw), Outcome: Skipped, Reason: InArchive}
+			return r, true, d.record(r, lo)
+		}
+	}
+	return ItemReport{}, false, nil
+}
+
 // Item runs one already extracted media as an item of a list (a batch
 // of URLs): archive, dry run, continue-on-error classification and the
 // records, as List does for a playlist's entries.

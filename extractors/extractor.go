@@ -121,3 +121,16 @@ func Lookup(u *url.URL) (Site, bool) {
 	s, ok := registry.byName[registry.fallback]
 	return s, ok
 }
+
+// ArchiveKey is an item's record in a download archive: its site and id
+// (the Media's Site and ID).
+type ArchiveKey struct{ Site, ID string }
+
+// KnownIDs is implemented by extractors that can tell from a URL alone
+// which item it names, so that an archived item is skipped before any
+// request about it. The keys are every record the URL may give (a plain
+// URL becomes a "generic" or an "hls" item, as its reply says); none
+// means not known without a request.
+type KnownIDs interface {
+	KnownIDs(u *url.URL) []ArchiveKey
+}

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vdlproject/vdl/internal/fakeqq"
 )
@@ -37,5 +43,57 @@ func TestArchiveCheckedBeforeAnyRequest(t *testing.T) {
 	}
 	if n := site.Calls("page") + site.Calls("proxyhttp") + site.Calls("getpage"); n != 0 {
 		t.Errorf("the site was asked %d times before the archive was refused", n)
+	}
+}
+
+// TestBatchArchivedItemsAskNothing: on a rerun of a batch with
+// --download-archive, the items whose record is known from their URL
+// (a plain file, a v.qq.com episode) are skipped before any request.
+func TestBatchArchivedItemsAskNothing(t *testing.T) {
+	media, err := os.ReadFile("../../testdata/media/source/source.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "video/mp4")
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(media))
+	}))
+	defer srv.Close()
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	for _, tc := range []struct {
+		name  string
+		lines string
+		proxy []string
+		asked func() int64
+	}{
+		{"plain files", srv.URL + "/a.mp4\n" + srv.URL + "/b.mp4\n", nil, hits.Load},
+		{"v.qq.com episodes", qq2026Ep(2) + "\n" + qq2026Ep(3) + "\n", []string{"--proxy", proxy.URL},
+			func() int64 { return int64(site.Calls("page") + site.Calls("proxyhttp")) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			list := filepath.Join(t.TempDir(), "list.txt")
+			if err := os.WriteFile(list, []byte(tc.lines), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			archive := filepath.Join(t.TempDir(), "archive.txt")
+			args := append([]string{"--download-archive", archive, "-d", dir, "-a", list}, tc.proxy...)
+			if r := runVDL(t, nil, args...); r.code != 0 {
+				t.Fatalf("first run: exit %d: %s", r.code, r.stderr)
+			}
+			before := tc.asked()
+			if before == 0 {
+				t.Fatal("the first run asked nothing")
+			}
+			r := runVDL(t, nil, args...)
+			if r.code != 0 || !strings.Contains(r.stderr, "2 skipped") {
+				t.Fatalf("rerun: exit %d: %s", r.code, r.stderr)
+			}
+			if n := tc.asked() - before; n != 0 {
+				t.Errorf("the rerun made %d requests about archived items", n)
+			}
+		})
 	}
 }

@@ -159,6 +159,15 @@ func (a *app) batchItems(ctx context.Context, urls []string, lo download.ListOpt
 		// and recorded redacted, as a URL (also when it does not parse).
 		label := request.Redact(raw)
 		a.itemStart(i+1, len(urls), label)
+		if r, ok, err := a.dl.Archived(raw, i+1, lo); ok {
+			// Known from the URL alone: no request about it.
+			total.Items = append(total.Items, r)
+			if err != nil {
+				return err
+			}
+			a.itemDone(i+1, len(urls), r)
+			continue
+		}
 		res, err := a.extractURL(ctx, raw)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -89,6 +89,15 @@ func (e *extractor) Extract(ctx context.Context, u *url.URL) (*extractors.Result
 	return &extractors.Result{Media: []*extractors.Media{m}}, nil
 }
 
+// KnownIDs: a plain URL's item is named by the URL itself, as a file
+// ("generic") or, when it turns out to be a playlist, as "hls".
+func (e *extractor) KnownIDs(u *url.URL) []extractors.ArchiveKey {
+	id := request.RedactURL(u)
+	return []extractors.ArchiveKey{{Site: "generic", ID: id}, {Site: "hls", ID: id}}
+}
+
+var _ extractors.KnownIDs = (*extractor)(nil)
+
 // hls reads an HLS playlist URL: its variants become the formats.
 func (e *extractor) hls(ctx context.Context, u *url.URL) (*extractors.Result, error) {
 	m, err := (&hls.Loader{HTTP: e.env.HTTP, Log: e.env.Log}).Media(ctx, u)

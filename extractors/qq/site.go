@@ -89,7 +89,20 @@ func New(env extractors.Env) extractors.Extractor {
 	return x
 }
 
-var _ extractors.Extractor = (*extractor)(nil)
+var (
+	_ extractors.Extractor = (*extractor)(nil)
+	_ extractors.KnownIDs  = (*extractor)(nil)
+)
+
+// KnownIDs: an episode URL names its vid (unless --yes-playlist makes
+// it its series); a series URL names no single item.
+func (x *extractor) KnownIDs(u *url.URL) []extractors.ArchiveKey {
+	id, err := parseURL(u)
+	if err != nil || id.vid == "" || id.cid != "" && x.playlist == extractors.PlaylistYes {
+		return nil
+	}
+	return []extractors.ArchiveKey{{Site: "qq", ID: id.vid}}
+}
 
 // Extract resolves an episode URL into its Media, and a series URL (a
 // cover without a vid; with one under PlaylistYes) into a Playlist of its
