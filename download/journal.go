@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,6 +124,14 @@ func CheckAppendable(path, what string) error {
 		return &DiskError{Err: fmt.Errorf("%s %s: %w", what, path, err)}
 	}
 	return nil
+}
+
+// CheckJournal reports at once whether a list's journal could be written
+// in dir: nothing but a regular file may be at its name (a folder, a
+// link, a device: a DiskError). It creates nothing, so it may run before
+// anyone knows that the URL is a list.
+func CheckJournal(dir string) error {
+	return regularOrMissing(filepath.Join(dir, JournalName), "journal", "remove it or choose another folder (-d)")
 }
 
 // regularOrMissing refuses an entry at path that is not a regular file,

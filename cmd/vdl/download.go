@@ -39,10 +39,16 @@ func (a *app) downloadAll(ctx context.Context, urls []string) error {
 }
 
 func (a *app) downloadURL(ctx context.Context, raw string) error {
-	if a.opts.archive != "" && !a.opts.jsonOut && !a.opts.listFormats && !a.opts.dryRun {
-		// The archive is checked before the first request, series or not
-		// (the journal, a list's only, before the first episode's).
-		if err := download.CheckAppendable(a.opts.archive, "download archive"); err != nil {
+	if !a.opts.jsonOut && !a.opts.listFormats && !a.opts.dryRun {
+		// The run's own files are checked before the first request,
+		// series or not: the archive, and the journal's name (a list
+		// writes one; the URL may be a series).
+		if a.opts.archive != "" {
+			if err := download.CheckAppendable(a.opts.archive, "download archive"); err != nil {
+				return err
+			}
+		}
+		if err := download.CheckJournal(a.opts.dir); err != nil {
 			return err
 		}
 	}

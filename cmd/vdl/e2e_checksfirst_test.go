@@ -97,3 +97,22 @@ func TestBatchArchivedItemsAskNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestJournalCheckedBeforeAnyRequest: a folder at the journal's name
+// stops a series run at once, before the site is asked anything (the
+// list would only find it after its listing).
+func TestJournalCheckedBeforeAnyRequest(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "vdl-journal.jsonl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := runVDL(t, nil, "--proxy", proxy.URL, "-d", dir, qq2026Series)
+	if r.code != exitDisk {
+		t.Fatalf("exit %d, want %d: %s", r.code, exitDisk, r.stderr)
+	}
+	oneErrorLine(t, r.stderr, "journal")
+	if n := site.Calls("page") + site.Calls("getpage"); n != 0 {
+		t.Errorf("the site was asked %d times first", n)
+	}
+}
