@@ -4,8 +4,9 @@
 # 96 MiB file over 8 connections, is interrupted with Ctrl-C (SIGINT)
 # half-way, and the same command finishes the download without refetching.
 # Then it lists and downloads an AES-128 HLS playlist from testdata/, a
-# v.qq.com episode and a whole series through the fake v.qq.com (killed
-# half-way and resumed).
+# v.qq.com episode through the legacy flow, one through the 2026 flow
+# (proxyhttp, TS mode), and a whole series through the fake v.qq.com
+# (killed half-way and resumed).
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p bin
@@ -89,6 +90,18 @@ if command -v ffprobe >/dev/null; then
     "$(ffprobe -v error -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$out" | paste -sd+ -) packets"
 fi
 echo "OK: three MP4 clips fetched through the legacy API flow and joined into one file"
+
+# The site as it is in 2026: an episode through the current web player's
+# proxyhttp (cKey 8.5), TS mode, its segments remuxed into an MP4; -F
+# names each format's flow.
+episode26=https://v.qq.com/x/cover/mzc00200vdl26ab/e02vdl26ab0.html
+echo; echo "\$ vdl --proxy $proxy -F $episode26"
+bin/vdl --proxy "$proxy" -F "$episode26"
+echo; echo "\$ vdl --proxy $proxy -d $work $episode26"
+bin/vdl --proxy "$proxy" -d "$work" "$episode26"
+out26="$work/二〇二六测试剧 第02集.mp4"
+[ -s "$out26" ] || { echo "demo: $out26 missing" >&2; exit 1; }
+echo "OK: TS segments from proxyhttp (TS mode) remuxed into one MP4"
 
 # A whole series, unattended: 12 episodes (and a trailer, left out) listed
 # 10 at a time by the site's API, E06 VIP only. A second fake with a
