@@ -88,25 +88,7 @@ func OpenArchive(path string) (*Archive, error) {
 
 // archiveFile refuses what is not a regular file, from its mode alone.
 func archiveFile(path string, st fs.FileInfo) error {
-	m := st.Mode()
-	var what string
-	switch {
-	case m.IsRegular():
-		return nil
-	case m&fs.ModeSymlink != 0:
-		return &DiskError{Err: fmt.Errorf("download archive %s is a symbolic link (vdl never writes through one): name the file itself", path)}
-	case m.IsDir():
-		what = "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		what = "a named pipe"
-	case m&fs.ModeDevice != 0:
-		what = "a device"
-	case m&fs.ModeSocket != 0:
-		what = "a socket"
-	default:
-		what = "mode " + m.Type().String()
-	}
-	return &DiskError{Err: fmt.Errorf("download archive %s is not a regular file (%s)", path, what)}
+	return notRegular("download archive", path, st.Mode(), "name a regular file")
 }
 
 // sameFile checks that the file opened is the regular file that was

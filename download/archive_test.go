@@ -222,7 +222,7 @@ func TestArchiveNotAFile(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Skip("no symbolic links here:", err)
 	}
-	for path, want := range map[string]string{dir: "not a regular file (a folder)", link: "is a symbolic link"} {
+	for path, want := range map[string]string{dir: "is a folder, not a regular file", link: "is a symbolic link"} {
 		_, err := OpenArchive(path)
 		var de *DiskError
 		if !errors.As(err, &de) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {

@@ -21,7 +21,7 @@ func TestArchiveSpecialFiles(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Skip("no named pipes here:", err)
 	}
-	for path, want := range map[string]string{fifo: "not a regular file (a named pipe)", "/dev/null": "not a regular file (a device)"} {
+	for path, want := range map[string]string{fifo: "is a named pipe, not a regular file", "/dev/null": "is a device, not a regular file"} {
 		var err error
 		within(t, 10*time.Second, func() { _, err = OpenArchive(path) })
 		var de *DiskError

@@ -144,7 +144,12 @@ func regularOrMissing(path, what, remedy string) error {
 	if err != nil {
 		return &DiskError{Err: fmt.Errorf("%s %s: %w", what, path, err)}
 	}
-	m := st.Mode()
+	return notRegular(what, path, st.Mode(), remedy)
+}
+
+// notRegular is the one refusal of a record file (journal, archive) that
+// is not a regular file, from its mode alone; nil for a regular file.
+func notRegular(what, path string, m fs.FileMode, remedy string) error {
 	var kind string
 	switch {
 	case m.IsRegular():
@@ -157,10 +162,12 @@ func regularOrMissing(path, what, remedy string) error {
 		kind = "a named pipe"
 	case m&fs.ModeDevice != 0:
 		kind = "a device"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
 	default:
-		kind = "not a regular file"
+		kind = "mode " + m.Type().String()
 	}
-	return &DiskError{Err: fmt.Errorf("%s %s is %s, not a file vdl can append to: %s", what, path, kind, remedy)}
+	return &DiskError{Err: fmt.Errorf("%s %s is %s, not a regular file: %s", what, path, kind, remedy)}
 }
 
 // openError describes a failed open of a record file; ELOOP is a link
