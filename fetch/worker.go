@@ -147,10 +147,13 @@ func giveUpCause(reqCtx context.Context) error {
 // fetch), within bounds; it doubles with every request nobody stole from.
 func (j *Job) initialWindowLocked(p *partState) int64 {
 	if p.size < 0 {
-		if len(j.parts) > 1 {
+		if len(j.parts) >= 2*j.opts.Connections {
 			return 8 << 20 // a segment among many: most fit in one request
 		}
-		return 1 << 20 // the size comes back with the first 206; then split
+		// The size comes back with the first 206; then the rest is free
+		// for the connections that fewer parts than connections leave
+		// idle, without cutting a transfer short.
+		return 1 << 20
 	}
 	share := p.size / int64(j.opts.Connections)
 	return min(max(share, 1<<20, 2*j.opts.MinSplit), 32<<20)
