@@ -114,11 +114,17 @@ func extractMode(t *testing.T, rp *replay, raw string, mode extractors.PlaylistM
 // rewrites it).
 func golden(t *testing.T, name string, m *extractors.Media) {
 	t.Helper()
-	got, err := json.MarshalIndent(m, "", "  ")
+	goldenJSON(t, filepath.Join("testdata", "golden", name+".json"), m)
+}
+
+// goldenJSON compares v's indented JSON with the file at path (-update
+// rewrites it): the one golden check of the package's tests.
+func goldenJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "golden", name+".json")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -132,7 +138,7 @@ func golden(t *testing.T, name string, m *extractors.Media) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if !bytes.Equal(bytes.TrimSpace(want), bytes.TrimSpace(got)) {
-		t.Errorf("media differs from %s:\n%s", path, got)
+		t.Errorf("differs from %s:\n%s", path, got)
 	}
 }
 

@@ -1,9 +1,6 @@
 package qq
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -95,23 +92,7 @@ func summarize(items []seriesItem) []itemSummary {
 // (go test -update rewrites it).
 func pagesGolden(t *testing.T, name string, v any) {
 	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", "pages", "golden", name+".json")
-	if *update {
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(bytes.TrimSpace(want), bytes.TrimSpace(got)) {
-		t.Errorf("differs from %s:\n%s", path, got)
-	}
+	goldenJSON(t, filepath.Join("testdata", "pages", "golden", name+".json"), v)
 }
 
 // TestParsePageGolden reads the recorded page forms: 2026 cover and
