@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/vdlproject/vdl/extractors"
 )
 
@@ -62,46 +60,10 @@ func (f *legacyFlow) clipFormat(ctx context.Context, v *vinfo, platform string) 
 	if err != nil {
 		return extractors.Format{}, err
 	}
-	prefixes := v.prefixes()
-	if len(prefixes) == 0 {
-		return extractors.Format{}, fmt.Errorf("%w: qq: unexpected getinfo reply (no MP4 CDN prefix for %s)", extractors.ErrAPIChanged, v.quality.name)
-	}
-	keys := make([]string, len(files))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8) // one round trip for most episodes; the player asks per clip too
-	for i, file := range files {
-		g.Go(func() error {
-			k, err := f.getkey(gctx, v, platform, file)
-			keys[i] = k
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return extractors.Format{}, err
-	}
-	fm := baseFormat(v)
-	fm.Container = "mp4"
-	fm.Size = 0
-	segs := make([]extractors.Segment, len(files))
-	for i, file := range files {
-		segs[i] = extractors.Segment{URL: mediaURL(prefixes[0], file.name, keys[i]), Size: knownSize(file.size)}
-		if i < len(v.clips) {
-			segs[i].Duration = v.clips[i].duration
-		}
-		for _, p := range prefixes[1:] {
-			segs[i].Mirrors = append(segs[i].Mirrors, mediaURL(p, file.name, keys[i]))
-		}
-		if fm.Size >= 0 && segs[i].Size >= 0 {
-			fm.Size += segs[i].Size
-		} else {
-			fm.Size = -1
-		}
-	}
-	if len(files) == 1 && segs[0].Duration == 0 {
-		segs[0].Duration = v.duration
-	}
-	fm.Streams = []extractors.Stream{{Kind: extractors.KindMuxed, Segments: segs, Header: f.x.c.mediaHeader()}}
-	return fm, nil
+	return f.x.clipsFormat(ctx, v, files, v.prefixes(), func(ctx context.Context, file clipFile) (string, string, error) {
+		k, err := f.getkey(ctx, v, platform, file)
+		return file.name, k, err
+	}, mediaURL)
 }
 
 // getkey returns the vkey of one file. A reply without a key falls back

@@ -7,8 +7,6 @@ import (
 	"path"
 	"strings"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/vdlproject/vdl/extractors"
 )
 
@@ -74,53 +72,22 @@ func (f *proxyFlow) clipFormat(ctx context.Context, ep episode, v *vinfo) (extra
 	if err != nil {
 		return extractors.Format{}, err
 	}
-	prefixes := cdnPrefixes(v)
-	if len(prefixes) == 0 {
-		return extractors.Format{}, fmt.Errorf("%w: qq: unexpected proxyhttp-mp4 reply (no CDN prefix for %s)", extractors.ErrAPIChanged, v.quality.name)
+	fm, err := f.x.clipsFormat(ctx, v, files, cdnPrefixes(v), func(ctx context.Context, file clipFile) (string, string, error) {
+		return f.onlyVKey(ctx, ep, v, file)
+	}, func(prefix, name, key string) string {
+		return prefix + name + "?sdtfrom=" + proxySdtfrom + "&vkey=" + url.QueryEscape(key)
+	})
+	if err != nil {
+		return fm, err
 	}
-	keys := make([]string, len(files))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for i := range files {
-		g.Go(func() error {
-			name, key, err := f.onlyVKey(gctx, ep, v, files[i])
-			files[i].name, keys[i] = name, key
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return extractors.Format{}, err
-	}
-	fm := baseFormat(v)
-	fm.Container, fm.Size = "mp4", 0
-	segs := make([]extractors.Segment, len(files))
-	for i, file := range files {
-		q := "?sdtfrom=" + proxySdtfrom + "&vkey=" + url.QueryEscape(keys[i])
-		segs[i] = extractors.Segment{URL: prefixes[0] + file.name + q, Size: knownSize(file.size)}
-		if i < len(v.clips) {
-			segs[i].Duration = v.clips[i].duration
-		}
-		for _, p := range prefixes[1:] {
-			segs[i].Mirrors = append(segs[i].Mirrors, p+file.name+q)
-		}
-		if fm.Size >= 0 && segs[i].Size >= 0 {
-			fm.Size += segs[i].Size
-		} else {
-			fm.Size = -1
+	if seg := &fm.Streams[0].Segments[0]; len(files) == 1 && (len(v.clips) == 0 || v.clips[0].duration == 0) && !v.hasPreview {
+		// A reply without preview and without clip durations: only the
+		// file's own header tells a trial (its first minutes) from the
+		// video, so read it before any download.
+		if d := f.x.probeMP4Duration(ctx, seg.URL); d > 0 {
+			seg.Duration = d
 		}
 	}
-	if len(files) == 1 && segs[0].Duration == 0 {
-		segs[0].Duration = v.duration
-		if !v.hasPreview {
-			// A reply without preview and without clip durations: only the
-			// file's own header tells a trial (its first minutes) from the
-			// video, so read it before any download.
-			if d := f.x.probeMP4Duration(ctx, segs[0].URL); d > 0 {
-				segs[0].Duration = d
-			}
-		}
-	}
-	fm.Streams = []extractors.Stream{{Kind: extractors.KindMuxed, Segments: segs, Header: f.x.c.mediaHeader()}}
 	return fm, nil
 }
 
