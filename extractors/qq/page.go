@@ -2,6 +2,7 @@ package qq
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"regexp"
@@ -101,14 +102,14 @@ func parsePage(body []byte) (*pageInfo, error) {
 		}
 		for i, it := range p.items {
 			if s, ok := byVid[it.vid]; ok {
-				p.items[i].title, p.items[i].trailer = firstOf(s.title, it.title), it.trailer || s.trailer
+				p.items[i].title, p.items[i].trailer = cmp.Or(s.title, it.title), it.trailer || s.trailer
 			}
 		}
 	}
 	if len(p.items) == 0 {
 		for _, c := range p.covers {
 			c.Get("video_ids").ForEach(func(_, v gjson.Result) bool {
-				if vid := validVid(v.String()); vid != "" {
+				if vid := matchVid(v.String()); vid != "" {
 					p.items = append(p.items, seriesItem{vid: vid})
 				}
 				return true
@@ -187,16 +188,16 @@ func (p *pageInfo) readState(scripts []byte) *pageState {
 // state says of them.
 func (p *pageInfo) readIdentity(st *pageState) {
 	for _, g := range st.globalStores {
-		p.currentVid = firstOf(p.currentVid, validVid(g.Get("currentVid").String()))
-		p.currentCid = firstOf(p.currentCid, g.Get("currentCid").String())
+		p.currentVid = cmp.Or(p.currentVid, matchVid(g.Get("currentVid").String()))
+		p.currentCid = cmp.Or(p.currentCid, g.Get("currentCid").String())
 	}
-	p.currentVid = firstOf(p.currentVid, validVid(st.videoRoot.Get("vid").String()), validVid(st.coverRoot.Get("vid").String()))
+	p.currentVid = cmp.Or(p.currentVid, matchVid(st.videoRoot.Get("vid").String()), matchVid(st.coverRoot.Get("vid").String()))
 	for _, v := range st.videoInfos {
-		p.currentVid = firstOf(p.currentVid, validVid(v.Get("vid").String()))
+		p.currentVid = cmp.Or(p.currentVid, matchVid(v.Get("vid").String()))
 	}
-	p.currentCid = firstOf(p.currentCid, st.coverRoot.Get("cover_id").String())
+	p.currentCid = cmp.Or(p.currentCid, st.coverRoot.Get("cover_id").String())
 	for _, c := range st.coverInfos {
-		p.currentCid = firstOf(p.currentCid, c.Get("cover_id").String())
+		p.currentCid = cmp.Or(p.currentCid, c.Get("cover_id").String())
 	}
 	// The cover: coverInfoMap's entry for the current cid (the map may
 	// hold related covers too; without a cid only a lone entry is taken).
@@ -213,7 +214,7 @@ func (p *pageInfo) readIdentity(st *pageState) {
 	}
 	p.intros = st.intros
 	for _, c := range p.covers {
-		p.coverTitle = firstOf(p.coverTitle, strings.TrimSpace(c.Get("title").String()), strings.TrimSpace(c.Get("title_new").String()))
+		p.coverTitle = cmp.Or(p.coverTitle, strings.TrimSpace(c.Get("title").String()), strings.TrimSpace(c.Get("title_new").String()))
 	}
 }
 
@@ -221,11 +222,11 @@ func (p *pageInfo) readIdentity(st *pageState) {
 func (p *pageInfo) readVideoTitle(st *pageState) {
 	for _, m := range st.videoInfoMaps {
 		if p.currentVid != "" {
-			p.videoTitle = firstOf(p.videoTitle, strings.TrimSpace(m.Get(gjson.Escape(p.currentVid)+".title").String()))
+			p.videoTitle = cmp.Or(p.videoTitle, strings.TrimSpace(m.Get(gjson.Escape(p.currentVid)+".title").String()))
 		}
 	}
 	for _, v := range append(st.videoInfos, st.videoRoot) {
-		p.videoTitle = firstOf(p.videoTitle, strings.TrimSpace(v.Get("title").String()))
+		p.videoTitle = cmp.Or(p.videoTitle, strings.TrimSpace(v.Get("title").String()))
 	}
 }
 
@@ -238,8 +239,8 @@ func listItemsOf(mains []gjson.Result) []seriesItem {
 			return
 		}
 		title := strings.TrimSpace(it.Get("title").String())
-		items = append(items, seriesItem{vid: validVid(it.Get("vid").String()),
-			title:   firstOf(strings.TrimSpace(it.Get("playTitle").String()), strings.TrimSpace(it.Get("play_title").String()), title),
+		items = append(items, seriesItem{vid: matchVid(it.Get("vid").String()),
+			title:   cmp.Or(strings.TrimSpace(it.Get("playTitle").String()), strings.TrimSpace(it.Get("play_title").String()), title),
 			number:  titleNumber(title),
 			trailer: stateFlag(it.Get("isTrailer")) || stateFlag(it.Get("is_trailer"))})
 	}
@@ -332,23 +333,6 @@ func (p *pageInfo) episodeNumber(vid string) int {
 
 func cleanTitle(t string) string {
 	return strings.TrimSpace(titleSuffixRe.ReplaceAllString(t, ""))
-}
-
-// firstOf is the first non-empty string.
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func validVid(v string) string {
-	if vidRe.MatchString(v) {
-		return v
-	}
-	return ""
 }
 
 // stateFlag reads a state's boolean: true, 1, "1" or "true".

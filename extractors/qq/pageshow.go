@@ -1,6 +1,7 @@
 package qq
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -19,7 +20,7 @@ func (p *pageInfo) show() *extractors.Show {
 	for _, c := range append(p.covers, p.intros...) {
 		fillShow(s, c)
 	}
-	s.Title = firstOf(s.Title, p.seriesTitle())
+	s.Title = cmp.Or(s.Title, p.seriesTitle())
 	if s.Title == "" && s.Year == 0 && s.Description == "" && s.Type == "" && len(s.Cast) == 0 && s.Poster == "" && s.Fanart == "" {
 		return nil
 	}
@@ -43,21 +44,21 @@ func fillShow(s *extractors.Show, r gjson.Result) {
 		}
 		return ""
 	}
-	s.Title = firstOf(s.Title, str("title", "title_new"))
+	s.Title = cmp.Or(s.Title, str("title", "title_new"))
 	for _, k := range []string{"year", "publish_date", "show_year"} {
 		if s.Year == 0 {
 			s.Year = yearOf(str(k))
 		}
 	}
-	s.Description = firstOf(s.Description, str("description", "cover_description"))
-	s.Type = firstOf(s.Type, str("type_name"), typeName(str("type")))
+	s.Description = cmp.Or(s.Description, str("description", "cover_description"))
+	s.Type = cmp.Or(s.Type, str("type_name"), typeName(str("type")))
 	for _, k := range []string{"leading_actor", "cast"} {
 		if len(s.Cast) == 0 {
 			s.Cast = castOf(r.Get(k))
 		}
 	}
-	s.Poster = firstOf(s.Poster, str("new_pic_vt", "vertical_pic_url"))
-	s.Fanart = firstOf(s.Fanart, str("new_pic_hz", "horizontal_pic_url"))
+	s.Poster = cmp.Or(s.Poster, str("new_pic_vt", "vertical_pic_url"))
+	s.Fanart = cmp.Or(s.Fanart, str("new_pic_hz", "horizontal_pic_url"))
 }
 
 // typeName is the site's word for a cover type older pages number

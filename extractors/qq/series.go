@@ -1,6 +1,7 @@
 package qq
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -229,8 +230,8 @@ func (x *extractor) listPage(ctx context.Context, cid, pageContext string) ([]se
 // (the number), play_title/union_title (the name), is_trailer.
 func apiItem(p gjson.Result) seriesItem {
 	title := strings.TrimSpace(p.Get("title").String())
-	return seriesItem{vid: validVid(p.Get("vid").String()), number: titleNumber(title), trailer: stateFlag(p.Get("is_trailer")),
-		title: firstOf(strings.TrimSpace(p.Get("play_title").String()), strings.TrimSpace(p.Get("union_title").String()), title)}
+	return seriesItem{vid: matchVid(p.Get("vid").String()), number: titleNumber(title), trailer: stateFlag(p.Get("is_trailer")),
+		title: cmp.Or(strings.TrimSpace(p.Get("play_title").String()), strings.TrimSpace(p.Get("union_title").String()), title)}
 }
 
 // listHeader is what the list APIs want: the cover as Referer, the

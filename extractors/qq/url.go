@@ -1,6 +1,7 @@
 package qq
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -42,21 +43,21 @@ func parseURL(u *url.URL) (ids, error) {
 	stem := func(i int) string { return strings.ToLower(strings.TrimSuffix(segs[i], ".html")) }
 	switch {
 	case len(segs) >= 2 && segs[0] == "x" && segs[1] == "page" && last == 2: // /x/page/<vid>.html
-		id.vid = firstNonEmpty(id.vid, matchVid(stem(2)))
+		id.vid = cmp.Or(id.vid, matchVid(stem(2)))
 	case len(segs) >= 2 && segs[0] == "x" && segs[1] == "cover" && last == 2: // /x/cover/<cid>.html
-		id.cid = firstNonEmpty(id.cid, matchCid(stem(2)))
+		id.cid = cmp.Or(id.cid, matchCid(stem(2)))
 	case len(segs) >= 2 && segs[0] == "x" && segs[1] == "cover" && last == 3: // /x/cover/<cid>/<vid>.html
-		id.cid = firstNonEmpty(id.cid, matchCid(stem(2)))
-		id.vid = firstNonEmpty(id.vid, matchVid(stem(3)))
+		id.cid = cmp.Or(id.cid, matchCid(stem(2)))
+		id.vid = cmp.Or(id.vid, matchVid(stem(3)))
 	case segs[0] == "detail" && last == 2: // /detail/<c>/<cid>.html
-		id.cid = firstNonEmpty(id.cid, matchCid(stem(2)))
+		id.cid = cmp.Or(id.cid, matchCid(stem(2)))
 	case segs[0] == "cover" && last == 2: // /cover/<c>/<cid>.html?vid=, m: /cover/m/<cid>.html?vid=
-		id.cid = firstNonEmpty(id.cid, matchCid(stem(2)))
+		id.cid = cmp.Or(id.cid, matchCid(stem(2)))
 	case segs[0] == "cover" && last == 3: // /cover/<c>/<cid>/<vid>.html
-		id.cid = firstNonEmpty(id.cid, matchCid(stem(2)))
-		id.vid = firstNonEmpty(id.vid, matchVid(stem(3)))
+		id.cid = cmp.Or(id.cid, matchCid(stem(2)))
+		id.vid = cmp.Or(id.vid, matchVid(stem(3)))
 	case segs[0] == "page" && last >= 1: // /page/<a>/<b>/<c>/<vid>.html
-		id.vid = firstNonEmpty(id.vid, matchVid(stem(last)))
+		id.vid = cmp.Or(id.vid, matchVid(stem(last)))
 	}
 	if id.vid == "" && id.cid == "" {
 		return ids{}, fmt.Errorf("%w: no video or series id in %s", extractors.ErrUnsupported, u.Redacted())
@@ -76,11 +77,4 @@ func matchCid(s string) string {
 		return s
 	}
 	return ""
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
