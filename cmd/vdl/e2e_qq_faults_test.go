@@ -26,6 +26,8 @@ func TestQQFaultsDoNotChangeTheResult(t *testing.T) {
 		{name: "getvinfo best", url: qqHLSEp, every: 3},
 		{name: "getvinfo HLS fMP4", url: qqHLSEp, args: []string{"-f", "hd"}, every: 2},
 		{name: "getvinfo HLS TS remuxed to MP4", url: qqHLSEp, args: []string{"-f", "270p"}, every: 2},
+		{name: "proxyhttp TS mode (2026)", url: qq2026Ep(2), every: 2},
+		{name: "proxyhttp TS mode, playlist link (2026)", url: qq2026Ep(1), args: []string{"-f", "hd"}, every: 3},
 	}
 	injected := map[string]int{}
 	for _, ep := range episodes {
@@ -45,8 +47,13 @@ func TestQQFaultsDoNotChangeTheResult(t *testing.T) {
 			if flowUsed(got.stderr) == "" || flowUsed(got.stderr) != flowUsed(want.stderr) {
 				t.Errorf("flow %q with faults, %q without", flowUsed(got.stderr), flowUsed(want.stderr))
 			}
+			faults := 0
 			for k, n := range site.Injected() {
 				injected[k] += n
+				faults += n
+			}
+			if faults == 0 {
+				t.Errorf("no fault was injected into this episode's requests: the case proves nothing")
 			}
 			for _, held := range site.Held() {
 				if held > timeout+3*time.Second {
