@@ -252,6 +252,8 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case host == PageDataHost && r.URL.Path == PageDataPath:
 		s.count("pagedata")
 		s.servePageData(w, r)
+	case host == DanmakuHost:
+		s.serveDanmaku(w, r)
 	case host == CDNA || host == CDNB:
 		s.serveCDN(w, r, host)
 	default:
