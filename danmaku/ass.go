@@ -48,10 +48,18 @@ func Render(w io.Writer, cs []Comment, o Options) (Stats, error) {
 	return st, nil
 }
 
+// ASSSignature starts every file Render writes, so that a later run can
+// tell its own files from a user's.
+const ASSSignature = "[Script Info]\n; Bullet comments rendered by vdl\n"
+
 func writeHeader(w io.Writer, o Options) {
 	alpha := uint8(math.Round((1 - o.Opacity) * 255))
 	title, _ := CleanText(o.Title)
-	fmt.Fprintf(w, "[Script Info]\n; Bullet comments rendered by vdl\nTitle: %s\nScriptType: v4.00+\nPlayResX: %d\nPlayResY: %d\nWrapStyle: 2\nScaledBorderAndShadow: yes\nYCbCr Matrix: None\n\n", escape(title), o.Width, o.Height)
+	fmt.Fprint(w, ASSSignature)
+	if note, ok := CleanText(o.Note); ok {
+		fmt.Fprintf(w, "; INCOMPLETE: %s\n", note)
+	}
+	fmt.Fprintf(w, "Title: %s\nScriptType: v4.00+\nPlayResX: %d\nPlayResY: %d\nWrapStyle: 2\nScaledBorderAndShadow: yes\nYCbCr Matrix: None\n\n", escape(title), o.Width, o.Height)
 	fmt.Fprint(w, "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n")
 	font := strings.NewReplacer(",", " ", "\n", " ").Replace(o.Font)
 	outline := math.Max(1, math.Round(o.FontSize/18))

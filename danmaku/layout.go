@@ -24,6 +24,7 @@ type Options struct {
 	Filter         *Filter
 	Subtitles      []Cue  // the site's subtitles, shown at the bottom below the comments
 	Title          string // names the video in the file's header
+	Note           string // a warning written into the header ("danmaku: 14 of 15 segments")
 }
 
 // Cue is one subtitle cue to merge into the comment file.

@@ -1,0 +1,155 @@
+package download
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vdlproject/vdl/danmaku"
+	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/internal/atomicfile"
+	"github.com/vdlproject/vdl/mux"
+)
+
+// DanmakuOptions are the bullet-comment flags.
+type DanmakuOptions struct {
+	Write     bool // --write-danmaku: <video>.danmaku.ass beside the video
+	Raw       bool // --danmaku-raw: <video>.danmaku.json, the comments as fetched
+	Only      bool // --danmaku-only: comments for videos already on disk, no media
+	MergeSubs bool // --danmaku-merge-subs: the site's subtitles at the bottom of the ASS
+	Render    danmaku.Options
+}
+
+// wanted reports whether any comment file is asked for.
+func (o DanmakuOptions) wanted() bool { return o.Write || o.Raw || o.Only }
+
+// danmakuSidecar names a comment file beside the video: <stem>.danmaku.<ext>,
+// under the same 200-byte rule as subtitles (the one place that names
+// sidecars). Jellyfin, Kodi and mpv take <stem>.<anything>.ass as an
+// external subtitle of <stem>.mp4.
+func danmakuSidecar(video, ext string) string {
+	return SidecarPath(video, extractors.Subtitle{Lang: "danmaku", Ext: ext})
+}
+
+// commentsFetch is a video's comment fetch, run beside its media so that it
+// never delays the episode.
+type commentsFetch struct {
+	g   errgroup.Group
+	got *extractors.Comments
+	err error
+}
+
+// startComments starts fetching m's comments when the options ask for them
+// and the site has them (nil otherwise). The caller must wait.
+func startComments(ctx context.Context, ex extractors.Extractor, m *extractors.Media, o DanmakuOptions) *commentsFetch {
+	c, ok := ex.(extractors.Commenter)
+	if !o.wanted() || !ok {
+		return nil
+	}
+	cf := &commentsFetch{}
+	cf.g.Go(func() error {
+		cf.got, cf.err = c.Comments(ctx, m)
+		return nil
+	})
+	return cf
+}
+
+// wait returns what the fetch got.
+func (cf *commentsFetch) wait() (*extractors.Comments, error) {
+	cf.g.Wait()
+	return cf.got, cf.err
+}
+
+// danmakuResult is what writing a video's comment files did.
+type danmakuResult struct {
+	saved []string
+	note  string // a warning for the summary ("" when complete)
+	stats danmaku.Stats
+}
+
+// writeDanmaku writes the comment files of m beside video: the ASS laid
+// out for the chosen format's frame and m's duration, subs (the site's
+// subtitles, when merging) at its bottom, and the raw JSON when asked. An
+// incomplete comment list is written, marked incomplete in both files and
+// named in the note; the error is the disk's only.
+func writeDanmaku(o DanmakuOptions, got *extractors.Comments, m *extractors.Media, f *extractors.Format, video string, subs []mux.Cue, force bool) (danmakuResult, error) {
+	var res danmakuResult
+	if !got.Complete() {
+		res.note = fmt.Sprintf("danmaku: %d of %d segments", got.Segments.Fetched, got.Segments.Total)
+	}
+	ro := o.Render
+	if f != nil && f.Width > 0 && f.Height > 0 {
+		ro.Width, ro.Height = f.Width, f.Height
+	}
+	ro.Duration, ro.Title, ro.Note = m.Duration, m.Title, res.note
+	for _, c := range subs {
+		ro.Subtitles = append(ro.Subtitles, danmaku.Cue{Start: c.Start, End: c.End, Text: c.Text})
+	}
+	if o.Write || o.Only {
+		var b bytes.Buffer
+		st, err := danmaku.Render(&b, got.List, ro)
+		if err != nil {
+			return res, err
+		}
+		res.stats = st
+		if err := res.write(danmakuSidecar(video, "ass"), b.Bytes(), force); err != nil {
+			return res, err
+		}
+	}
+	if o.Raw {
+		var b bytes.Buffer
+		if err := danmaku.WriteRaw(&b, danmaku.NewRaw(m.Site, m.ID, m.Title, m.Duration, got.Segments, got.List)); err != nil {
+			return res, err
+		}
+		if err := res.write(danmakuSidecar(video, "json"), b.Bytes(), force); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// write puts a comment file in place atomically. A file of vdl's own
+// there (an earlier run's rendering of the site's comments) is replaced,
+// so a rerun refreshes it; anything else is kept, with a note, unless
+// force.
+func (res *danmakuResult) write(path string, data []byte, force bool) error {
+	if st, err := os.Lstat(path); err == nil {
+		if !st.Mode().IsRegular() || !force && !ownDanmakuFile(path) {
+			res.note = joinNotes(res.note, fmt.Sprintf("danmaku: kept %s, which vdl did not write (--force replaces it)", filepath.Base(path)))
+			return nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return &DiskError{Err: err}
+	}
+	if err := atomicfile.Write(path, data); err != nil {
+		return &DiskError{Err: fmt.Errorf("danmaku: %w", err)}
+	}
+	res.saved = append(res.saved, path)
+	return nil
+}
+
+// ownDanmakuFile reports whether path starts as vdl's comment files do.
+func ownDanmakuFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 256)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	return bytes.HasPrefix(head, []byte(danmaku.ASSSignature)) || bytes.Contains(head, []byte(`"schema": "`+danmaku.RawSchema+`"`))
+}
+
+func joinNotes(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
