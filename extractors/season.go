@@ -11,7 +11,7 @@ import (
 // the title: 第二季 / 第2季, "Season 2", "S2", "2nd Season". The number is
 // group 1.
 var seasonForms = []*regexp.Regexp{
-	regexp.MustCompile(`第\s*([0-9零〇一二两三四五六七八九十百]+)\s*季$`),
+	regexp.MustCompile(`第\s*([0-9零〇一二两兩三四五六七八九十百]+)\s*季$`),
 	regexp.MustCompile(`(?i)\bseason\s*([0-9]{1,3})$`),
 	regexp.MustCompile(`(?i)\bs([0-9]{1,3})$`),
 	regexp.MustCompile(`(?i)\b([0-9]{1,3})(?:st|nd|rd|th)\s+season$`),
@@ -44,13 +44,26 @@ func SplitSeason(title string) (show string, season int) {
 }
 
 // parseNumeral reads decimal digits or a Chinese numeral up to the
-// hundreds: 十二 12, 二十 20, 二十三 23, 一百零五 105, 两 2.
+// hundreds: positional (十二 12, 二十 20, 二十三 23, 一百零五 105, 两 2) or
+// digit by digit (二〇 20, 一二 12).
 func parseNumeral(s string) (int, bool) {
 	if n, err := strconv.Atoi(s); err == nil {
 		return n, true
 	}
-	digits := map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	digits := map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '兩': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	if !strings.ContainsAny(s, "十百") {
+		n := 0
+		for _, r := range s {
+			d, ok := digits[r]
+			if !ok || n > 999 {
+				return 0, false
+			}
+			n = n*10 + d
+		}
+		return n, true
+	}
 	total, cur := 0, -1 // cur: the digit waiting for its unit (-1: none)
+	lastUnit := 1000
 	for _, r := range s {
 		switch r {
 		case '百', '十':
@@ -58,6 +71,10 @@ func parseNumeral(s string) (int, bool) {
 			if r == '十' {
 				unit = 10
 			}
+			if unit >= lastUnit {
+				return 0, false // 十十, 十百: units only go down
+			}
+			lastUnit = unit
 			if cur < 0 {
 				cur = 1 // 十二: an implied one
 			}
