@@ -52,6 +52,13 @@ func planAssembly(f *extractors.Format, work, out string) (*assembly, error) {
 		a.direct = true
 		a.parts = []fetch.Part{{URL: seg.URL, Mirrors: seg.Mirrors, Header: st.Header, Size: seg.Size, Offset: seg.Offset,
 			Length: seg.Length, RangesOK: seg.RangesOK, Path: filepath.Join(work, "data")}}
+		// Joined only when not kept as served (keptAsServed): a site's
+		// MP4 rewritten as a one-clip join, or one TS remuxed.
+		sf := streamFiles{kind: st.Kind, container: "mp4", segs: []piece{{path: a.parts[0].Path}}}
+		if a.remux {
+			sf.container = "ts"
+		}
+		a.streams = []streamFiles{sf}
 		return a, nil
 	}
 	for si, st := range f.Streams {
@@ -89,6 +96,14 @@ func directFile(f *extractors.Format) bool {
 	}
 	st := f.Streams[0]
 	return st.Init == nil && len(st.Segments) == 1 && st.Segments[0].Key == nil
+}
+
+// keptAsServed says the one downloaded file becomes the output as it is
+// (checked first unless f is Plain), not joined: a site's single MP4 is
+// rewritten (checked by the parse, moov first, tagged) and a TS named
+// .mp4 remuxed.
+func (a *assembly) keptAsServed(f *extractors.Format) bool {
+	return a.direct && !a.remux && (f.Plain || f.Container != "mp4")
 }
 
 // joinable says up front whether join can handle the streams, so that
@@ -159,9 +174,6 @@ func (a *assembly) inputs(keys map[string][]byte) []mux.Input {
 
 // join turns the downloaded pieces into out (in the work dir).
 func (a *assembly) join(ctx context.Context, out, work string, keys map[string][]byte, opts mux.MP4Options) error {
-	if err := a.joinable(); err != nil {
-		return &JoinError{Err: err}
-	}
 	_, _, err := mux.Join(ctx, out, a.inputs(keys), mux.JoinOptions{MP4Options: opts, WorkDir: work})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return &JoinError{Err: err}

@@ -251,8 +251,8 @@ func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, 
 	if m.Title == "" {
 		m.Title = e.Title
 	}
-	info := &entryInfo{series: m.Series, episode: m.Episode, index: pos, slots: lr.slots, started: started, tag: tag}
-	return d.fetchItem(ctx, m, info, r, lo), true
+	t := &task{m: m, series: m.Series, episode: m.Episode, index: pos, slots: lr.slots, started: started, tag: tag}
+	return d.fetchItem(ctx, t, r, lo), true
 }
 
 // numbered says a list numbers its items (any of them).
@@ -266,17 +266,18 @@ func numbered(pl *extractors.Playlist) bool {
 }
 
 // fetchItem downloads (or, in a dry run, plans) an extracted item.
-func (d *Downloader) fetchItem(ctx context.Context, m *extractors.Media, info *entryInfo, r ItemReport, lo ListOptions) ItemReport {
+func (d *Downloader) fetchItem(ctx context.Context, t *task, r ItemReport, lo ListOptions) ItemReport {
+	m := t.m
 	r.Site, r.ID, r.Title, r.Episode = m.Site, m.ID, m.Title, m.Episode
 	switch {
 	case lo.Archive != nil && lo.Archive.Has(m.Site, m.ID):
 		r.Outcome, r.Reason = Skipped, InArchive
 		return r
 	case lo.DryRun:
-		return d.plan(m, info, r)
+		return d.plan(t, r)
 	}
 	ctx, notes := withNotes(ctx)
-	done, err := d.media(ctx, m, info)
+	done, err := d.media(ctx, t)
 	r.Notes = notes.list()
 	if err != nil {
 		return fail(r, err)
@@ -324,7 +325,7 @@ func (d *Downloader) Archived(raw string, pos int, lo ListOptions) (r ItemReport
 // of URLs): archive, dry run, continue-on-error classification and the
 // records, as List does for a playlist's entries.
 func (d *Downloader) Item(ctx context.Context, m *extractors.Media, pos int, lo ListOptions) (ItemReport, error) {
-	r := d.fetchItem(ctx, m, nil, ItemReport{Index: pos}, lo)
+	r := d.fetchItem(ctx, &task{m: m}, ItemReport{Index: pos}, lo)
 	if ctx.Err() != nil {
 		return r, ctx.Err()
 	}
@@ -341,15 +342,17 @@ func (d *Downloader) Failure(pos int, title string, err error, lo ListOptions) (
 // plan resolves what a dry run would do with m: the output the real run
 // would choose, by the same check (pickOutput, which only reads the
 // disk), so that an item already complete there is a skip, not a plan.
-func (d *Downloader) plan(m *extractors.Media, info *entryInfo, r ItemReport) ItemReport {
-	f, err := extractors.Select(m.Formats, d.opts.Format)
+func (d *Downloader) plan(t *task, r ItemReport) ItemReport {
+	f, err := extractors.Select(t.m.Formats, d.opts.Format)
 	if err != nil {
 		return fail(r, err)
 	}
-	out, skip, err := d.pickOutput(m, f, info)
+	t.f = f
+	skip, err := d.pickOutput(t)
 	if err != nil {
 		return fail(r, err)
 	}
+	out := t.out
 	if skip {
 		r.Format, r.File, r.Outcome, r.Reason = f.ID, out, Skipped, OnDisk
 		if st, err := os.Stat(out); err == nil {
