@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -64,29 +65,17 @@ type Options struct {
 	StateDir string
 }
 
-// Observer sees what a download does, for display. Calls come from the
-// goroutine that runs the download.
-type Observer interface {
-	// Transfer is called as a fetch job starts; end is called once it
-	// stops, with its error (nil when complete).
-	Transfer(label string, job Progress) (end func(err error))
-	// Skipped reports an output that is already this download, complete.
-	Skipped(out string)
-	// Saved reports a finished output.
-	Saved(out string)
-}
-
-// Progress is what an observer polls; *fetch.Job satisfies it.
-type Progress interface{ Progress() fetch.Progress }
-
-// Downloader runs downloads with one set of options. It is not safe for
-// concurrent use.
+// Downloader runs downloads with one set of options: one Run (or
+// Media) at a time; it overlaps a list's items itself. Progress may be
+// called from any goroutine.
 type Downloader struct {
-	opts  Options
-	log   *slog.Logger
-	obs   Observer
-	limit *rate.Limiter     // --limit-rate, shared by every job (items may overlap)
-	flows *extractors.Flows // flows whose media the CDN refused in this run
+	opts   Options
+	log    *slog.Logger
+	obs    Observer
+	emitMu sync.Mutex        // events one at a time (Observer's contract)
+	state  runState          // what Progress reports
+	limit  *rate.Limiter     // --limit-rate, shared by every job (items may overlap)
+	flows  *extractors.Flows // flows whose media the CDN refused in this run
 }
 
 // New returns a Downloader; o.Client is required.
@@ -101,6 +90,17 @@ func New(o Options) (*Downloader, error) {
 	if d.obs == nil {
 		d.obs = quietObserver{}
 	}
+	// The run's own copy of the client, whose retries are shown as they
+	// wait (Waiting events, Progress.Waiting).
+	c := *o.Client
+	prev := c.Policy.OnRetry
+	c.Policy.OnRetry = func(w request.RetryWait) {
+		if prev != nil {
+			prev(w)
+		}
+		d.noteRetry(w)
+	}
+	d.opts.Client = &c
 	if d.opts.Dir == "" {
 		d.opts.Dir = "."
 	}
@@ -141,9 +141,3 @@ type Done struct {
 
 	formatID string // the format a failed try chose (a handover keeps it)
 }
-
-type quietObserver struct{}
-
-func (quietObserver) Transfer(string, Progress) func(error) { return func(error) {} }
-func (quietObserver) Skipped(string)                        {}
-func (quietObserver) Saved(string)                          {}

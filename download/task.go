@@ -111,7 +111,7 @@ func (d *Downloader) mediaOnce(ctx context.Context, t *task, wantID string) (Don
 		return Done{}, err
 	}
 	if skip {
-		d.obs.Skipped(t.out)
+		d.emit(Event{Kind: FileSkipped, File: t.out})
 		return Done{File: t.out, Skipped: true, Format: f}, d.writeSubtitles(ctx, t.m, t.out)
 	}
 	if f.Flow != "" {
@@ -187,7 +187,7 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, t *task) error {
 	if err := markIdentity(d.opts.StateDir, t.out, ident); err != nil {
 		d.log.Warn("a rerun will not recognise this file as done", "err", err)
 	}
-	d.obs.Saved(t.out)
+	d.emit(Event{Kind: FileSaved, File: t.out})
 	return nil
 }
 

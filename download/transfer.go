@@ -142,7 +142,7 @@ func (d *Downloader) fetchOptions(t *task) fetch.Options {
 
 // runJob runs a fetch job while the observer watches it.
 func (d *Downloader) runJob(ctx context.Context, job *fetch.Job, label string) error {
-	end := d.obs.Transfer(label, job)
+	end := d.transfer(label, job)
 	err := job.Run(ctx)
 	end(err)
 	if p := job.Progress(); p.Resumed > 0 && err == nil {
