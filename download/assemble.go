@@ -52,6 +52,13 @@ func planAssembly(f *extractors.Format, work, out string) (*assembly, error) {
 		a.direct = true
 		a.parts = []fetch.Part{{URL: seg.URL, Mirrors: seg.Mirrors, Header: st.Header, Size: seg.Size, Offset: seg.Offset,
 			Length: seg.Length, RangesOK: seg.RangesOK, Path: filepath.Join(work, "data")}}
+		// Joined only when not kept as served (keptAsServed): a site's
+		// MP4 rewritten as a one-clip join, or one TS remuxed.
+		sf := streamFiles{kind: st.Kind, container: "mp4", segs: []piece{{path: a.parts[0].Path}}}
+		if a.remux {
+			sf.container = "ts"
+		}
+		a.streams = []streamFiles{sf}
 		return a, nil
 	}
 	for si, st := range f.Streams {
@@ -89,6 +96,14 @@ func directFile(f *extractors.Format) bool {
 	}
 	st := f.Streams[0]
 	return st.Init == nil && len(st.Segments) == 1 && st.Segments[0].Key == nil
+}
+
+// keptAsServed says the one downloaded file becomes the output as it is
+// (checked first unless f is Plain), not joined: a site's single MP4 is
+// rewritten (checked by the parse, moov first, tagged) and a TS named
+// .mp4 remuxed.
+func (a *assembly) keptAsServed(f *extractors.Format) bool {
+	return a.direct && !a.remux && (f.Plain || f.Container != "mp4")
 }
 
 // joinable says up front whether join can handle the streams, so that
@@ -139,67 +154,27 @@ func (a *assembly) checkOutputName(f *extractors.Format, keepTS bool) error {
 	return nil
 }
 
-// join turns the downloaded pieces into out. keys maps key URIs to their
-// bytes.
+// inputs are the join's streams, the keys (key URI -> bytes) attached to
+// their pieces.
+func (a *assembly) inputs(keys map[string][]byte) []mux.Input {
+	ins := make([]mux.Input, len(a.streams))
+	for i, sf := range a.streams {
+		in := mux.Input{Container: sf.container, Segments: make([]mux.Segment, len(sf.segs))}
+		for j, p := range sf.segs {
+			in.Segments[j] = muxSegment(p, keys)
+		}
+		if sf.init != nil {
+			s := muxSegment(*sf.init, keys)
+			in.Init = &s
+		}
+		ins[i] = in
+	}
+	return ins
+}
+
+// join turns the downloaded pieces into out (in the work dir).
 func (a *assembly) join(ctx context.Context, out, work string, keys map[string][]byte, opts mux.MP4Options) error {
-	segsOf := func(sf streamFiles) []mux.Segment {
-		segs := make([]mux.Segment, len(sf.segs))
-		for i, p := range sf.segs {
-			segs[i] = muxSegment(p, keys)
-		}
-		return segs
-	}
-	joinStream := func(sf streamFiles, to string) error {
-		switch sf.container {
-		case "ts":
-			if a.remux {
-				_, err := mux.RemuxTS(ctx, to, work, [][]mux.Segment{segsOf(sf)}, opts)
-				return err
-			}
-			return mux.JoinTS(ctx, to, segsOf(sf))
-		case "fmp4":
-			_, err := mux.JoinFMP4Regular(ctx, to, muxSegment(*sf.init, keys), segsOf(sf), opts)
-			return err
-		case "mp4":
-			paths := make([]string, len(sf.segs))
-			for i, p := range sf.segs {
-				if p.key != nil {
-					return fmt.Errorf("%w: encrypted MP4 clips", mux.ErrUnsupported)
-				}
-				paths[i] = p.path
-			}
-			_, err := mux.JoinMP4(ctx, to, paths, opts)
-			return err
-		}
-		return fmt.Errorf("%w: joining %s segments", mux.ErrUnsupported, sf.container)
-	}
-	var err error
-	switch {
-	case len(a.streams) == 1:
-		err = joinStream(a.streams[0], out)
-	case len(a.streams) == 2 && a.streams[0].container == "fmp4" && a.streams[1].container == "fmp4":
-		// Each rendition becomes one fragmented file, then both are muxed
-		// side by side into one progressive MP4.
-		var tracks []string
-		for i, sf := range a.streams {
-			p := filepath.Join(work, fmt.Sprintf("stream%d.mp4", i))
-			if err = mux.JoinFMP4(ctx, p, muxSegment(*sf.init, keys), segsOf(sf)); err != nil {
-				break
-			}
-			tracks = append(tracks, p)
-		}
-		if err == nil {
-			_, err = mux.JoinMP4(ctx, out, tracks, opts)
-		}
-	case len(a.streams) == 2 && a.streams[0].container == "ts" && a.streams[1].container == "ts":
-		if a.remux {
-			_, err = mux.RemuxTS(ctx, out, work, [][]mux.Segment{segsOf(a.streams[0]), segsOf(a.streams[1])}, opts)
-		} else {
-			err = mux.MergeTS(ctx, out, segsOf(a.streams[0]), segsOf(a.streams[1]))
-		}
-	default:
-		err = a.joinable()
-	}
+	_, _, err := mux.Join(ctx, out, a.inputs(keys), mux.JoinOptions{MP4Options: opts, WorkDir: work})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return &JoinError{Err: err}
 	}

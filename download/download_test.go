@@ -23,12 +23,16 @@ type recorder struct {
 	skipped, saved []string
 }
 
-func (r *recorder) Transfer(label string, _ Progress) func(error) {
-	r.transfers = append(r.transfers, label)
-	return func(error) {}
+func (r *recorder) Event(e Event) {
+	switch e.Kind {
+	case TransferStarted:
+		r.transfers = append(r.transfers, e.Label)
+	case FileSkipped:
+		r.skipped = append(r.skipped, e.File)
+	case FileSaved:
+		r.saved = append(r.saved, e.File)
+	}
 }
-func (r *recorder) Skipped(out string) { r.skipped = append(r.skipped, out) }
-func (r *recorder) Saved(out string)   { r.saved = append(r.saved, out) }
 
 // TestDownloadWithoutTheBinary: the pipeline runs as a library: extract,
 // fetch, publish, and a rerun recognises the file and skips it.

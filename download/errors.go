@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vdlproject/vdl/fetch"
 	"github.com/vdlproject/vdl/mux"
 )
 
@@ -32,3 +33,11 @@ var ErrBadItems = errors.New("bad item list")
 // preview, or a download that lost parts. It wraps mux.ErrCorrupt (exit
 // code 6).
 var ErrTooShort = fmt.Errorf("%w: shorter than the video", mux.ErrCorrupt)
+
+// ErrNoSpace is a download that does not fit on the disk (exit code 5);
+// ErrExpired, signed media URLs that expired even when fresh (exit code
+// 3). They are fetch's, named here so that callers need only download.
+var (
+	ErrNoSpace = fetch.ErrNoSpace
+	ErrExpired = fetch.ErrExpired
+)

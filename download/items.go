@@ -1,7 +1,6 @@
 package download
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -133,13 +132,22 @@ type ItemReport struct {
 	Err   error    `json:"-"`
 }
 
-// Report is what a playlist run did, item by item.
+// Report is what a run did, item by item.
 type Report struct {
 	Title string
+	// List says the run was a list (a series, a batch): summarised, its
+	// result decided by its items. Otherwise it was one download, whose
+	// error is the run's.
+	List  bool
 	Items []ItemReport
 	// Notes are summary lines about the list as a whole (a series of a
 	// batch whose -I selects none of its items).
-	Notes []string
+	Notes   []string
+	Journal string // the journal's file, when it got lines
+	Free    int64  // a dry run's free space in the download folder (-1 unknown)
+	// Kept says an unfinished transfer left bytes on disk that a rerun
+	// resumes from (an interruption is then no loss).
+	Kept bool
 }
 
 // Count returns how many items ended with o.
@@ -166,23 +174,14 @@ func (r *Report) FirstError() error {
 // fail classifies an item's error: the site's refusal, or a failure.
 func fail(r ItemReport, err error) ItemReport {
 	r.Err, r.Outcome, r.Reason = err, Failed, err.Error()
-	for _, c := range []struct {
-		target error
-		reason string
-	}{
-		{extractors.ErrVIP, "VIP only"}, {extractors.ErrDRM, "DRM"}, {extractors.ErrGeo, "not available in this region"},
-		{extractors.ErrNotFound, "not found"}, {extractors.ErrNoFormat, "no such format"}, {extractors.ErrUnsupported, "unsupported"},
-	} {
-		if errors.Is(err, c.target) {
-			r.Outcome, r.Reason = Refused, c.reason
-			// A refusal that says more in parentheses right after its
-			// name keeps it: "VIP only (a 5-minute preview)".
-			if msg := err.Error(); strings.HasPrefix(msg, c.reason+" (") {
-				if end := strings.Index(msg, ")"); end > 0 {
-					r.Reason = msg[:end+1]
-				}
+	if reason, ok := extractors.Refusal(err); ok {
+		r.Outcome, r.Reason = Refused, reason
+		// A refusal that says more in parentheses right after its name
+		// keeps it: "VIP only (a 5-minute preview)".
+		if msg := err.Error(); strings.HasPrefix(msg, reason+" (") {
+			if end := strings.Index(msg, ")"); end > 0 {
+				r.Reason = msg[:end+1]
 			}
-			break
 		}
 	}
 	return r

@@ -204,7 +204,7 @@ func TestItemsPickNone(t *testing.T) {
 		t.Fatal(err)
 	}
 	pl := &extractors.Playlist{Site: "refreshtest", Entries: []extractors.Entry{{URL: "https://refresh.test/1", ID: "a"}}}
-	if _, err := d.List(context.Background(), pl, ListOptions{Items: it}); !errors.As(err, &none) {
+	if _, err := d.list(context.Background(), pl, listOptions{Items: it}, &numbering{}); !errors.As(err, &none) {
 		t.Errorf("List: %v", err)
 	}
 }
@@ -229,7 +229,7 @@ func TestSleepInterval(t *testing.T) {
 	}
 	pl := &extractors.Playlist{Site: "refreshtest", Title: "s", Entries: []extractors.Entry{
 		{URL: "https://refresh.test/1", ID: "a"}, {URL: "https://refresh.test/2", ID: "b"}, {URL: "https://refresh.test/3", ID: "c"}}}
-	rep, err := d.List(context.Background(), pl, ListOptions{SleepInterval: 3 * time.Second})
+	rep, err := d.list(context.Background(), pl, listOptions{SleepInterval: 3 * time.Second}, &numbering{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestNetworkFailuresGetOneMoreTry(t *testing.T) {
 	}
 	pl := &extractors.Playlist{Site: "flaky", Entries: []extractors.Entry{
 		{URL: "https://" + host + "/1", ID: "1"}, {URL: "https://" + host + "/2", ID: "2"}, {URL: "https://" + host + "/3", ID: "3"}}}
-	rep, err := d.List(context.Background(), pl, ListOptions{})
+	rep, err := d.list(context.Background(), pl, listOptions{}, &numbering{})
 	if err != nil {
 		t.Fatal(err)
 	}

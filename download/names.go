@@ -1,6 +1,7 @@
 package download
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/vdlproject/vdl/extractors"
-	"github.com/vdlproject/vdl/fetch"
 )
 
 // maxNameBytes keeps names under the 255-byte limit of common filesystems,
@@ -214,34 +214,14 @@ const seriesTemplate = "%(series)s/%(series)s - E%(episode)02d - %(title)s.%(ext
 // episode's number.
 const unnumberedTemplate = "%(series)s/%(series)s - %(title)s.%(ext)s"
 
-// entryInfo is what a playlist knows of the item being downloaded.
-type entryInfo struct {
-	series  string
-	episode int
-	index   int    // 1-based position in the playlist
-	tag     string // "[3/12] ": the item's place in the run, for its progress line
-	// slots is the connection budget the list's items share; started is
-	// closed once the item's transfer begins (or it ends without one),
-	// when the next item may start on the connections this one leaves.
-	slots   *fetch.Slots
-	started *signal
-}
-
-// transferring marks the item's transfer as begun.
-func (e *entryInfo) transferring() {
-	if e != nil {
-		e.started.fire()
-	}
-}
-
 // outputPath decides where the media goes: -o (a file, or a template),
 // else for a series' episode the series template, else the server's file
 // name or the title, in Dir. templated says the name is made (never the
 // user's own file name), so collisions get "(2)". The folders between
 // Dir and the output are checked (checkParents) before anything there is
 // read or planned.
-func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format, e *entryInfo) (out string, templated bool, err error) {
-	out, templated, err = d.outputName(m, f, e)
+func (d *Downloader) outputPath(t *task) (out string, templated bool, err error) {
+	out, templated, err = d.outputName(t)
 	if err != nil {
 		return "", false, err
 	}
@@ -252,18 +232,19 @@ func (d *Downloader) outputPath(m *extractors.Media, f *extractors.Format, e *en
 }
 
 // outputName is outputPath's name, unchecked.
-func (d *Downloader) outputName(m *extractors.Media, f *extractors.Format, e *entryInfo) (out string, templated bool, err error) {
+func (d *Downloader) outputName(t *task) (out string, templated bool, err error) {
+	m, f := t.m, t.f
 	tmpl := d.opts.Output
-	if tmpl == "" && e != nil && e.series != "" {
+	if tmpl == "" && t.series != "" {
 		tmpl = seriesTemplate
-		if e.episode <= 0 && m.Episode <= 0 {
+		if t.episode <= 0 && m.Episode <= 0 {
 			tmpl = unnumberedTemplate
 		}
 	}
 	ext := safeExt(f, d.opts.KeepTS)
 	switch {
 	case tmpl != "" && isTemplate(tmpl):
-		rel, err := expandTemplate(tmpl, templateFields(m, f, e, ext))
+		rel, err := expandTemplate(tmpl, templateFields(t, ext))
 		if err != nil {
 			return "", false, err
 		}
@@ -282,19 +263,15 @@ func (d *Downloader) outputName(m *extractors.Media, f *extractors.Format, e *en
 // templateFields are the values a template may name (yt-dlp's names),
 // each string a site's value made safe first (fieldValue): only the
 // template's own text is the user's.
-func templateFields(m *extractors.Media, f *extractors.Format, e *entryInfo, ext string) map[string]any {
-	series := m.Series
-	if e != nil && series == "" {
-		series = e.series
-	}
+func templateFields(t *task, ext string) map[string]any {
+	m, f := t.m, t.f
+	series := cmp.Or(m.Series, t.series)
 	fields := map[string]any{"title": fieldValue(m.Title), "id": fieldValue(m.ID), "series": fieldValue(series), "episode": m.Episode,
 		"format_id": fieldValue(f.ID), "height": f.Height, "width": f.Width, "ext": ext, "site": fieldValue(m.Site), "playlist_index": 0}
-	if e != nil {
-		if e.episode > 0 {
-			fields["episode"] = e.episode
-		}
-		fields["playlist_index"] = e.index
+	if t.episode > 0 {
+		fields["episode"] = t.episode
 	}
+	fields["playlist_index"] = t.index
 	return fields
 }
 

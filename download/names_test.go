@@ -146,27 +146,27 @@ func TestHostileFieldValues(t *testing.T) {
 		{"a/b", "c\\d", filepath.Join("out", "a_b", "a_b - E03 - c_d.mp4")},
 	} {
 		m := &extractors.Media{Title: tt.title, Series: tt.series, Episode: 3}
-		got, _, err := d.outputPath(m, f, &entryInfo{series: tt.series, episode: 3})
+		got, _, err := d.outputPath(&task{m: m, f: f, series: tt.series, episode: 3})
 		if err != nil || got != tt.want {
 			t.Errorf("series %q, title %q: %q (%v), want %q", tt.series, tt.title, got, err, tt.want)
 		}
 	}
 	// A template of the user's own: the value, never the user, is changed.
 	d.opts.Output = "%(title)s.%(ext)s"
-	if got, _, err := d.outputPath(&extractors.Media{Title: "...."}, f, nil); err != nil || got != filepath.Join("out", "_.mp4") {
+	if got, _, err := d.outputPath(&task{m: &extractors.Media{Title: "...."}, f: f}); err != nil || got != filepath.Join("out", "_.mp4") {
 		t.Errorf("title ....: %q (%v)", got, err)
 	}
 	d.opts.Output = "%(title)s"
-	if got, _, err := d.outputPath(&extractors.Media{Title: "vdl-journal.jsonl"}, f, nil); err != nil || got != filepath.Join("out", "vdl-journal.jsonl_") {
+	if got, _, err := d.outputPath(&task{m: &extractors.Media{Title: "vdl-journal.jsonl"}, f: f}); err != nil || got != filepath.Join("out", "vdl-journal.jsonl_") {
 		t.Errorf("title vdl-journal.jsonl: %q (%v)", got, err)
 	}
 	d.opts.Output = "../%(title)s.mp4" // the user's own mistake stays one
-	if _, _, err := d.outputPath(&extractors.Media{Title: "t"}, f, nil); !errors.Is(err, ErrBadTemplate) {
+	if _, _, err := d.outputPath(&task{m: &extractors.Media{Title: "t"}, f: f}); !errors.Is(err, ErrBadTemplate) {
 		t.Errorf("../ template: %v, want ErrBadTemplate", err)
 	}
 	d.opts.Output = ""
 	plain := &extractors.Format{ID: "direct", Container: "exe", Plain: true}
-	if got, _, err := d.outputPath(&extractors.Media{FileName: "vdl-journal.jsonl", Title: "vdl-journal"}, plain, nil); err != nil || got != filepath.Join("out", "vdl-journal.jsonl.bin") {
+	if got, _, err := d.outputPath(&task{m: &extractors.Media{FileName: "vdl-journal.jsonl", Title: "vdl-journal"}, f: plain}); err != nil || got != filepath.Join("out", "vdl-journal.jsonl.bin") {
 		t.Errorf("served vdl-journal.jsonl: %q (%v)", got, err)
 	}
 }
@@ -203,9 +203,9 @@ func TestOutputPathRefusesLinkedFolders(t *testing.T) {
 	d := &Downloader{opts: Options{Dir: root}}
 	f := &extractors.Format{ID: "shd", Container: "mp4"}
 	m := &extractors.Media{Title: "t", Series: "show", Episode: 1}
-	e := &entryInfo{series: "show", episode: 1}
+	e := &task{m: m, f: f, series: "show", episode: 1}
 	want := filepath.Join(root, "show", "show - E01 - t.mp4")
-	if got, _, err := d.outputPath(m, f, e); err != nil || got != want {
+	if got, _, err := d.outputPath(e); err != nil || got != want {
 		t.Fatalf("no folder yet: %q (%v)", got, err)
 	}
 	os.WriteFile(filepath.Join(elsewhere, "show - E01 - t.mp4"), []byte("x"), 0o644)
@@ -216,8 +216,8 @@ func TestOutputPathRefusesLinkedFolders(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"outputPath", func() error { _, _, err := d.outputPath(m, f, e); return err }},
-		{"pickOutput", func() error { _, _, err := d.pickOutput(m, f, e); return err }},
+		{"outputPath", func() error { _, _, err := d.outputPath(e); return err }},
+		{"pickOutput", func() error { _, err := d.pickOutput(e); return err }},
 		{"makeParents", func() error { return makeParents(root, want) }},
 	} {
 		var de *DiskError
@@ -227,7 +227,7 @@ func TestOutputPathRefusesLinkedFolders(t *testing.T) {
 	}
 	os.Remove(filepath.Join(root, "show"))
 	os.WriteFile(filepath.Join(root, "show"), nil, 0o644)
-	if _, _, err := d.outputPath(m, f, e); err == nil || !strings.Contains(err.Error(), "in the way") {
+	if _, _, err := d.outputPath(e); err == nil || !strings.Contains(err.Error(), "in the way") {
 		t.Errorf("a file in the way of the folder: %v", err)
 	}
 }

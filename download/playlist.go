@@ -16,8 +16,9 @@ import (
 	"github.com/vdlproject/vdl/request"
 )
 
-// ListOptions tune a playlist run.
-type ListOptions struct {
+// listOptions tune a list run (Inputs, with the archive and the journal
+// opened).
+type listOptions struct {
 	Items   Items    // which positions; zero value: all
 	Archive *Archive // finished items, skipped before any request about them
 	Journal *Journal // one line per item; nil: none
@@ -26,14 +27,8 @@ type ListOptions struct {
 	SleepInterval time.Duration
 }
 
-// ListObserver is told of a playlist's items; an Observer that also
-// implements it sees them.
-type ListObserver interface {
-	ItemStart(pos, total int, title string)
-	ItemDone(pos, total int, r ItemReport)
-}
-
-// List downloads the selected entries of a playlist. An item that is
+// list downloads the selected entries of a playlist, numbered after
+// num's base (the run's one sequence). An item that is
 // refused or fails does not stop the others; items that failed for
 // network reasons get one more try at the end. Items overlap: the next
 // ones are extracted ahead, and the next one's transfer starts once this
@@ -43,13 +38,14 @@ type ListObserver interface {
 // archive or the journal cannot be written), or a NoneSelectedError (the
 // -I spec selects no entry; nothing is asked). The report holds the
 // items that ended, also with an error.
-func (d *Downloader) List(ctx context.Context, pl *extractors.Playlist, lo ListOptions) (*Report, error) {
+func (d *Downloader) list(ctx context.Context, pl *extractors.Playlist, lo listOptions, num *numbering) (*Report, error) {
 	picked, err := lo.Items.Pick(len(pl.Entries))
 	if err != nil {
 		return &Report{Title: pl.Title}, err
 	}
-	lr := &listRun{d: d, pl: pl, lo: lo, picked: picked, slots: fetch.NewSlots(max(d.opts.Connections, 1))}
-	lr.lobs, _ = d.obs.(ListObserver)
+	lr := &listRun{d: d, pl: pl, lo: lo, picked: picked, slots: fetch.NewSlots(max(d.opts.Connections, 1)),
+		base: num.base, total: num.total}
+	num.base += len(picked)
 	var stop func()
 	lr.pf, stop = newPrefetcher(ctx, d)
 	defer stop()
@@ -78,9 +74,10 @@ func (d *Downloader) List(ctx context.Context, pl *extractors.Playlist, lo ListO
 type listRun struct {
 	d      *Downloader
 	pl     *extractors.Playlist
-	lo     ListOptions
+	lo     listOptions
 	picked []int // entry indexes, in order
-	lobs   ListObserver
+	base   int   // positions of the run taken before the list's
+	total  int   // the run's items
 	pf     *prefetcher
 	slots  *fetch.Slots
 	asked  atomic.Bool // some request was made (for --sleep-interval)
@@ -148,13 +145,12 @@ func (lr *listRun) runWith(ctx context.Context, k int, first bool, started *sign
 			return ItemReport{}, err
 		}
 	}
-	if lr.lobs != nil {
-		lr.lobs.ItemStart(k+1, len(lr.picked), entryLabel(lr.pl, e))
-	}
+	pos := lr.base + k + 1
+	lr.d.itemStart(pos, lr.total, entryLabel(lr.pl, e))
 	if first {
 		lr.ahead(k)
 	}
-	r, didAsk := lr.d.item(ctx, lr, e, i, started, fmt.Sprintf("[%d/%d] ", k+1, len(lr.picked)))
+	r, didAsk := lr.d.item(ctx, lr, e, i, started, fmt.Sprintf("[%d/%d] ", pos, lr.total))
 	if didAsk {
 		lr.asked.Store(true)
 	}
@@ -164,9 +160,7 @@ func (lr *listRun) runWith(ctx context.Context, k int, first bool, started *sign
 	if err := lr.d.record(r, lr.lo); err != nil {
 		return r, err
 	}
-	if lr.lobs != nil {
-		lr.lobs.ItemDone(k+1, len(lr.picked), r)
-	}
+	lr.d.itemDone(pos, lr.total, r)
 	return r, nil
 }
 
@@ -207,7 +201,7 @@ func closedSignal() *signal {
 }
 
 // record writes an item's outcome to the archive and the journal.
-func (d *Downloader) record(r ItemReport, lo ListOptions) error {
+func (d *Downloader) record(r ItemReport, lo listOptions) error {
 	if lo.Archive != nil && !lo.DryRun && (r.Outcome == Downloaded || r.Outcome == Skipped && r.Reason != InArchive) && r.ID != "" {
 		if err := lo.Archive.Add(r.Site, r.ID); err != nil {
 			return err
@@ -251,8 +245,8 @@ func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, 
 	if m.Title == "" {
 		m.Title = e.Title
 	}
-	info := &entryInfo{series: m.Series, episode: m.Episode, index: pos, slots: lr.slots, started: started, tag: tag}
-	return d.fetchItem(ctx, m, info, r, lo), true
+	t := &task{m: m, series: m.Series, episode: m.Episode, index: pos, slots: lr.slots, started: started, tag: tag}
+	return d.fetchItem(ctx, t, r, lo), true
 }
 
 // numbered says a list numbers its items (any of them).
@@ -266,17 +260,18 @@ func numbered(pl *extractors.Playlist) bool {
 }
 
 // fetchItem downloads (or, in a dry run, plans) an extracted item.
-func (d *Downloader) fetchItem(ctx context.Context, m *extractors.Media, info *entryInfo, r ItemReport, lo ListOptions) ItemReport {
+func (d *Downloader) fetchItem(ctx context.Context, t *task, r ItemReport, lo listOptions) ItemReport {
+	m := t.m
 	r.Site, r.ID, r.Title, r.Episode = m.Site, m.ID, m.Title, m.Episode
 	switch {
 	case lo.Archive != nil && lo.Archive.Has(m.Site, m.ID):
 		r.Outcome, r.Reason = Skipped, InArchive
 		return r
 	case lo.DryRun:
-		return d.plan(m, info, r)
+		return d.plan(t, r)
 	}
 	ctx, notes := withNotes(ctx)
-	done, err := d.media(ctx, m, info)
+	done, err := d.media(ctx, t)
 	r.Notes = notes.list()
 	if err != nil {
 		return fail(r, err)
@@ -291,11 +286,11 @@ func (d *Downloader) fetchItem(ctx context.Context, m *extractors.Media, info *e
 	return r
 }
 
-// Archived reports a batch line whose archive record is known from its
+// archived reports a batch line whose archive record is known from its
 // URL alone (extractors.KnownIDs) as an item skipped, before any request
 // about it, recorded in the journal as any item; ok is false when the
 // line must be extracted to tell.
-func (d *Downloader) Archived(raw string, pos int, lo ListOptions) (r ItemReport, ok bool, err error) {
+func (d *Downloader) archived(raw string, pos int, lo listOptions) (r ItemReport, ok bool, err error) {
 	if lo.Archive == nil {
 		return ItemReport{}, false, nil
 	}
@@ -320,36 +315,20 @@ func (d *Downloader) Archived(raw string, pos int, lo ListOptions) (r ItemReport
 	return ItemReport{}, false, nil
 }
 
-// Item runs one already extracted media as an item of a list (a batch
-// of URLs): archive, dry run, continue-on-error classification and the
-// records, as List does for a playlist's entries.
-func (d *Downloader) Item(ctx context.Context, m *extractors.Media, pos int, lo ListOptions) (ItemReport, error) {
-	r := d.fetchItem(ctx, m, nil, ItemReport{Index: pos}, lo)
-	if ctx.Err() != nil {
-		return r, ctx.Err()
-	}
-	return r, d.record(r, lo)
-}
-
-// Failure is the report of an item that failed before it was a media
-// (its URL did not extract), recorded like any other.
-func (d *Downloader) Failure(pos int, title string, err error, lo ListOptions) (ItemReport, error) {
-	r := fail(ItemReport{Index: pos, Title: title}, err)
-	return r, d.record(r, lo)
-}
-
 // plan resolves what a dry run would do with m: the output the real run
 // would choose, by the same check (pickOutput, which only reads the
 // disk), so that an item already complete there is a skip, not a plan.
-func (d *Downloader) plan(m *extractors.Media, info *entryInfo, r ItemReport) ItemReport {
-	f, err := extractors.Select(m.Formats, d.opts.Format)
+func (d *Downloader) plan(t *task, r ItemReport) ItemReport {
+	f, err := extractors.Select(t.m.Formats, d.opts.Format)
 	if err != nil {
 		return fail(r, err)
 	}
-	out, skip, err := d.pickOutput(m, f, info)
+	t.f = f
+	skip, err := d.pickOutput(t)
 	if err != nil {
 		return fail(r, err)
 	}
+	out := t.out
 	if skip {
 		r.Format, r.File, r.Outcome, r.Reason = f.ID, out, Skipped, OnDisk
 		if st, err := os.Stat(out); err == nil {

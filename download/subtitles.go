@@ -166,7 +166,7 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 		if err := atomicfile.Write(path, body); err != nil {
 			return &DiskError{Err: fmt.Errorf("subtitles %s: %w", nameToken(s.Lang, maxLangBytes, "und"), err)}
 		}
-		d.obs.Saved(path)
+		d.emit(Event{Kind: FileSaved, File: path})
 	}
 	return nil
 }

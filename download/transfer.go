@@ -19,47 +19,49 @@ import (
 // the CDN refuses a flow's media before any byte (handover.go), the item
 // goes to the next flow: at once for 404/564, after one fresh ask for
 // 403/410 (an expired key looks the same). It returns the format and
-// plan last used.
-func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *extractors.Format, plan *assembly, work, label string, e *entryInfo) (*extractors.Format, *assembly, error) {
+// plan last used, in t.
+func (d *Downloader) fetchFormat(ctx context.Context, t *task) error {
+	m := t.m
 	for refreshes := 0; ; refreshes++ {
-		job, err := fetch.New(plan.parts, d.fetchOptions(work, m, f, plan, e))
+		f := t.f
+		job, err := fetch.New(t.plan.parts, d.fetchOptions(t))
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		stop := signalFirstByte(job, f, e)
-		err = d.runJob(ctx, job, label)
+		stop := signalFirstByte(job, t)
+		err = d.runJob(ctx, job, t.label())
 		stop()
 		if err == nil || ctx.Err() != nil {
-			return f, plan, err
+			return err
 		}
 		p := job.Progress()
 		switch {
 		case refusedBeforeBytes(f, err, p) && (refreshes > 0 || !m.SignedURLs || !urlsExpired(err)):
-			if cerr := clearDir(work); cerr != nil { // no byte there: only the state of nothing
-				return nil, nil, cerr
+			if cerr := clearDir(t.work); cerr != nil { // no byte there: only the state of nothing
+				return cerr
 			}
-			return nil, nil, &handoverError{flow: f.Flow, err: err}
+			return &handoverError{flow: f.Flow, err: err}
 		case f.Flow != "" && refreshes > 0 && p.Resumed > 0 && p.Done == p.Resumed && refusalStatus(err):
 			// Parts of an earlier run whose flow the CDN now refuses even
 			// with fresh URLs: they can never be finished. Start over on
 			// the next flow rather than fail on every rerun.
 			d.log.Warn("the CDN now refuses this flow's media; discarding its unfinished parts for the next flow",
 				"flow", f.Flow, "bytes", p.Resumed, "err", err)
-			if cerr := clearDir(work); cerr != nil {
-				return nil, nil, cerr
+			if cerr := clearDir(t.work); cerr != nil {
+				return cerr
 			}
-			return nil, nil, &handoverError{flow: f.Flow, err: err}
+			return &handoverError{flow: f.Flow, err: err}
 		case !m.SignedURLs || !urlsExpired(err):
-			return f, plan, err
+			return err
 		case refreshes >= maxRefreshes || refreshes > 0 && p.Done == p.Resumed:
-			return nil, nil, fmt.Errorf("media URLs keep expiring even when fresh: %w", err)
+			return fmt.Errorf("media URLs keep expiring even when fresh: %w", err)
 		}
 		d.log.Warn("media URLs expired; asking the site for fresh ones", "err", err)
-		if f, err = d.refreshFormat(ctx, m, f); err != nil {
-			return nil, nil, err
+		if t.f, err = d.refreshFormat(ctx, m, f); err != nil {
+			return err
 		}
-		if plan, err = planAssembly(f, work, plan.out); err != nil {
-			return nil, nil, err
+		if t.plan, err = planAssembly(t.f, t.work, t.out); err != nil {
+			return err
 		}
 	}
 }
@@ -69,9 +71,9 @@ func (d *Downloader) fetchFormat(ctx context.Context, m *extractors.Media, f *ex
 // format of a site with several flows that is its first byte, not its
 // first request: a flow the CDN refuses must be handed over (and ranked
 // last) before the next item starts on it. stop ends the watch.
-func signalFirstByte(job *fetch.Job, f *extractors.Format, e *entryInfo) (stop func()) {
-	if e == nil || e.started == nil || f.Flow == "" {
-		e.transferring()
+func signalFirstByte(job *fetch.Job, t *task) (stop func()) {
+	if t.started == nil || t.f.Flow == "" {
+		t.transferring()
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -83,7 +85,7 @@ func signalFirstByte(job *fetch.Job, f *extractors.Format, e *entryInfo) (stop f
 		defer tick.Stop()
 		for {
 			if job.Progress().Done > 0 {
-				e.transferring()
+				t.transferring()
 				return
 			}
 			select {
@@ -108,7 +110,9 @@ func stateKey(m *extractors.Media, f *extractors.Format) string {
 	return jobKey(m, f) + ":" + f.Flow
 }
 
-func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractors.Format, plan *assembly, e *entryInfo) fetch.Options {
+// fetchOptions are the fetch job's options for t.
+func (d *Downloader) fetchOptions(t *task) fetch.Options {
+	f := t.f
 	o := fetch.Options{
 		Client:          d.opts.Client,
 		Connections:     d.opts.Connections,
@@ -116,8 +120,8 @@ func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractor
 		StallTimeout:    d.opts.StallTimeout,
 		MaxConnsPerHost: d.opts.MaxConnsPerHost,
 		Logger:          d.log,
-		StatePath:       filepath.Join(work, "state.json"),
-		Key:             stateKey(m, f),
+		StatePath:       filepath.Join(t.work, "state.json"),
+		Key:             stateKey(t.m, f),
 	}
 	if d.opts.LimitRate > 0 {
 		o.Limiter = d.limit // one cap for every job of the run
@@ -127,18 +131,18 @@ func (d *Downloader) fetchOptions(work string, m *extractors.Media, f *extractor
 		// parts before they are removed.
 		o.ExtraSpace = max(f.Size, f.EstSize, 0)
 	}
-	if plan.remux {
+	if t.plan.remux {
 		o.ExtraSpace = max(f.Size, f.EstSize, 0) // the remux writes the MP4 beside the parts, nothing more
 	}
-	if e != nil && e.slots != nil {
-		o.Slots, o.Priority = e.slots, e.index // the list's items share -n, earlier first
+	if t.slots != nil {
+		o.Slots, o.Priority = t.slots, t.index // the list's items share -n, earlier first
 	}
 	return o
 }
 
 // runJob runs a fetch job while the observer watches it.
 func (d *Downloader) runJob(ctx context.Context, job *fetch.Job, label string) error {
-	end := d.obs.Transfer(label, job)
+	end := d.transfer(label, job)
 	err := job.Run(ctx)
 	end(err)
 	if p := job.Progress(); p.Resumed > 0 && err == nil {

@@ -1,7 +1,6 @@
 package mux
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -122,40 +121,6 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
-}
-
-// JoinFiles joins clear parts a user already has, choosing the method
-// from the inputs and the output's name: TS segments become a TS, or with
-// an MP4 name a remuxed MP4; MP4 inputs cannot become a TS.
-func JoinFiles(ctx context.Context, out string, inputs []string, opts MP4Options) (Kind, *Report, error) {
-	k, err := Detect(inputs)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := checkExt(k, out); err != nil {
-		return k, nil, err
-	}
-	switch k {
-	case KindTS:
-		segs := make([]Segment, len(inputs))
-		for i, p := range inputs {
-			segs[i] = Segment{Path: p}
-		}
-		if MP4Name(out) {
-			rep, err := RemuxTS(ctx, out, filepath.Dir(out), [][]Segment{segs}, opts)
-			return k, rep, err
-		}
-		return k, nil, JoinTS(ctx, out, segs)
-	case KindFMP4:
-		segs := make([]Segment, len(inputs)-1)
-		for i, p := range inputs[1:] {
-			segs[i] = Segment{Path: p}
-		}
-		rep, err := JoinFMP4Regular(ctx, out, Segment{Path: inputs[0]}, segs, opts)
-		return k, rep, err
-	}
-	rep, err := JoinMP4(ctx, out, inputs, opts)
-	return k, rep, err
 }
 
 var mp4Exts = map[string]bool{".mp4": true, ".m4v": true, ".mov": true, ".m4a": true}

@@ -101,7 +101,7 @@ func TestJoinRefusesHostileParts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(dir, tt.out)
-			_, _, err := JoinFiles(context.Background(), out, tt.inputs, MP4Options{})
+			_, _, err := Join(context.Background(), out, Files(tt.inputs), JoinOptions{})
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("got %v, want ErrCorrupt", err)
 			}

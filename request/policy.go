@@ -36,6 +36,10 @@ type Policy struct {
 	// Sleep waits between attempts; nil means a timer that honours ctx.
 	// Tests record the waits through it.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// OnRetry, if set, is told of each wait before a retry, as Delay
+	// computes it (for display: every retry loop asks Delay once per
+	// wait). It may be called from several goroutines at once.
+	OnRetry func(RetryWait)
 }
 
 // MaxRetries is the number of retries the policy allows in a row.
@@ -73,7 +77,11 @@ func (p Policy) Delay(attempt int, err error) time.Duration {
 	if capAt <= 0 {
 		capAt = DefaultMaxRetryAfter
 	}
-	return min(d, capAt)
+	d = min(d, capAt)
+	if p.OnRetry != nil {
+		p.OnRetry(RetryWait{Attempt: attempt + 1, Of: p.MaxRetries(), Delay: d, Err: err})
+	}
+	return d
 }
 
 // Wait sleeps for d through the policy's Sleep, or until ctx is done.
@@ -121,4 +129,13 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// RetryWait is a wait before the next attempt of a failed request, as
+// Policy.OnRetry is told of it.
+type RetryWait struct {
+	Attempt int           // the attempt coming, 1-based among the retries
+	Of      int           // the retries allowed in a row
+	Delay   time.Duration // until it
+	Err     error         // what failed
 }

@@ -51,6 +51,7 @@ type app struct {
 	log    *slog.Logger
 	dl     *download.Downloader
 	obs    *consoleObserver
+	kept   bool // the run left unfinished bytes that a rerun resumes from
 }
 
 // run is main without the process: it returns the exit code.
@@ -59,12 +60,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := newRedactingWriter(stdout)
 	defer out.Flush()
 	stdout = out
+	interrupted := "vdl: interrupted; the output was not written" // vdl join
 	cliApp := newCLI(stdout, stderr, func(c *cli.Context) error {
+		interrupted = "vdl: interrupted before any media was fetched; run the same command again to start"
 		a, err := newApp(c, con, stdout)
 		if err != nil {
 			return err
 		}
-		return a.downloadAll(ctx, c.Args().Slice())
+		err = a.downloadAll(ctx, c.Args().Slice())
+		if a.kept {
+			interrupted = "vdl: interrupted; progress is saved, run the same command again to resume"
+		}
+		return err
 	})
 	cliApp.Commands = []*cli.Command{joinCommand(ctx, con)}
 	err := cliApp.RunContext(ctx, permuteArgs(args, cliApp))
@@ -74,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	code := exitCode(ctx, err)
 	switch {
 	case code == exitInterrupted:
-		con.Printf("vdl: interrupted; progress is saved, run the same command again to resume")
+		con.Printf("%s", interrupted)
 	default:
 		con.Printf("vdl: %s", oneLine(err))
 	}
@@ -214,7 +221,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	obs := &consoleObserver{con: con, stdout: stdout, quiet: o.quiet, dryRun: o.dryRun}
+	obs := &consoleObserver{con: con, stdout: stdout, dir: o.dir, quiet: o.quiet, dryRun: o.dryRun, verbose: o.verbose}
 	dl, err := download.New(download.Options{
 		Client: client, Log: log, UserAgent: o.client.userAgent(), Observer: obs,
 		Playlist: o.playlist, Dir: o.dir, Output: o.output, Format: o.format, Force: o.force,
@@ -227,6 +234,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	obs.progress = dl.Progress
 	a := &app{opts: o, con: con, stdout: stdout, client: client, log: log, dl: dl, obs: obs}
 	if o.client.Insecure {
 		con.Printf("vdl: warning: --insecure: TLS certificates are not verified; anyone on the path can alter the download")

@@ -16,7 +16,6 @@ import (
 
 	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/extractors"
-	"github.com/vdlproject/vdl/fetch"
 	"github.com/vdlproject/vdl/mux"
 	"github.com/vdlproject/vdl/request"
 )
@@ -60,14 +59,14 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
-	p := fetch.Progress{Done: 50 << 20, Total: 100 << 20, Parts: 1, Conns: 8}
-	line := progressLine("movie.mp4", p, float64(10<<20), true)
+	p := download.Progress{Label: "movie.mp4", Done: 50 << 20, Total: 100 << 20, Parts: 1, Conns: 8, ListPercent: -1}
+	line := progressLine(p, float64(10<<20), true)
 	for _, want := range []string{"movie.mp4", "50.0%", "50.0 MiB/100.0 MiB", "10.0 MiB/s", "ETA 0:05", "conns 8"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("progress line %q lacks %q", line, want)
 		}
 	}
-	unknown := progressLine("live", fetch.Progress{Done: 1 << 20, Total: -1}, 0, true)
+	unknown := progressLine(download.Progress{Label: "live", Done: 1 << 20, Total: -1, ListPercent: -1}, 0, true)
 	if strings.Contains(unknown, "%") || strings.Contains(unknown, "ETA") {
 		t.Errorf("unknown total rendered a percentage or ETA: %q", unknown)
 	}
@@ -79,8 +78,8 @@ func TestProgressLine(t *testing.T) {
 // TestProgressOverflow: done past total for a moment must not panic and
 // shows a full bar.
 func TestProgressOverflow(t *testing.T) {
-	for _, p := range []fetch.Progress{{Done: 120, Total: 100}, {Done: -5, Total: 100}} {
-		line := progressLine("x", p, 1, true)
+	for _, p := range []download.Progress{{Label: "x", Done: 120, Total: 100}, {Label: "x", Done: -5, Total: 100}} {
+		line := progressLine(p, 1, true)
 		if !strings.Contains(line, "[") {
 			t.Errorf("progress line %q has no bar", line)
 		}
@@ -93,7 +92,7 @@ func TestBarWidthInColumns(t *testing.T) {
 	var buf bytes.Buffer
 	c := &console{w: &buf, tty: true, width: 40}
 	title := strings.Repeat("鸡毛飞上天", 10) // 50 characters, 100 columns
-	c.Bar(progressLine(title, fetch.Progress{Done: 1, Total: 2, Parts: 1}, 1, true))
+	c.Bar(progressLine(download.Progress{Label: title, Done: 1, Total: 2, Parts: 1}, 1, true))
 	line := strings.TrimSuffix(strings.TrimPrefix(buf.String(), "\r"), "\x1b[K")
 	if !utf8.ValidString(line) {
 		t.Fatalf("bar cut inside a character: %q", line)
@@ -131,6 +130,9 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{nil, exitOK},
 		{&usageError{"x"}, exitUsage},
+		{&download.UsageError{Msg: "x"}, exitUsage},
+		{fmt.Errorf("fetch: %w", download.ErrNoSpace), exitDisk},
+		{fmt.Errorf("%w: x", extractors.ErrNoFormat), exitRefused},
 		{fmt.Errorf("-I: %w", download.ErrBadItems), exitUsage},
 		{fmt.Errorf("%w: x.mp4", download.ErrBadOutput), exitUsage},
 		{&download.DiskError{Err: errors.New("no room")}, exitDisk},

@@ -4,18 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/request"
 )
 
-// downloadAll handles the URLs of the command line and of --batch-file.
-// One URL is downloaded as before (its error is the run's); several are
-// a list: each in turn, continuing past refusals and failures, with a
-// summary.
+// downloadAll handles the URLs of the command line and of --batch-file:
+// -F and --json print what each extracts; anything else is one
+// download.Run, whose report gives the exit code (one URL's error is the
+// run's; a list's items decide, see listResult).
 func (a *app) downloadAll(ctx context.Context, urls []string) error {
 	if a.opts.batchFile != "" {
 		more, err := readBatch(a.opts.batchFile, os.Stdin)
@@ -27,75 +29,51 @@ func (a *app) downloadAll(ctx context.Context, urls []string) error {
 			return &usageError{"--batch-file: no URL in " + a.opts.batchFile}
 		}
 	}
-	if len(urls) > 1 && !a.opts.jsonOut && !a.opts.listFormats {
-		return a.runBatch(ctx, urls)
-	}
-	for _, raw := range urls {
-		if err := a.downloadURL(ctx, raw); err != nil {
-			return err
+	if a.opts.jsonOut || a.opts.listFormats {
+		for _, raw := range urls {
+			if err := a.printURL(ctx, raw); err != nil {
+				return err
+			}
 		}
+		return nil
+	}
+	rep, err := a.dl.Run(ctx, download.Inputs{URLs: urls, Batch: a.opts.batchFile != "", Items: a.opts.items,
+		Archive: a.opts.archive, DryRun: a.opts.dryRun, SleepInterval: a.opts.sleep})
+	a.kept = rep != nil && rep.Kept
+	switch {
+	case err != nil:
+		return err
+	case rep.List:
+		return listResult(rep)
+	case a.opts.dryRun && len(rep.Items) > 0:
+		a.obs.printPlanTotal(rep)
 	}
 	return nil
 }
 
-func (a *app) downloadURL(ctx context.Context, raw string) error {
-	if !a.opts.jsonOut && !a.opts.listFormats && !a.opts.dryRun {
-		// The run's own files are checked before the first request,
-		// series or not: the archive, and the journal's name (a list
-		// writes one; the URL may be a series).
-		if a.opts.archive != "" {
-			if err := download.CheckAppendable(a.opts.archive, "download archive"); err != nil {
-				return err
-			}
-		}
-		if err := download.CheckJournal(a.opts.dir); err != nil {
-			return err
-		}
+// printURL is -F or --json of one URL: what it extracts, nothing fetched.
+func (a *app) printURL(ctx context.Context, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return &usageError{fmt.Sprintf("%q is not a URL (want http:// or https://)", request.Redact(raw))}
 	}
-	res, err := a.extractURL(ctx, raw)
+	res, err := a.dl.Extract(ctx, u)
 	if err != nil {
 		return err
 	}
-	if res.Playlist != nil {
-		switch {
-		case a.opts.jsonOut:
-			return a.printPlaylistJSON(res.Playlist)
-		case a.opts.listFormats:
-			return a.printPlaylist(res.Playlist)
+	if pl := res.Playlist; pl != nil {
+		if a.opts.jsonOut {
+			return a.printPlaylistJSON(pl)
 		}
-		return a.runPlaylist(ctx, res.Playlist)
+		return a.printPlaylist(pl)
 	}
 	for _, m := range res.Media {
-		switch {
-		case a.opts.jsonOut:
-			if err := a.printJSON(m); err != nil {
-				return err
-			}
-		case a.opts.listFormats:
-			if err := a.printFormats(m); err != nil {
-				return err
-			}
-		case a.opts.dryRun || a.opts.archive != "":
-			// One media as a list of one: the archive and the plan apply.
-			lo, err := a.listOptions()
-			if err != nil {
-				return err
-			}
-			r, err := a.dl.Item(ctx, m, 1, lo)
-			if err != nil {
-				return err
-			}
-			a.itemDone(1, 1, r)
-			if r.Err != nil {
-				return r.Err
-			}
-			if a.opts.dryRun {
-				a.printPlanTotal(&download.Report{Items: []download.ItemReport{r}})
-			}
-		default:
-			if _, err := a.dl.Media(ctx, m); err != nil {
-				return err
-			}
+		print := a.printFormats
+		if a.opts.jsonOut {
+			print = a.printJSON
+		}
+		if err := print(m); err != nil {
+			return err
 		}
 	}
 	return nil

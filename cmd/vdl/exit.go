@@ -9,7 +9,6 @@ import (
 
 	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/extractors"
-	"github.com/vdlproject/vdl/fetch"
 	"github.com/vdlproject/vdl/mux"
 	"github.com/vdlproject/vdl/request"
 )
@@ -36,6 +35,7 @@ func (e *usageError) Error() string { return e.msg }
 func exitCode(ctx context.Context, err error) int {
 	var (
 		ue   *usageError
+		due  *download.UsageError
 		part *partialError
 		de   *download.DiskError
 		je   *download.JoinError
@@ -50,9 +50,9 @@ func exitCode(ctx context.Context, err error) int {
 		return exitInterrupted
 	case errors.As(err, &part):
 		return exitPartial
-	case errors.As(err, &ue), errors.Is(err, download.ErrBadOutput), errors.Is(err, download.ErrBadItems):
+	case errors.As(err, &ue), errors.As(err, &due), errors.Is(err, download.ErrBadOutput), errors.Is(err, download.ErrBadItems):
 		return exitUsage
-	case errors.Is(err, fetch.ErrNoSpace), errors.As(err, &de):
+	case errors.Is(err, download.ErrNoSpace), errors.As(err, &de):
 		return exitDisk
 	case errors.As(err, &je):
 		var pe *os.PathError
@@ -60,12 +60,18 @@ func exitCode(ctx context.Context, err error) int {
 			return exitDisk // a part that cannot be read, an output that cannot be written
 		}
 		return exitJoin
-	case errors.Is(err, extractors.ErrVIP), errors.Is(err, extractors.ErrGeo), errors.Is(err, extractors.ErrDRM),
-		errors.Is(err, extractors.ErrNotFound), errors.Is(err, extractors.ErrUnsupported), errors.Is(err, extractors.ErrNoFormat):
+	case refused(err):
 		return exitRefused
-	case errors.Is(err, fetch.ErrExpired), errors.Is(err, request.ErrBadReply), errors.As(err, &se), errors.As(err, &ne),
+	case errors.Is(err, download.ErrExpired), errors.Is(err, request.ErrBadReply), errors.As(err, &se), errors.As(err, &ne),
 		errors.As(err, &uer), request.Retryable(err):
 		return exitNetwork
 	}
 	return exitFailure
+}
+
+// refused says err is the site's final refusal (the one table of them:
+// extractors.Refusal).
+func refused(err error) bool {
+	_, ok := extractors.Refusal(err)
+	return ok
 }

@@ -74,7 +74,7 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 	if ext := strings.ToLower(filepath.Ext(out)); c.String("remux") == "ts" && ext != ".ts" && ext != ".m2ts" {
 		return &usageError{fmt.Sprintf("join: --remux ts writes MPEG-TS, but -o %s does not end in .ts", out)}
 	}
-	kind, rep, err := mux.JoinFiles(ctx, out, parts, mux.MP4Options{ForceCo64: c.Bool("co64"), Log: log, KeepFragmented: c.String("remux") == "fmp4"})
+	kind, rep, err := mux.Join(ctx, out, mux.Files(parts), mux.JoinOptions{MP4Options: mux.MP4Options{ForceCo64: c.Bool("co64"), Log: log, KeepFragmented: c.String("remux") == "fmp4"}})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

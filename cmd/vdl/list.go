@@ -2,13 +2,9 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,8 +12,6 @@ import (
 
 	"github.com/vdlproject/vdl/download"
 	"github.com/vdlproject/vdl/extractors"
-	"github.com/vdlproject/vdl/fetch"
-	"github.com/vdlproject/vdl/request"
 )
 
 // parseListFlags reads the playlist and batch flags.
@@ -103,153 +97,6 @@ func isDevNull(r io.Reader) bool {
 	return err == nil && os.SameFile(st, null)
 }
 
-// listOptions opens the archive and the journal of a list run. Both are
-// checked here, before the list asks anything about an item: an archive
-// or a journal that cannot be written (a link, a folder, a file without
-// write permission) is one line and exit 5 now, not after the first
-// episode has downloaded. A dry run writes neither: the archive is only
-// read, and there is no journal.
-func (a *app) listOptions() (download.ListOptions, error) {
-	lo := download.ListOptions{Items: a.opts.items, DryRun: a.opts.dryRun, SleepInterval: a.opts.sleep}
-	if a.opts.archive != "" {
-		if !a.opts.dryRun {
-			if err := download.CheckAppendable(a.opts.archive, "download archive"); err != nil {
-				return lo, err
-			}
-		}
-		arc, err := download.OpenArchive(a.opts.archive)
-		if err != nil {
-			return lo, err
-		}
-		lo.Archive = arc
-	}
-	if !a.opts.dryRun {
-		if err := os.MkdirAll(a.opts.dir, 0o755); err != nil {
-			return lo, &download.DiskError{Err: err}
-		}
-		j, err := download.OpenJournal(filepath.Join(a.opts.dir, download.JournalName), time.Now())
-		if err != nil {
-			return lo, err
-		}
-		lo.Journal = j
-	}
-	return lo, nil
-}
-
-// runBatch handles several URLs (arguments or a batch file) as one list:
-// each URL's media or series in turn, continuing past refusals and
-// failures, then the summary.
-func (a *app) runBatch(ctx context.Context, urls []string) error {
-	lo, err := a.listOptions()
-	if err != nil {
-		return err
-	}
-	total := &download.Report{}
-	if err := a.batchItems(ctx, urls, lo, total); err != nil {
-		return a.stopList(total, lo, err)
-	}
-	return a.finishList(total, lo)
-}
-
-// batchItems runs a batch's URLs in turn, adding each item's report to
-// total; the error is one that stops the list (see download.List).
-func (a *app) batchItems(ctx context.Context, urls []string, lo download.ListOptions, total *download.Report) error {
-	for i, raw := range urls {
-		// The line is the user's, and may hold a password: it is shown
-		// and recorded redacted, as a URL (also when it does not parse).
-		label := request.Redact(raw)
-		a.itemStart(i+1, len(urls), label)
-		if r, ok, err := a.dl.Archived(raw, i+1, lo); ok {
-			// Known from the URL alone: no request about it.
-			total.Items = append(total.Items, r)
-			if err != nil {
-				return err
-			}
-			a.itemDone(i+1, len(urls), r)
-			continue
-		}
-		res, err := a.extractURL(ctx, raw)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			r, rerr := a.dl.Failure(i+1, label, err, lo)
-			total.Items = append(total.Items, r)
-			if rerr != nil {
-				return rerr
-			}
-			a.itemDone(i+1, len(urls), r)
-			continue
-		}
-		if res.Playlist != nil {
-			rep, err := a.dl.List(ctx, res.Playlist, lo)
-			if rep != nil {
-				total.Items = append(total.Items, rep.Items...)
-			}
-			var none *download.NoneSelectedError
-			if errors.As(err, &none) {
-				// One series of the batch has nothing to take: a line in
-				// the summary, and the others go on.
-				total.Notes = append(total.Notes, fmt.Sprintf("%s: %v", orDash(res.Playlist.Title), err))
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		for _, m := range res.Media {
-			r, err := a.dl.Item(ctx, m, i+1, lo)
-			total.Items = append(total.Items, r) // done even when its record failed
-			if err != nil {
-				return err
-			}
-			a.itemDone(i+1, len(urls), r)
-		}
-	}
-	return nil
-}
-
-// stopList ends a list that an error stopped (a record that cannot be
-// written, an interruption): the summary of what was done first, never a
-// list without one; the error then gives the exit code.
-func (a *app) stopList(rep *download.Report, lo download.ListOptions, err error) error {
-	if rep != nil {
-		_ = a.finishList(rep, lo)
-	}
-	return err
-}
-
-// runPlaylist downloads a series (or any playlist) and sums it up.
-func (a *app) runPlaylist(ctx context.Context, pl *extractors.Playlist) error {
-	picked, err := a.opts.items.Pick(len(pl.Entries))
-	if err != nil {
-		return fmt.Errorf("%s: %w", orDash(pl.Title), err) // before any file is opened or item asked for
-	}
-	if a.opts.output != "" && !strings.Contains(a.opts.output, "%(") && len(picked) > 1 {
-		return &usageError{fmt.Sprintf("-o names one file, but %d items of %s are to be downloaded; use -d, or a template such as '%%(series)s/%%(episode)02d %%(title)s.%%(ext)s'",
-			len(picked), safeText(pl.Title))}
-	}
-	lo, err := a.listOptions()
-	if err != nil {
-		return err
-	}
-	rep, err := a.dl.List(ctx, pl, lo)
-	if err != nil {
-		return a.stopList(rep, lo, err)
-	}
-	return a.finishList(rep, lo)
-}
-
-// extractURL checks a URL and extracts it.
-func (a *app) extractURL(ctx context.Context, raw string) (*extractors.Result, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, &usageError{fmt.Sprintf("%q is not a URL (want http:// or https://)", request.Redact(raw))}
-	}
-	return a.dl.Extract(ctx, u)
-}
-
 // partialError is a list run where some items were done and others not.
 type partialError struct{ done, refused, failed int }
 
@@ -257,34 +104,12 @@ func (e *partialError) Error() string {
 	return fmt.Sprintf("partly done: %d items done, %d refused, %d failed (see the summary above)", e.done, e.refused, e.failed)
 }
 
-// finishList prints the summary and decides the run's result: nil when
+// listResult decides a list run's result from its report: nil when
 // every item is done, a partialError when some are, else the first
-// item's error (its own exit code).
-func (a *app) finishList(rep *download.Report, lo download.ListOptions) error {
-	rep = ended(rep)
+// item's error (its own exit code). The summary has been shown.
+func listResult(rep *download.Report) error {
 	done := rep.Count(download.Downloaded) + rep.Count(download.Skipped) + rep.Count(download.Planned)
 	refused, failed := rep.Count(download.Refused), rep.Count(download.Failed)
-	if a.opts.dryRun {
-		a.printPlanTotal(rep)
-	}
-	a.con.Printf("vdl: summary: %d downloaded, %d skipped (archive or already on disk), %d refused, %d failed",
-		rep.Count(download.Downloaded), rep.Count(download.Skipped), refused, failed)
-	for _, it := range rep.Items {
-		if it.Outcome == download.Refused || it.Outcome == download.Failed {
-			a.con.Printf("vdl:   %s: %s: %s", itemName(it), it.Outcome, it.Reason)
-		}
-		if it.Outcome != download.Refused && it.Outcome != download.Failed {
-			for _, n := range it.Notes {
-				a.con.Printf("vdl:   %s: %s", itemName(it), n) // done, with what it lacks
-			}
-		}
-	}
-	for _, n := range rep.Notes {
-		a.con.Printf("vdl:   %s", n)
-	}
-	if lo.Journal != nil && len(rep.Items) > 0 {
-		a.con.Printf("vdl: journal: %s", lo.Journal.Path())
-	}
 	switch {
 	case len(rep.Items) == 0 && len(rep.Notes) > 0:
 		return errSummarised{&usageError{rep.Notes[0]}} // nothing was selected anywhere
@@ -296,18 +121,31 @@ func (a *app) finishList(rep *download.Report, lo download.ListOptions) error {
 	return errSummarised{rep.FirstError()}
 }
 
-// ended is rep without the items that did not end: not begun, or
-// stopped by an interruption (neither done nor failed; the rerun
-// resumes them).
-func ended(rep *download.Report) *download.Report {
-	out := &download.Report{Title: rep.Title, Notes: rep.Notes}
+// printSummary ends a list: a dry run's total, the counts, a line per
+// item refused or failed (or done with something missing), the notes,
+// the journal.
+func (o *consoleObserver) printSummary(rep *download.Report) {
+	if o.dryRun {
+		o.printPlanTotal(rep)
+	}
+	refused, failed := rep.Count(download.Refused), rep.Count(download.Failed)
+	o.con.Printf("vdl: summary: %d downloaded, %d skipped (archive or already on disk), %d refused, %d failed",
+		rep.Count(download.Downloaded), rep.Count(download.Skipped), refused, failed)
 	for _, it := range rep.Items {
-		if it.Outcome == "" || errors.Is(it.Err, context.Canceled) {
+		if it.Outcome == download.Refused || it.Outcome == download.Failed {
+			o.con.Printf("vdl:   %s: %s: %s", itemName(it), it.Outcome, it.Reason)
 			continue
 		}
-		out.Items = append(out.Items, it)
+		for _, n := range it.Notes {
+			o.con.Printf("vdl:   %s: %s", itemName(it), n) // done, with what it lacks
+		}
 	}
-	return out
+	for _, n := range rep.Notes {
+		o.con.Printf("vdl:   %s", n)
+	}
+	if rep.Journal != "" {
+		o.con.Printf("vdl: journal: %s", rep.Journal)
+	}
 }
 
 // errSummarised is a list's error whose items the summary already named:
@@ -329,7 +167,7 @@ func itemName(it download.ItemReport) string {
 }
 
 // printPlanTotal ends a dry run: the bytes in all and the free space.
-func (a *app) printPlanTotal(rep *download.Report) {
+func (o *consoleObserver) printPlanTotal(rep *download.Report) {
 	var sum int64
 	unknown, approx := 0, false
 	for _, it := range rep.Items {
@@ -350,15 +188,11 @@ func (a *app) printPlanTotal(rep *download.Report) {
 		total += fmt.Sprintf(" (and %d of unknown size)", unknown)
 	}
 	free := "unknown"
-	if n, ok := fetch.FreeSpace(a.opts.dir); ok {
-		free = humanBytes(n)
+	if rep.Free >= 0 {
+		free = humanBytes(rep.Free)
 	}
 	if n := rep.Count(download.Skipped); n > 0 {
 		total += fmt.Sprintf(" (%d more skipped: on disk or in the archive)", n)
 	}
-	fmt.Fprintf(a.stdout, "total: %d items, %s; free space in %s: %s\n", rep.Count(download.Planned), total, a.opts.dir, free)
+	fmt.Fprintf(o.stdout, "total: %d items, %s; free space in %s: %s\n", rep.Count(download.Planned), total, o.dir, free)
 }
-
-// itemStart and itemDone show a batch's items as List shows a playlist's.
-func (a *app) itemStart(pos, total int, title string)         { a.obs.ItemStart(pos, total, title) }
-func (a *app) itemDone(pos, total int, r download.ItemReport) { a.obs.ItemDone(pos, total, r) }

@@ -12,64 +12,74 @@ import (
 	"time"
 
 	"github.com/vdlproject/vdl/download"
-	"github.com/vdlproject/vdl/fetch"
 )
 
-// consoleObserver shows a download on the console: a progress display
-// per transfer and a line per saved or skipped file.
+// consoleObserver shows a run on the console: an item's start and
+// outcome in one line each, a progress line while transfers run (the
+// run's one summed download.Progress), a line per saved or skipped
+// file, the waits before retries, the summary. Events come one at a time
+// (download.Observer's contract); the lock guards what the drawing
+// goroutine shares.
 type consoleObserver struct {
-	con    *console
-	stdout io.Writer // dry-run plans go there
-	quiet  bool
-	dryRun bool // skipped items are lines of the plan
+	con      *console
+	stdout   io.Writer // dry-run plans go there
+	dir      string    // the download folder, for a dry run's total
+	quiet    bool
+	dryRun   bool // skipped items are lines of the plan
+	verbose  bool // waits name the request's URL, not only its host
+	progress func() download.Progress
 
 	mu       sync.Mutex
-	active   []*activeTransfer // jobs on the progress line, earliest first
-	finished fetch.Progress    // jobs that ended while others stayed on the line
 	stopDraw func(cause error) // ends the line's drawing; nil when none
-	last     string            // the label of the job that ended the line
-
-	itemsDone  int       // items of the list that ended
-	itemsSized int       // of them, the downloaded or skipped: their bytes count
-	itemBytes  int64     // the bytes of their files
-	listTotal  int       // items in the list (0: not a list)
-	listStart  time.Time // when its first item began
 }
 
-var (
-	_ download.Observer     = (*consoleObserver)(nil)
-	_ download.ListObserver = (*consoleObserver)(nil)
-)
+var _ download.Observer = (*consoleObserver)(nil)
 
-// ItemStart heads an item of a list: "[3/12] E03 title", and how far
+// Event renders one event of the run.
+func (o *consoleObserver) Event(e download.Event) {
+	switch e.Kind {
+	case download.ItemStarted:
+		o.itemStart(e)
+	case download.ItemEnded:
+		o.itemDone(e.Pos, e.Total, *e.Item)
+	case download.TransferStarted:
+		if e.Active == 1 {
+			o.startLine()
+		}
+	case download.TransferEnded:
+		if e.Active == 0 {
+			o.endLine(e.Err)
+		}
+	case download.FileSkipped:
+		if !o.quiet {
+			o.con.Printf("vdl: %s is already downloaded; skipping (use --force to download again)", e.File)
+		}
+	case download.FileSaved:
+		if !o.quiet {
+			o.con.Printf("vdl: saved %s", e.File)
+		}
+	case download.Waiting:
+		o.waiting(e.Wait)
+	case download.Summary:
+		o.printSummary(e.Report)
+	}
+}
+
+// itemStart heads an item of a list: "[3/12] E03 title", and how far
 // the list has come.
-func (o *consoleObserver) ItemStart(pos, total int, title string) {
+func (o *consoleObserver) itemStart(e download.Event) {
 	if o.quiet {
 		return
 	}
-	o.mu.Lock()
-	done, bytes := o.itemsDone, o.itemBytes
-	if o.listTotal == 0 {
-		o.listStart = time.Now()
-	}
-	o.listTotal = total
-	o.mu.Unlock()
-	if done == 0 {
-		o.con.Printf("[%d/%d] %s", pos, total, title)
+	if e.Done == 0 {
+		o.con.Printf("[%d/%d] %s", e.Pos, e.Total, e.Label)
 		return
 	}
-	o.con.Printf("[%d/%d] %s   (%d of %d done, %s so far)", pos, total, title, done, total, humanBytes(bytes))
+	o.con.Printf("[%d/%d] %s   (%d of %d done, %s so far)", e.Pos, e.Total, e.Label, e.Done, e.Total, humanBytes(e.DoneBytes))
 }
 
-// ItemDone prints a dry run's plan line, or why an item was not done.
-func (o *consoleObserver) ItemDone(pos, total int, r download.ItemReport) {
-	o.mu.Lock()
-	o.itemsDone++
-	if r.Outcome == download.Downloaded || r.Outcome == download.Skipped {
-		o.itemBytes += max(r.Bytes, 0)
-		o.itemsSized++
-	}
-	o.mu.Unlock()
+// itemDone prints a dry run's plan line, or why an item was not done.
+func (o *consoleObserver) itemDone(pos, total int, r download.ItemReport) {
 	switch r.Outcome {
 	case download.Planned:
 		size := "size unknown"
@@ -102,146 +112,77 @@ func (o *consoleObserver) ItemDone(pos, total int, r download.ItemReport) {
 	}
 }
 
-// Transfer shows a job. Jobs that overlap (a series' next episode
-// starting on the connections the current one leaves) share one line:
-// the earliest one's label, their bytes summed.
-func (o *consoleObserver) Transfer(label string, job download.Progress) func(error) {
+// startLine begins drawing the progress line. Jobs that overlap (a
+// series' next episode starting on the connections the current one
+// leaves) share it: download.Progress sums them.
+func (o *consoleObserver) startLine() {
 	if o.quiet {
-		return func(error) {}
+		return
 	}
-	t := &activeTransfer{label: label, job: job}
 	o.mu.Lock()
-	o.active = append(o.active, t)
-	if o.stopDraw == nil {
-		pctx, stop := context.WithCancelCause(context.Background())
-		drawn := make(chan struct{})
-		go func() {
-			defer close(drawn)
-			showProgress(pctx, o.con, o.label, o, o.listProgress)
-		}()
-		o.stopDraw = func(cause error) {
-			stop(cause)
-			<-drawn
-		}
+	defer o.mu.Unlock()
+	if o.stopDraw != nil {
+		return
 	}
+	pctx, stop := context.WithCancelCause(context.Background())
+	drawn := make(chan struct{})
+	go func() {
+		defer close(drawn)
+		showProgress(pctx, o.con, o.progress)
+	}()
+	o.stopDraw = func(cause error) {
+		stop(cause)
+		<-drawn
+	}
+}
+
+// endLine draws the line's final state once the last job stopped.
+func (o *consoleObserver) endLine(err error) {
+	o.mu.Lock()
+	stopDraw := o.stopDraw
+	o.stopDraw = nil
 	o.mu.Unlock()
-	return func(err error) {
-		o.mu.Lock()
-		for i, x := range o.active {
-			if x == t {
-				o.active = append(o.active[:i], o.active[i+1:]...)
-				break
-			}
-		}
-		o.finished = addProgress(o.finished, job.Progress()) // the line's bytes keep adding up
-		if len(o.active) > 0 {
-			o.mu.Unlock()
-			return
-		}
-		o.last = label // the final line's
-		stopDraw := o.stopDraw
-		o.stopDraw = nil
-		o.mu.Unlock()
-		if err != nil && !errors.Is(err, context.Canceled) {
-			stopDraw(errJobFailed) // the error line says it all: no summary line
-		} else {
-			stopDraw(nil)
-		}
-		o.mu.Lock()
-		o.finished = fetch.Progress{}
-		o.mu.Unlock()
+	if stopDraw == nil {
+		return
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		stopDraw(errJobFailed) // the error line says it all: no summary line
+	} else {
+		stopDraw(nil)
 	}
 }
 
-// activeTransfer is a job being shown.
-type activeTransfer struct {
-	label string
-	job   download.Progress
-}
-
-// Progress sums the jobs on the line.
-func (o *consoleObserver) Progress() fetch.Progress {
+// drawing says a progress line is being drawn.
+func (o *consoleObserver) drawing() bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	p := o.finished
-	for _, t := range o.active {
-		p = addProgress(p, t.job.Progress())
-	}
-	return p
+	return o.stopDraw != nil
 }
 
-// label is the earliest job's, and how many more share the line.
-func (o *consoleObserver) label() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var l string
-	switch len(o.active) {
-	case 0:
-		return o.last
-	case 1:
-		l = o.active[0].label
-	default:
-		l = fmt.Sprintf("%s (+%d)", o.active[0].label, len(o.active)-1)
+// waiting says that a request waits before its next try: on a terminal
+// whose progress line is drawn, the line says it; otherwise one line per
+// wait: what failed, which try comes, when. The server is named by its
+// host; the whole request (redacted) only with --verbose.
+func (o *consoleObserver) waiting(w *download.Wait) {
+	if o.quiet || o.con.tty && o.drawing() {
+		return
 	}
-	return l
+	who := w.Host
+	if o.verbose && w.URL != "" || who == "" {
+		who = w.URL
+	}
+	if who != "" {
+		who += ": "
+	}
+	o.con.Printf("vdl: %s%s; retry %d of %d in %s", who, w.Reason, w.Attempt, w.Of, roundWait(w.Delay))
 }
 
-// listProgress is listProgressLocked under the lock.
-func (o *consoleObserver) listProgress() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.listProgressLocked()
-}
-
-// listProgressLocked estimates the list's progress: the bytes of the
-// items done and in flight, and for the items not begun the mean size of
-// those known ("~": an estimate, sizes are known only once an item is
-// extracted).
-func (o *consoleObserver) listProgressLocked() string {
-	if o.listTotal < 2 || len(o.active) == 0 {
-		return "" // not a list, or the line's final state: its items are counted elsewhere
+// roundWait shows a wait to a tenth of a second below 10 s.
+func roundWait(d time.Duration) time.Duration {
+	if d < 10*time.Second {
+		return d.Round(100 * time.Millisecond)
 	}
-	known, done, sized := o.itemBytes, o.itemBytes, o.itemsSized
-	for _, t := range o.active {
-		p := t.job.Progress()
-		if p.Total < 0 {
-			return ""
-		}
-		known += p.Total
-		done += p.Done
-		sized++
-	}
-	left := o.listTotal - o.itemsDone - len(o.active)
-	if sized == 0 || left < 0 {
-		return ""
-	}
-	est := known + known/int64(sized)*int64(left)
-	s := fmt.Sprintf("  | list ~%.0f%%", 100*float64(done)/float64(max(est, 1)))
-	if el := time.Since(o.listStart).Seconds(); el > 1 && done > 0 && est > done {
-		s += "  ~ETA " + formatETA(time.Duration(float64(est-done)/(float64(done)/el)*float64(time.Second)))
-	}
-	return s
-}
-
-func addProgress(a, b fetch.Progress) fetch.Progress {
-	total := a.Total + b.Total
-	if a.Total < 0 || b.Total < 0 {
-		total = -1
-	}
-	return fetch.Progress{Done: a.Done + b.Done, Resumed: a.Resumed + b.Resumed, Total: total,
-		PartsDone: a.PartsDone + b.PartsDone, Parts: a.Parts + b.Parts, Conns: a.Conns + b.Conns, Refused: a.Refused + b.Refused}
-}
-
-func (o *consoleObserver) Skipped(out string) {
-	if !o.quiet {
-		o.con.Printf("vdl: %s is already downloaded; skipping (use --force to download again)", out)
-	}
-}
-
-func (o *consoleObserver) Saved(out string) {
-	if !o.quiet {
-		o.con.Printf("vdl: saved %s", out)
-	}
+	return d.Round(time.Second)
 }
 
 // errJobFailed tells the progress display that the job failed.

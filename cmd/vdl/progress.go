@@ -6,11 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vdlproject/vdl/fetch"
+	"github.com/vdlproject/vdl/download"
 )
-
-// progressSource is what the renderer polls; fetch.Job satisfies it.
-type progressSource interface{ Progress() fetch.Progress }
 
 // speedMeter smooths the rate over recent samples.
 type speedMeter struct {
@@ -35,14 +32,11 @@ func (m *speedMeter) sample(now time.Time, done int64) float64 {
 	return m.rate
 }
 
-// showProgress draws src until ctx ends: a bar on a terminal, a plain line
-// every few seconds otherwise. It returns after drawing a final line.
-// extra, if set, is appended to each line (where a narrow terminal cuts
-// first).
-func showProgress(ctx context.Context, con *console, label func() string, src progressSource, extra func() string) {
-	if extra == nil {
-		extra = func() string { return "" }
-	}
+// showProgress draws the run's progress until ctx ends: a bar on a
+// terminal, a plain line every few seconds otherwise. It returns after
+// drawing a final line. The list's estimate comes last, where a narrow
+// terminal cuts first.
+func showProgress(ctx context.Context, con *console, src func() download.Progress) {
 	interval := 200 * time.Millisecond
 	every := 1
 	if !con.tty {
@@ -55,12 +49,12 @@ func showProgress(ctx context.Context, con *console, label func() string, src pr
 	for i := 0; ; i++ {
 		select {
 		case <-ctx.Done():
-			p := src.Progress()
+			p := src()
 			if p.Done == 0 || !con.tty && context.Cause(ctx) == errJobFailed {
 				con.EndBar()
 				return // nothing happened, or the error line follows: no summary
 			}
-			line := progressLine(label(), p, float64(p.Done-p.Resumed)/max(time.Since(start).Seconds(), 0.001), false) + extra()
+			line := progressLine(p, float64(p.Done-p.Resumed)/max(time.Since(start).Seconds(), 0.001), false)
 			if con.tty {
 				con.Bar(line)
 				con.EndBar()
@@ -69,12 +63,12 @@ func showProgress(ctx context.Context, con *console, label func() string, src pr
 			}
 			return
 		case now := <-t.C:
-			p := src.Progress()
+			p := src()
 			rate := m.sample(now, p.Done)
 			if i%every != 0 {
 				continue
 			}
-			line := progressLine(label(), p, rate, true) + extra()
+			line := progressLine(p, rate, true)
 			if con.tty {
 				con.Bar(line)
 			} else {
@@ -84,10 +78,15 @@ func showProgress(ctx context.Context, con *console, label func() string, src pr
 	}
 }
 
-// progressLine renders "name  45% [=====>    ] 12.0 MiB/26.4 MiB  3.1 MiB/s  ETA 0:05".
-func progressLine(label string, p fetch.Progress, rate float64, withETA bool) string {
+// progressLine renders "name  45% [=====>    ] 12.0 MiB/26.4 MiB  3.1 MiB/s  ETA 0:05",
+// then a wait before a retry and the list's estimate. withETA is for a
+// line being drawn (not the final one).
+func progressLine(p download.Progress, rate float64, withETA bool) string {
 	var b strings.Builder
-	b.WriteString(label)
+	b.WriteString(p.Label)
+	if withETA && p.Waiting != "" {
+		fmt.Fprintf(&b, " (%s)", p.Waiting)
+	}
 	if p.Total > 0 {
 		// Done can pass Total for a moment (a size learnt late, a part
 		// refetched after a change): the bar is clamped, never negative.
@@ -110,6 +109,12 @@ func progressLine(label string, p fetch.Progress, rate float64, withETA bool) st
 		fmt.Fprintf(&b, "  conns %d", p.Conns)
 		if p.Total > 0 && rate > 1 && p.Done < p.Total {
 			fmt.Fprintf(&b, "  ETA %s", formatETA(time.Duration(float64(p.Total-p.Done)/rate*float64(time.Second))))
+		}
+		if p.ListPercent >= 0 {
+			fmt.Fprintf(&b, "  | list ~%.0f%%", p.ListPercent)
+			if p.ListETA > 0 {
+				b.WriteString("  ~ETA " + formatETA(p.ListETA))
+			}
 		}
 	}
 	return b.String()

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/mattn/go-runewidth"
-
-	"github.com/vdlproject/vdl/fetch"
 )
 
 func TestSafeText(t *testing.T) {
@@ -47,26 +45,5 @@ func TestTableAlignsWideText(t *testing.T) {
 	}
 	if strings.Contains(b.String(), "\x1b") {
 		t.Error("a raw ESC reached the table")
-	}
-}
-
-type fixedProgress fetch.Progress
-
-func (p fixedProgress) Progress() fetch.Progress { return fetch.Progress(p) }
-
-// TestListProgress: the list's estimate counts the items done, the ones
-// in flight, and the rest at the mean size of the known ones.
-func TestListProgress(t *testing.T) {
-	o := &consoleObserver{listTotal: 4, itemsDone: 2, itemsSized: 2, itemBytes: 200}
-	if got := o.listProgress(); got != "" {
-		t.Errorf("with nothing in flight: %q, want nothing", got)
-	}
-	o.active = []*activeTransfer{{label: "e3", job: fixedProgress{Done: 50, Total: 100}}}
-	if got := o.listProgress(); !strings.HasPrefix(got, "  | list ~62%") { // 250 of 200+100+100
-		t.Errorf("got %q", got)
-	}
-	o.active = []*activeTransfer{{label: "e3", job: fixedProgress{Done: 50, Total: -1}}}
-	if got := o.listProgress(); got != "" {
-		t.Errorf("an unknown size in flight: %q, want no estimate", got)
 	}
 }

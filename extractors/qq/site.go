@@ -211,12 +211,7 @@ func decisive(err error) bool {
 	if errors.Is(err, ErrCannotPlayOutside) {
 		return false
 	}
-	for _, e := range []error{extractors.ErrVIP, extractors.ErrGeo, extractors.ErrNotFound, extractors.ErrDRM} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
+	return extractors.AboutVideo(err)
 }
 
 // allFailed reports every flow's failure on one line; errors.Is sees
