@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -40,19 +41,35 @@ func danmakuSidecar(video, ext string) string {
 // commentsFetch is a video's comment fetch, run beside its media so that it
 // never delays the episode.
 type commentsFetch struct {
-	g   errgroup.Group
-	got *extractors.Comments
-	err error
+	g      errgroup.Group
+	cancel context.CancelFunc
+	got    *extractors.Comments
+	err    error
 }
 
 // startComments starts fetching m's comments when the options ask for them
-// and the site has them (nil otherwise). The caller must wait.
-func startComments(ctx context.Context, ex extractors.Extractor, m *extractors.Media, o DanmakuOptions) *commentsFetch {
-	c, ok := ex.(extractors.Commenter)
-	if !o.wanted() || !ok {
+// and m's site has them; nil otherwise (a nil fetch does nothing). The
+// caller must end it: finishComments, or discard.
+func (d *Downloader) startComments(ctx context.Context, m *extractors.Media) *commentsFetch {
+	o := d.opts.Danmaku
+	if !o.wanted() {
 		return nil
 	}
-	cf := &commentsFetch{}
+	u, err := url.Parse(m.PageURL)
+	if err != nil {
+		return nil
+	}
+	site, ok := extractors.Lookup(u)
+	if !ok {
+		return nil
+	}
+	c, ok := site.New(extractors.Env{HTTP: d.opts.Client, Log: d.log, UserAgent: d.opts.UserAgent}).(extractors.Commenter)
+	if !ok {
+		d.log.Warn("this site has no bullet comments; --write-danmaku does nothing for it", "site", m.Site)
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	cf := &commentsFetch{cancel: cancel}
 	cf.g.Go(func() error {
 		cf.got, cf.err = c.Comments(ctx, m)
 		return nil
@@ -60,10 +77,68 @@ func startComments(ctx context.Context, ex extractors.Extractor, m *extractors.M
 	return cf
 }
 
-// wait returns what the fetch got.
-func (cf *commentsFetch) wait() (*extractors.Comments, error) {
+// discard stops the fetch (the media failed) and waits for it.
+func (cf *commentsFetch) discard() {
+	if cf != nil {
+		cf.cancel()
+		cf.g.Wait()
+	}
+}
+
+// finishComments waits for the fetch and writes m's comment files beside
+// video. A failed fetch is a warning and a note, never the episode's
+// failure; the error is an interruption or the disk's.
+func (d *Downloader) finishComments(ctx context.Context, cf *commentsFetch, t *task, video string) error {
+	if cf == nil {
+		return nil
+	}
 	cf.g.Wait()
-	return cf.got, cf.err
+	cf.cancel()
+	if cf.err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		msg := fmt.Sprintf("no danmaku: %v", cf.err)
+		d.log.Warn(msg, "file", filepath.Base(video))
+		addNote(ctx, msg)
+		return nil
+	}
+	var subs []mux.Cue
+	if d.opts.Danmaku.MergeSubs {
+		subs = d.mergedSubtitles(ctx, t.m, video)
+	}
+	res, err := writeDanmaku(d.opts.Danmaku, cf.got, t.m, t.f, video, subs, d.opts.Force)
+	if err != nil {
+		return err
+	}
+	if res.note != "" {
+		d.log.Warn(res.note, "file", filepath.Base(video))
+		addNote(ctx, res.note)
+	}
+	if st := res.stats; st.Total > 0 {
+		d.log.Info("danmaku laid out", "comments", st.Total, "shown", st.Placed, "crowded", st.Crowded,
+			"over density", st.OverDensity, "past the end", st.PastEnd, "filtered", st.Filtered, "duplicates", st.Duplicates, "invalid", st.Invalid)
+	}
+	for _, p := range res.saved {
+		d.emit(Event{Kind: FileSaved, File: p})
+	}
+	return nil
+}
+
+// mergedSubtitles are the cues of the first chosen subtitle, for
+// --danmaku-merge-subs; none (with a warning) when it cannot be had.
+func (d *Downloader) mergedSubtitles(ctx context.Context, m *extractors.Media, video string) []mux.Cue {
+	for _, s := range d.subtitlesFor(m) {
+		body, err := d.fetchSubtitle(ctx, s)
+		if err == nil {
+			var cues []mux.Cue
+			if cues, err = mux.ParseCues(body); err == nil {
+				return cues
+			}
+		}
+		d.subtitleUnavailable(ctx, s, video, err)
+	}
+	return nil
 }
 
 // danmakuResult is what writing a video's comment files did.

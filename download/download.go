@@ -55,6 +55,8 @@ type Options struct {
 	// EmbedSubs writes the chosen subtitles into MP4 outputs as text
 	// tracks (tx3g), one per language.
 	EmbedSubs bool
+	// Danmaku asks for the site's bullet comments beside the video.
+	Danmaku DanmakuOptions
 
 	// Sequential runs a list strictly one item at a time, extraction
 	// included (the baseline of bench/series.sh).
@@ -139,5 +141,6 @@ type Done struct {
 	Skipped bool
 	Format  *extractors.Format
 
-	formatID string // the format a failed try chose (a handover keeps it)
+	formatID     string // the format a failed try chose (a handover keeps it)
+	commentsOnly bool   // --danmaku-only: no media was looked at beyond its name
 }

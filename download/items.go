@@ -111,6 +111,8 @@ const (
 const (
 	InArchive = "in the archive"
 	OnDisk    = "already on disk" // complete, recognised as this download
+	// CommentsOnly: --danmaku-only wrote the item's comments, no media.
+	CommentsOnly = "danmaku only"
 )
 
 // ItemReport is one item of a run, as the journal records it.

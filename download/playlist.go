@@ -282,6 +282,9 @@ func (d *Downloader) fetchItem(ctx context.Context, t *task, r ItemReport, lo li
 	}
 	if done.Skipped {
 		r.Outcome, r.Reason = Skipped, OnDisk
+		if done.commentsOnly {
+			r.Reason = CommentsOnly
+		}
 	}
 	return r
 }

@@ -239,7 +239,7 @@ func (d *Downloader) extractLine(ctx context.Context, raw string) (*extractors.R
 // read, and there is no journal.
 func (d *Downloader) openList(in Inputs) (listOptions, error) {
 	lo := listOptions{Items: in.Items, DryRun: in.DryRun, SleepInterval: in.SleepInterval}
-	if in.Archive != "" {
+	if in.Archive != "" && !d.opts.Danmaku.Only { // comments only: archived items too, and nothing recorded
 		if !in.DryRun {
 			if err := CheckAppendable(in.Archive, "download archive"); err != nil {
 				return lo, err

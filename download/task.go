@@ -64,6 +64,8 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 			return Done{}, ctx.Err()
 		}
 	}
+	cf := d.startComments(ctx, t.m) // beside the media, so it never delays the episode
+	defer cf.discard()
 	for {
 		t.otherFlow = resumed
 		done, err := d.mediaOnce(ctx, t, wantID)
@@ -93,6 +95,9 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 			}
 			t.m, wantID, resumed = next, done.formatID, true
 		default:
+			if err == nil && done.File != "" {
+				err = d.finishComments(ctx, cf, t, done.File)
+			}
 			return done, err
 		}
 	}
@@ -109,6 +114,15 @@ func (d *Downloader) mediaOnce(ctx context.Context, t *task, wantID string) (Don
 	skip, err := d.pickOutput(t)
 	if err != nil {
 		return Done{}, err
+	}
+	if d.opts.Danmaku.Only {
+		// Comments for a video already downloaded: found by its identity
+		// under the name this run gives it. Without one, they go where
+		// the video would go, and the note says so.
+		if !skip {
+			addNote(ctx, "danmaku only: no download of this video on disk; comments written where it would go")
+		}
+		return Done{File: t.out, Skipped: true, Format: f, commentsOnly: true}, nil
 	}
 	if skip {
 		d.emit(Event{Kind: FileSkipped, File: t.out})

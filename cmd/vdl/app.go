@@ -96,7 +96,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 		Version:   version,
 		Writer:    stdout,
 		ErrWriter: stderr,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (one item), or a template such as '%(series)s/%(episode)02d %(title)s.%(ext)s'"},
 			&cli.StringFlag{Name: "dir", Aliases: []string{"d"}, Usage: "output `DIR`ectory", Value: "."},
 			&cli.BoolFlag{Name: "list-formats", Aliases: []string{"F"}, Usage: "list the available formats and exit"},
@@ -134,7 +134,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.BoolFlag{Name: "force", Usage: "download again even if the output exists"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 			&cli.BoolFlag{Name: "verbose", Usage: "more detail in messages and errors"},
-		},
+		}, danmakuFlags()...),
 		Action:                 action,
 		HideHelpCommand:        true,
 		UseShortOptionHandling: false,
@@ -221,6 +221,10 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	dm, err := danmakuOptions(c)
+	if err != nil {
+		return nil, err
+	}
 	obs := &consoleObserver{con: con, stdout: stdout, dir: o.dir, quiet: o.quiet, dryRun: o.dryRun, verbose: o.verbose}
 	dl, err := download.New(download.Options{
 		Client: client, Log: log, UserAgent: o.client.userAgent(), Observer: obs,
@@ -229,7 +233,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"), KeepFragmented: o.keepFragmented, KeepTS: o.keepTS,
 		NoCheckDuration: c.Bool("no-check-duration"),
 		WriteSubs:       c.Bool("write-subs") || c.String("sub-langs") != "" && !c.Bool("embed-subs"),
-		SubLangs:        subLangs(c.String("sub-langs")), EmbedSubs: c.Bool("embed-subs"),
+		SubLangs:        subLangs(c.String("sub-langs")), EmbedSubs: c.Bool("embed-subs"), Danmaku: dm,
 	})
 	if err != nil {
 		return nil, err

@@ -33,6 +33,10 @@ const (
 	danmakuParallel = 3
 	// maxDanmakuSegments bounds a base reply: 12 hours of 5 s windows.
 	maxDanmakuSegments = 12 * 3600 / 5
+	// danmakuRetries caps the policy's retries of a comment request: the
+	// episode waits for its comments before it is done, and a segment
+	// that still fails after a few seconds is named as missing.
+	danmakuRetries = 3
 )
 
 // segmentName is the only form a segment name may take: it goes into a
@@ -49,7 +53,8 @@ func (x *extractor) Comments(ctx context.Context, m *extractors.Media) (*extract
 	if !vidRe.MatchString(vid) {
 		return nil, fmt.Errorf("qq: danmaku: %q is not a vid", vid)
 	}
-	names, err := x.danmakuSegments(ctx, vid, m.Duration)
+	c := x.danmakuClient()
+	names, err := x.danmakuSegments(ctx, c, vid, m.Duration)
 	if errors.Is(err, errNoComments) {
 		return &extractors.Comments{}, nil
 	}
@@ -63,7 +68,7 @@ func (x *extractor) Comments(ctx context.Context, m *extractors.Media) (*extract
 	g.SetLimit(danmakuParallel)
 	for i, name := range names {
 		g.Go(func() error {
-			body, err := x.c.get(gctx, request.Spec{URL: danmakuOrigin + "/barrage/segment/" + vid + "/" + name, Header: danmakuHeader()})
+			body, err := c.get(gctx, request.Spec{URL: danmakuOrigin + "/barrage/segment/" + vid + "/" + name, Header: danmakuHeader()})
 			if err == nil {
 				lists[i], skipped[i], err = parseDanmakuSegment(body)
 			}
@@ -93,6 +98,16 @@ func (x *extractor) Comments(ctx context.Context, m *extractors.Media) (*extract
 	return out, nil
 }
 
+// danmakuClient is the extractor's client (the same transport, proxy,
+// cookies and recorder) with the retry budget of comment requests.
+func (x *extractor) danmakuClient() *client {
+	h := *x.c.http
+	if h.Policy.Retries == 0 || h.Policy.Retries > danmakuRetries {
+		h.Policy.Retries = danmakuRetries
+	}
+	return &client{http: &h, ua: x.c.ua, log: x.c.log}
+}
+
 // errNoComments: the base request's 404, the site's "this video has no
 // comments".
 var errNoComments = errors.New("no comments")
@@ -106,8 +121,8 @@ func danmakuHeader() http.Header {
 // when the reply covers less. When the base request fails, the windows
 // are named from the duration alone (their form is fixed, §9), so one
 // failed request does not cost every comment.
-func (x *extractor) danmakuSegments(ctx context.Context, vid string, duration time.Duration) ([]string, error) {
-	body, err := x.c.get(ctx, request.Spec{URL: danmakuOrigin + "/barrage/base/" + vid, Header: danmakuHeader()})
+func (x *extractor) danmakuSegments(ctx context.Context, c *client, vid string, duration time.Duration) ([]string, error) {
+	body, err := c.get(ctx, request.Spec{URL: danmakuOrigin + "/barrage/base/" + vid, Header: danmakuHeader()})
 	var se *request.StatusError
 	if errors.As(err, &se) && se.StatusCode == http.StatusNotFound {
 		return nil, errNoComments

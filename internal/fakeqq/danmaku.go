@@ -86,7 +86,10 @@ func danmakuWindow(vid string, start int64) []FakeComment {
 	var out []FakeComment
 	for _, t := range times {
 		n := int(t / 300)
-		c := FakeComment{ID: fmt.Sprintf("7656%05d%08d", seed, t), TimeMS: t, Text: danmakuTexts[n%len(danmakuTexts)], Position: 1}
+		// Each text names its video ("‹e01›"), so that a test can tell
+		// whose comments a file holds.
+		text := danmakuTexts[n%len(danmakuTexts)] + " ‹" + vid[:3] + "›"
+		c := FakeComment{ID: fmt.Sprintf("7656%05d%08d", seed, t), TimeMS: t, Text: text, Position: 1}
 		switch n % 5 {
 		case 1:
 			c.Color = "FF6A6A"
