@@ -44,16 +44,25 @@ type Media struct {
 	// Show is what the site says about the series the item belongs to,
 	// when it says anything.
 	Show *Show `json:"show,omitempty"`
+	// What a media library shows of the episode itself, when the site
+	// says it: its season (0: unknown; the series title may name it, see
+	// SplitSeason), plot, air date (YYYY-MM-DD) and still image URL.
+	Season      int    `json:"season_number,omitempty"`
+	Description string `json:"description,omitempty"`
+	AirDate     string `json:"air_date,omitempty"`
+	Thumbnail   string `json:"thumbnail,omitempty"`
 }
 
 // Show describes a series (a cover on v.qq.com): what a media library
 // wants to know of it. Empty fields are unknown.
 type Show struct {
+	ID          string   `json:"id,omitempty"` // the site's id of the series (v.qq.com: the cid)
 	Title       string   `json:"title,omitempty"`
 	Year        int      `json:"year,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Type        string   `json:"type,omitempty"` // the site's word: "电视剧", "动漫", "电影", ...
 	Cast        []string `json:"cast,omitempty"`
+	Genres      []string `json:"genres,omitempty"`
 	Poster      string   `json:"poster,omitempty"` // portrait cover art URL
 	Fanart      string   `json:"fanart,omitempty"` // landscape art URL
 }

@@ -25,6 +25,8 @@ type pageInfo struct {
 	// covers and intros are what the state says of the series, best
 	// first (show reads them).
 	covers, intros []gjson.Result
+	// videoInfo is each video's entries in the state's video tables.
+	videoInfo map[string][]gjson.Result
 	// stateErrs are the state literals that did not convert.
 	stateErrs []error
 }
@@ -218,9 +220,19 @@ func (p *pageInfo) readIdentity(st *pageState) {
 	}
 }
 
-// readVideoTitle reads the played video's title, once its vid is known.
+// readVideoTitle reads the played video's title, once its vid is known,
+// and keeps the video tables' entries.
 func (p *pageInfo) readVideoTitle(st *pageState) {
 	for _, m := range st.videoInfoMaps {
+		m.ForEach(func(k, v gjson.Result) bool {
+			if vid := matchVid(k.String()); vid != "" && v.IsObject() {
+				if p.videoInfo == nil {
+					p.videoInfo = map[string][]gjson.Result{}
+				}
+				p.videoInfo[vid] = append(p.videoInfo[vid], v)
+			}
+			return true
+		})
 		if p.currentVid != "" {
 			p.videoTitle = cmp.Or(p.videoTitle, strings.TrimSpace(m.Get(gjson.Escape(p.currentVid)+".title").String()))
 		}

@@ -24,6 +24,7 @@ func (p *pageInfo) show() *extractors.Show {
 	if s.Title == "" && s.Year == 0 && s.Description == "" && s.Type == "" && len(s.Cast) == 0 && s.Poster == "" && s.Fanart == "" {
 		return nil
 	}
+	s.ID = cmp.Or(s.ID, p.currentCid)
 	return s
 }
 
@@ -56,6 +57,12 @@ func fillShow(s *extractors.Show, r gjson.Result) {
 		if len(s.Cast) == 0 {
 			s.Cast = castOf(r.Get(k))
 		}
+	}
+	if len(s.Genres) == 0 {
+		s.Genres = castOf(r.Get("main_genres")) // a list, or one string with separators, as the cast
+	}
+	if cid := str("cover_id", "cid"); cidRe.MatchString(cid) {
+		s.ID = cmp.Or(s.ID, cid)
 	}
 	s.Poster = cmp.Or(s.Poster, str("new_pic_vt", "vertical_pic_url"))
 	s.Fanart = cmp.Or(s.Fanart, str("new_pic_hz", "horizontal_pic_url"))
@@ -114,4 +121,32 @@ func castOf(r gjson.Result) []string {
 		}
 	}
 	return names
+}
+
+// episodeInfo is what the page's video table says of vid for a library:
+// its still image, air date and plot (reconstructed field names, see
+// docs/vqq.md §4).
+func (p *pageInfo) episodeInfo(vid string) (thumb, aired, plot string) {
+	for _, v := range p.videoInfo[vid] {
+		str := func(keys ...string) string {
+			for _, k := range keys {
+				if t := strings.TrimSpace(v.Get(k).String()); t != "" && v.Get(k).Type == gjson.String {
+					return t
+				}
+			}
+			return ""
+		}
+		thumb = cmp.Or(thumb, str("pic", "image_url", "pic_hz"))
+		aired = cmp.Or(aired, dateOf(str("publish_date", "air_date")))
+		plot = cmp.Or(plot, str("desc", "description"))
+	}
+	return thumb, aired, plot
+}
+
+// dateOf keeps a date the site writes as YYYY-MM-DD (time of day cut).
+func dateOf(s string) string {
+	if len(s) >= 10 && yearOf(s[:4]) > 0 && s[4] == '-' && s[7] == '-' && allDigits(s[5:7]) && allDigits(s[8:10]) {
+		return s[:10]
+	}
+	return ""
 }

@@ -246,6 +246,7 @@ func (x *extractor) media(ep episode, res *resolved, page *pageInfo) *extractors
 		m.Series = page.seriesTitle()
 		m.Episode = page.episodeNumber(ep.vid)
 		m.Show = page.show()
+		m.Thumbnail, m.AirDate, m.Description = page.episodeInfo(ep.vid)
 		if m.Title == "" {
 			m.Title = page.videoTitle
 		}
