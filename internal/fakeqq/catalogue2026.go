@@ -3,6 +3,7 @@ package fakeqq
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // The 2026 catalogue: one series as v.qq.com lays it out today. Its
@@ -76,6 +77,8 @@ const (
 // Ep26 is an episode of the 2026 catalogue.
 type Ep26 struct {
 	Vid, Title string
+	Cid        string // its cover
+	AirDate    string // publish_date, YYYY-MM-DD
 	Number     int    // 0 for the trailer
 	Duration   string // td
 	// PreviewOnly: td is a minute, the media its first 15 s, and the reply
@@ -119,15 +122,17 @@ func quality26ByName(defn string) quality26 {
 	return qs[1]
 }
 
-// catalogue2026 builds the episodes and the series.
+// catalogue2026 builds the episodes and the series (season 1; season 2
+// and the movie are libraryCatalogue's).
 func catalogue2026() ([]*Ep26, *Series) {
 	sr := &Series{Cid: Cid2026, Title: Title2026, Form2026: true, TabEnds: []int{6}, Year: Year2026, Description: Description2026,
-		TypeName: TypeName2026, Actors: Actors2026(), Poster: Poster2026(), Fanart: Fanart2026()}
-	trailer := &Ep26{Vid: Trailer2026Vid, Title: Title2026 + " 预告", Duration: duration26, M3U8: m3u8Text}
+		TypeName: TypeName2026, Actors: Actors2026(), Genres: strings.Split(Genres2026, ","), Poster: Poster2026(), Fanart: Fanart2026()}
+	trailer := &Ep26{Vid: Trailer2026Vid, Cid: Cid2026, Title: Title2026 + " 预告", Duration: duration26, M3U8: m3u8Text}
 	eps := []*Ep26{trailer}
 	sr.Items = append(sr.Items, Item{Vid: trailer.Vid, Title: "预告", PlayTitle: trailer.Title, Trailer: true})
 	for _, n := range Series2026Numbers() {
-		e := &Ep26{Vid: Series2026Vid(n), Number: n, Title: fmt.Sprintf("%s 第%02d集", Title2026, n), Duration: duration26, M3U8: m3u8Text}
+		e := &Ep26{Vid: Series2026Vid(n), Cid: Cid2026, Number: n, Title: fmt.Sprintf("%s 第%02d集", Title2026, n), Duration: duration26,
+			M3U8: m3u8Text, AirDate: fmt.Sprintf("2026-03-%02d", n)}
 		switch n {
 		case 1:
 			e.M3U8, e.Subtitles = m3u8RelLink, true

@@ -60,7 +60,7 @@ type Series struct {
 	TabEnds []int
 	// What the 2026 pages and getPage say about the series.
 	Year, Description, TypeName string
-	Actors                      []string
+	Actors, Genres              []string
 	Poster, Fanart              string // new_pic_vt, new_pic_hz
 }
 

@@ -90,7 +90,7 @@ func (s *Site) serveGetPage(w http.ResponseWriter, r *http.Request) {
 			"id": it.Vid, "params": itemParams(sr, it)}}}
 	}
 	intro := map[string]any{"title": sr.Title, "year": sr.Year, "cover_description": sr.Description,
-		"type_name": sr.TypeName, "leading_actor": strings.Join(sr.Actors, ","), "new_pic_vt": sr.Poster,
+		"type_name": sr.TypeName, "leading_actor": strings.Join(sr.Actors, ","), "main_genres": strings.Join(sr.Genres, ","), "new_pic_vt": sr.Poster,
 		"new_pic_hz": sr.Fanart, "cid": sr.Cid, "episode_all": strconv.Itoa(len(sr.vids()))}
 	reply := map[string]any{"ret": 0, "msg": "", "data": map[string]any{"CardList": []any{
 		map[string]any{"type": "pc_introduction", "id": "intro", "params": map[string]string{"cid": sr.Cid},
@@ -112,5 +112,5 @@ func itemParams(sr *Series, it Item) map[string]string {
 		trailer = "1"
 	}
 	return map[string]string{"vid": it.Vid, "title": it.Title, "play_title": it.PlayTitle, "union_title": it.PlayTitle,
-		"is_trailer": trailer, "cid": sr.Cid}
+		"is_trailer": trailer, "cid": sr.Cid, "image_url": Thumb2026(it.Vid)}
 }

@@ -4,10 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -123,12 +119,6 @@ func (s *Site) addMedia2026(eps []*Ep26, files map[string][]byte) error {
 			}
 		}
 	}
-	poster, fanart, err := pictures()
-	if err != nil {
-		return err
-	}
-	files[strings.TrimPrefix(Poster2026(), "https://"+CDNA)] = poster
-	files[strings.TrimPrefix(Fanart2026(), "https://"+CDNA)] = fanart
 	return nil
 }
 
@@ -182,28 +172,6 @@ func playlist26(stem string, segs []segment26) string {
 	}
 	b.WriteString("#EXT-X-ENDLIST\n")
 	return b.String()
-}
-
-// pictures draws the series' poster (a JPEG, portrait) and fanart (a
-// PNG, landscape): real images, so a client that checks them can.
-func pictures() (poster, fanart []byte, err error) {
-	draw := func(w, h int) *image.RGBA {
-		img := image.NewRGBA(image.Rect(0, 0, w, h))
-		for y := range h {
-			for x := range w {
-				img.Set(x, y, color.RGBA{R: uint8(255 * x / w), G: uint8(255 * y / h), B: 160, A: 255})
-			}
-		}
-		return img
-	}
-	var jb, pb bytes.Buffer
-	if err := jpeg.Encode(&jb, draw(120, 160), &jpeg.Options{Quality: 80}); err != nil {
-		return nil, nil, fmt.Errorf("fakeqq: poster: %w", err)
-	}
-	if err := png.Encode(&pb, draw(320, 180)); err != nil {
-		return nil, nil, fmt.Errorf("fakeqq: fanart: %w", err)
-	}
-	return jb.Bytes(), pb.Bytes(), nil
 }
 
 // SegmentPath is the CDN file-table path of TS segment idx (1-based) of a

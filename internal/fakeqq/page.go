@@ -28,7 +28,7 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
 	case len(segs) == 3 && segs[0] == "x" && segs[1] == "page":
 		if e := s.eps26[segs[2]]; e != nil {
 			if !s.cfg.Legacy {
-				s.servePage26(w, s.series[Cid2026], e.Vid, r.URL.Path)
+				s.servePage26(w, s.series[e.Cid], e.Vid, r.URL.Path)
 				return
 			}
 			d = pageData{OGTitle: e.Title + "_腾讯视频", VideoTitle: e.Title, CurrentVid: e.Vid}

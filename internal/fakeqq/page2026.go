@@ -56,7 +56,8 @@ func (s *Site) state26(sr *Series, cur *Ep26, path string) string {
 			"title", jsQuote(e.Title, true),
 			"duration", jsQuote(e.Duration, false),
 			"is_trailer", jsBool(it.Trailer),
-			"pic", "void 0"))
+			"pic", jsQuote(Thumb2026(e.Vid), false),
+			"publish_date", jsQuote(e.AirDate, false)))
 	}
 	cover := jsObj(
 		"cover_id", jsQuote(sr.Cid, false),
@@ -66,6 +67,7 @@ func (s *Site) state26(sr *Series, cur *Ep26, path string) string {
 		"description", jsQuote(sr.Description, true),
 		"type_name", jsQuote(sr.TypeName, true),
 		"leading_actor", jsSlice(quoteAll(sr.Actors)),
+		"main_genres", jsSlice(quoteAll(sr.Genres)),
 		"new_pic_vt", jsQuote(sr.Poster, false),
 		"new_pic_hz", jsQuote(sr.Fanart, false),
 		"episode_all", jsQuote(fmt.Sprint(len(vids)+1), false), // the special counts, listed elsewhere

@@ -141,14 +141,19 @@ func New(cfg Config) (*Site, error) {
 		}
 	}
 	eps26, sr26 := catalogue2026()
+	libEps, libSeries := libraryCatalogue()
+	eps26 = append(eps26, libEps...)
 	for _, e := range eps26 {
 		s.eps26[e.Vid] = e
 	}
 	if err := s.addMedia2026(eps26, files); err != nil {
 		return nil, err
 	}
-	for _, sr := range append(series, sr26) {
+	for _, sr := range append(append(series, sr26), libSeries...) {
 		s.series[sr.Cid] = sr
+	}
+	if err := s.addPictures(files); err != nil {
+		return nil, err
 	}
 	s.cdn = mediaserver.NewSite(files, mediaserver.SiteOptions{Throttle: cfg.Throttle, NotifyAt: cfg.NotifyAt})
 	return s, nil
