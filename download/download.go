@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -57,6 +58,8 @@ type Options struct {
 	EmbedSubs bool
 	// Danmaku asks for the site's bullet comments beside the video.
 	Danmaku DanmakuOptions
+	// Library asks for a media library's layout and sidecars.
+	Library LibraryOptions
 
 	// Sequential runs a list strictly one item at a time, extraction
 	// included (the baseline of bench/series.sh).
@@ -78,6 +81,8 @@ type Downloader struct {
 	state  runState          // what Progress reports
 	limit  *rate.Limiter     // --limit-rate, shared by every job (items may overlap)
 	flows  *extractors.Flows // flows whose media the CDN refused in this run
+
+	legacyNoted atomic.Bool // the older layout's episodes were mentioned
 }
 
 // New returns a Downloader; o.Client is required.

@@ -204,15 +204,9 @@ func windowsReserved(name string) bool {
 	return false
 }
 
-// seriesTemplate names a series' episodes when -o does not: a folder per
-// series, the series, the episode number and the title, as media
-// libraries (Plex, Jellyfin, Kodi) recognise them.
+// seriesTemplate is how vdl named a series' episodes before the library
+// layout (library.go): a rerun still finds them there (legacyName).
 const seriesTemplate = "%(series)s/%(series)s - E%(episode)02d - %(title)s.%(ext)s"
-
-// unnumberedTemplate names an item of a series the site gives no number
-// (a special): never "E00", nor a position that may be another
-// episode's number.
-const unnumberedTemplate = "%(series)s/%(series)s - %(title)s.%(ext)s"
 
 // outputPath decides where the media goes: -o (a file, or a template),
 // else for a series' episode the series template, else the server's file
@@ -235,16 +229,22 @@ func (d *Downloader) outputPath(t *task) (out string, templated bool, err error)
 func (d *Downloader) outputName(t *task) (out string, templated bool, err error) {
 	m, f := t.m, t.f
 	tmpl := d.opts.Output
-	if tmpl == "" && t.series != "" {
-		tmpl = seriesTemplate
-		if t.episode <= 0 && m.Episode <= 0 {
-			tmpl = unnumberedTemplate
-		}
-	}
 	ext := safeExt(f, d.opts.KeepTS)
+	pl, inShow := d.placeOf(t)
+	if tmpl == "" && inShow && (t.series != "" || d.opts.Library.Layout) {
+		rel, err := libraryName(t, pl, ext)
+		if err != nil {
+			return "", false, err
+		}
+		return filepath.Join(d.opts.Dir, rel), true, nil
+	}
 	switch {
 	case tmpl != "" && isTemplate(tmpl):
-		rel, err := expandTemplate(tmpl, templateFields(t, ext))
+		fields := templateFields(t, ext)
+		if inShow {
+			fields = libraryFields(fields, pl)
+		}
+		rel, err := expandTemplate(tmpl, fields)
 		if err != nil {
 			return "", false, err
 		}

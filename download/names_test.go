@@ -137,13 +137,13 @@ func TestHostileFieldValues(t *testing.T) {
 		series, title string
 		want          string
 	}{
-		{"..", "..", filepath.Join("out", "_", "_ - E03 - _.mp4")},
-		{".", "t", filepath.Join("out", "_", "_ - E03 - t.mp4")},
-		{" . . ", "\u202e\u202c", filepath.Join("out", "_", "_ - E03 - _.mp4")},
-		{".hidden", "t", filepath.Join("out", "hidden", "hidden - E03 - t.mp4")},
-		{"vdl-journal.jsonl", "t", filepath.Join("out", "vdl-journal.jsonl_", "vdl-journal.jsonl - E03 - t.mp4")},
-		{"S.mp4.vdl", "t", filepath.Join("out", "S.mp4.vdl_", "S.mp4.vdl - E03 - t.mp4")},
-		{"a/b", "c\\d", filepath.Join("out", "a_b", "a_b - E03 - c_d.mp4")},
+		{"..", "..", filepath.Join("out", "_", "Season 01", "_ - S01E03.mp4")},
+		{".", "t", filepath.Join("out", "_", "Season 01", "_ - S01E03 - t.mp4")},
+		{" . . ", "\u202e\u202c", filepath.Join("out", "_", "Season 01", "_ - S01E03 - _.mp4")},
+		{".hidden", "t", filepath.Join("out", "hidden", "Season 01", "hidden - S01E03 - t.mp4")},
+		{"vdl-journal.jsonl", "t", filepath.Join("out", "vdl-journal.jsonl_", "Season 01", "vdl-journal.jsonl - S01E03 - t.mp4")},
+		{"S.mp4.vdl", "t", filepath.Join("out", "S.mp4.vdl_", "Season 01", "S.mp4.vdl - S01E03 - t.mp4")},
+		{"a/b", "c\\d", filepath.Join("out", "a_b", "Season 01", "a_b - S01E03 - c_d.mp4")},
 	} {
 		m := &extractors.Media{Title: tt.title, Series: tt.series, Episode: 3}
 		got, _, err := d.outputPath(&task{m: m, f: f, series: tt.series, episode: 3})
@@ -204,11 +204,12 @@ func TestOutputPathRefusesLinkedFolders(t *testing.T) {
 	f := &extractors.Format{ID: "shd", Container: "mp4"}
 	m := &extractors.Media{Title: "t", Series: "show", Episode: 1}
 	e := &task{m: m, f: f, series: "show", episode: 1}
-	want := filepath.Join(root, "show", "show - E01 - t.mp4")
+	want := filepath.Join(root, "show", "Season 01", "show - S01E01 - t.mp4")
 	if got, _, err := d.outputPath(e); err != nil || got != want {
 		t.Fatalf("no folder yet: %q (%v)", got, err)
 	}
-	os.WriteFile(filepath.Join(elsewhere, "show - E01 - t.mp4"), []byte("x"), 0o644)
+	os.MkdirAll(filepath.Join(elsewhere, "Season 01"), 0o755)
+	os.WriteFile(filepath.Join(elsewhere, "Season 01", "show - S01E01 - t.mp4"), []byte("x"), 0o644)
 	if err := os.Symlink(elsewhere, filepath.Join(root, "show")); err != nil {
 		t.Fatal(err)
 	}

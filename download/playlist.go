@@ -245,8 +245,23 @@ func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, 
 	if m.Title == "" {
 		m.Title = e.Title
 	}
-	t := &task{m: m, series: m.Series, episode: m.Episode, index: pos, slots: lr.slots, started: started, tag: tag}
+	t := &task{m: m, series: m.Series, episode: m.Episode, index: pos, special: specialIndex(pl, i), slots: lr.slots, started: started, tag: tag}
 	return d.fetchItem(ctx, t, r, lo), true
+}
+
+// specialIndex is entry i's place (1-based) among the unnumbered entries
+// of a numbered list; 0 for a numbered one.
+func specialIndex(pl *extractors.Playlist, i int) int {
+	if !numbered(pl) || pl.Entries[i].Episode > 0 {
+		return 0
+	}
+	n := 0
+	for _, e := range pl.Entries[:i+1] {
+		if e.Episode <= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // numbered says a list numbers its items (any of them).

@@ -24,6 +24,7 @@ type task struct {
 	series  string
 	episode int
 	index   int // 1-based position in the playlist, for %(playlist_index)s
+	special int // 1-based among the list's unnumbered items (a library's Season 00)
 
 	// Scheduling: the connection budget the list's items share (nil: the
 	// job's own -n), and the signal the next item waits on (nil: none),
@@ -303,6 +304,16 @@ func (d *Downloader) pickOutput(t *task) (skip bool, err error) {
 		return d.skipExisting(out, ident, knownSize)
 	}
 	t.out, skip, err = d.chooseOutput(out, ident, knownSize)
+	if err == nil && !skip && d.opts.Output == "" {
+		// Downloaded before the library layout: left where it is.
+		if rel, ok := legacyName(t, safeExt(t.f, d.opts.KeepTS)); ok {
+			if old := filepath.Join(d.opts.Dir, rel); old != t.out && d.provenFile(old, ident, knownSize) {
+				d.noteLegacy()
+				t.out = old
+				return true, nil
+			}
+		}
+	}
 	return skip, err
 }
 

@@ -15,9 +15,10 @@ import (
 // danmaku API: 5 s segments, a duplicate on every boundary, junk items,
 // comments past the end, and episode 3's third segment always failing.
 
-// qq2026SeriesName is an episode's file in the series layout.
+// qq2026SeriesName is an episode's file in the series layout, without
+// its extension.
 func qq2026SeriesName(n int) string {
-	return filepath.Join(fakeqq.Title2026, fakeqq.Title2026+" - E"+twoDigits(n)+" - "+fakeqq.Title2026+" 第"+twoDigits(n)+"集")
+	return filepath.Join(fakeqq.Title2026+" ("+fakeqq.Year2026+")", "Season 01", fakeqq.Title2026+" - S01E"+twoDigits(n))
 }
 
 // danmakuEvents returns the comment lines of an ASS file.

@@ -202,16 +202,17 @@ func TestNamesHostileSeriesTitles(t *testing.T) {
 			if lines := journalLines(t, dir); len(lines) != 2 {
 				t.Errorf("journal has %d lines, want 2", len(lines))
 			}
-			eps, _ := filepath.Glob(filepath.Join(dir, "*", "* - E0[12] - *.mp4"))
+			eps, _ := filepath.Glob(filepath.Join(dir, "*", "Season 01", "* - S01E0[12].mp4"))
 			if len(eps) != 2 {
 				t.Fatalf("episodes %v, want two in a series folder: %v", eps, listTree(dir))
 			}
-			folder := filepath.Base(filepath.Dir(eps[0]))
-			if l := strings.ToLower(folder); l == "vdl-journal.jsonl" || strings.HasSuffix(l, ".vdl") || strings.Trim(l, ".") == "" {
+			show := filepath.Dir(filepath.Dir(eps[0]))
+			folder := filepath.Base(show)
+			if l := strings.ToLower(folder); l == "vdl-journal.jsonl" || strings.HasSuffix(l, ".vdl") || strings.Trim(l, ". ") == "" {
 				t.Errorf("series folder %q", folder)
 			}
-			if st, err := os.Lstat(filepath.Dir(eps[0])); err != nil || !st.IsDir() || filepath.Dir(filepath.Dir(eps[0])) != dir {
-				t.Errorf("series folder %s is not a folder of -d", filepath.Dir(eps[0]))
+			if st, err := os.Lstat(show); err != nil || !st.IsDir() || filepath.Dir(show) != dir {
+				t.Errorf("series folder %s is not a folder of -d", show)
 			}
 		})
 	}
@@ -314,7 +315,7 @@ func TestNamesSeriesFolderLinkIsRefused(t *testing.T) {
 	if r := runVDL(t, nil, args...); r.code != 0 {
 		t.Fatalf("first run: exit %d: %s", r.code, r.stderr)
 	}
-	folder := filepath.Join(dir, fakeqq.Title2026)
+	folder := filepath.Join(dir, fakeqq.Title2026+" ("+fakeqq.Year2026+")")
 	moved := filepath.Join(elsewhere, "real")
 	if err := os.Rename(folder, moved); err != nil {
 		t.Fatal(err)
@@ -322,8 +323,8 @@ func TestNamesSeriesFolderLinkIsRefused(t *testing.T) {
 	if err := os.Symlink(moved, folder); err != nil {
 		t.Fatal(err)
 	}
-	subs, _ := filepath.Glob(filepath.Join(moved, "*.srt"))
-	vtts, _ := filepath.Glob(filepath.Join(moved, "*.vtt"))
+	subs, _ := filepath.Glob(filepath.Join(moved, "Season 01", "*.srt"))
+	vtts, _ := filepath.Glob(filepath.Join(moved, "Season 01", "*.vtt"))
 	if len(subs) != 1 || len(vtts) != 1 {
 		t.Fatalf("the first run wrote subtitles %v %v, want an .srt and a .vtt", subs, vtts)
 	}

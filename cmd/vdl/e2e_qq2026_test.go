@@ -144,7 +144,7 @@ func TestQQ2026Series(t *testing.T) {
 		return nil
 	})
 	for _, n := range fakeqq.Series2026Numbers() {
-		mark := " - E" + twoDigits(n) + " - "
+		mark := " - S01E" + twoDigits(n) + ".mp4"
 		has := slices.ContainsFunc(got, func(p string) bool { return strings.Contains(p, mark) })
 		switch {
 		case n == fakeqq.Preview2026Episode && has:
@@ -153,7 +153,7 @@ func TestQQ2026Series(t *testing.T) {
 			t.Errorf("E%02d missing: %v", n, got)
 		}
 	}
-	if slices.ContainsFunc(got, func(p string) bool { return strings.Contains(p, " - E06 - ") || strings.Contains(p, "预告") }) {
+	if slices.ContainsFunc(got, func(p string) bool { return strings.Contains(p, "E06") || strings.Contains(p, "预告") }) {
 		t.Errorf("the gap or the trailer got a file: %v", got)
 	}
 	if site.Calls("getpage") != 2 {
@@ -168,9 +168,9 @@ func TestQQ2026Series(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("-I 6: exit %d: %s", r.code, r.stderr)
 	}
-	matches, _ := filepath.Glob(filepath.Join(dir2, "*", "* - E07 - *.mp4"))
+	matches, _ := filepath.Glob(filepath.Join(dir2, "*", "Season 01", "* - S01E07.mp4"))
 	if len(matches) != 1 {
-		all, _ := filepath.Glob(filepath.Join(dir2, "*", "*"))
+		all, _ := filepath.Glob(filepath.Join(dir2, "*", "*", "*"))
 		t.Errorf("-I 6 gave %v, want E07 only", all)
 	}
 }

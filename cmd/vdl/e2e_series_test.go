@@ -18,10 +18,12 @@ import (
 
 var qqLongSeries = "https://v.qq.com/x/cover/" + fakeqq.LongSeries + ".html"
 
-// seriesFile is where an episode of the fake's long series goes by default.
+// seriesFile is where an episode of the fake's long series goes by
+// default: the library layout (its pages give no year; the titles say
+// only the number).
 func seriesFile(dir string, n int) string {
 	t := fakeqq.LongSeriesTitle
-	return filepath.Join(dir, t, fmt.Sprintf("%s - E%02d - %s 第%02d集.mp4", t, n, t, n))
+	return filepath.Join(dir, t, "Season 01", fmt.Sprintf("%s - S01E%02d.mp4", t, n))
 }
 
 // checkSeries asserts that the episodes in want (and no other) are in
@@ -29,7 +31,7 @@ func seriesFile(dir string, n int) string {
 func checkSeries(t *testing.T, dir string, want ...int) {
 	t.Helper()
 	source := testtools.StreamHash(t, "../../testdata/media/source/source.mp4")
-	entries, _ := os.ReadDir(filepath.Join(dir, fakeqq.LongSeriesTitle))
+	entries, _ := os.ReadDir(filepath.Join(dir, fakeqq.LongSeriesTitle, "Season 01"))
 	if len(entries) != len(want) {
 		var names []string
 		for _, e := range entries {
