@@ -42,7 +42,7 @@ const (
 	libraryEpisodeTemplate = "%(library_folder)s/Season %(season_number)02d/%(series)s - S%(season_number)02dE%(episode_number)02d - %(episode_title)s.%(ext)s"
 	// libraryNumberTemplate: the title says only the number (第06集).
 	libraryNumberTemplate = "%(library_folder)s/Season %(season_number)02d/%(series)s - S%(season_number)02dE%(episode_number)02d.%(ext)s"
-	libraryMovieTemplate   = "%(library_folder)s/%(library_folder)s.%(ext)s"
+	libraryMovieTemplate  = "%(library_folder)s/%(library_folder)s.%(ext)s"
 )
 
 // movieTypes are the words sites use for a film.
