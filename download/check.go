@@ -1,26 +1,77 @@
 package download
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/library"
 	"github.com/vdlproject/vdl/mux"
 )
 
-// mediaTags are the MP4 tags of a download: its title, for an episode of
-// a series the show, season (v.qq.com has one per cover: 1) and episode,
-// and the page it came from.
-func mediaTags(m *extractors.Media) *mux.Tags {
-	t := &mux.Tags{Title: m.Title, Comment: m.PageURL}
-	if m.Series != "" {
-		t.Show = m.Series
-		if m.Episode > 0 {
-			t.Season, t.Episode, t.EpisodeID = 1, m.Episode, fmt.Sprintf("E%02d", m.Episode)
+// mediaTags are the MP4 tags of a download: its title, plot, air date and
+// genres, for an episode of a show the show, season and episode (as the
+// library layout names them) and the media kind, the page it came from,
+// and with --embed-thumbnail the cover art.
+func (d *Downloader) mediaTags(ctx context.Context, t *task) *mux.Tags {
+	m := t.m
+	tags := &mux.Tags{Title: m.Title, Comment: m.PageURL, Description: m.Description, Date: m.AirDate}
+	p, inShow := d.placeOf(t)
+	if s := m.Show; s != nil {
+		tags.Description = cmp.Or(tags.Description, s.Description)
+		tags.Genre = strings.Join(s.Genres, "/")
+		if tags.Date == "" && s.Year > 0 {
+			tags.Date = strconv.Itoa(s.Year)
 		}
 	}
-	return t
+	switch {
+	case inShow && p.movie:
+		tags.Kind = mux.KindMovie
+	case inShow:
+		tags.Show, tags.Kind = p.show, mux.KindTVShow
+		tags.Season, tags.Episode, tags.EpisodeID = p.season, p.episode, fmt.Sprintf("S%02dE%02d", p.season, p.episode)
+	}
+	if d.opts.Library.EmbedThumbnail {
+		tags.Cover, tags.CoverPNG = d.coverArt(ctx, t)
+	}
+	return tags
+}
+
+// coverArt is the still (or the show's poster) as MP4 cover art: JPEG
+// or PNG, a WebP converted to PNG; nothing, with a note, when it cannot
+// be had.
+func (d *Downloader) coverArt(ctx context.Context, t *task) ([]byte, bool) {
+	m := t.m
+	urls := []string{m.Thumbnail}
+	if m.Show != nil {
+		urls = append(urls, m.Show.Poster)
+	}
+	var last error
+	for _, u := range urls {
+		if u == "" {
+			continue
+		}
+		data, err := d.fetchImage(ctx, m, u)
+		if err == nil {
+			var cover []byte
+			var isPNG bool
+			if cover, isPNG, err = library.Cover(data); err == nil {
+				return cover, isPNG
+			}
+		}
+		last = err
+	}
+	if last != nil && ctx.Err() == nil {
+		msg := fmt.Sprintf("no cover art: %v", last)
+		d.log.Warn(msg)
+		addNote(ctx, msg)
+	}
+	return nil, false
 }
 
 // roundingSlack allows for a playlist whose segment durations are whole

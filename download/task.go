@@ -99,6 +99,9 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 			if err == nil && done.File != "" {
 				err = d.finishComments(ctx, cf, t, done.File)
 			}
+			if err == nil && done.File != "" && !done.commentsOnly {
+				err = d.writeLibrary(ctx, t, done.File)
+			}
 			return done, err
 		}
 	}
@@ -238,7 +241,7 @@ func (d *Downloader) claimWorkDir(work string) (release func(), err error) {
 // result's length, publish it. A file that fails the check never takes
 // the name, and the parts stay.
 func (d *Downloader) assemble(ctx context.Context, t *task) error {
-	opts := mux.MP4Options{Log: d.log, KeepFragmented: d.opts.KeepFragmented, Tags: mediaTags(t.m)}
+	opts := mux.MP4Options{Log: d.log, KeepFragmented: d.opts.KeepFragmented, Tags: d.mediaTags(ctx, t)}
 	if mux.MP4Name(t.out) {
 		subs, err := d.textTracks(ctx, t.m, t.out)
 		if err != nil {

@@ -106,3 +106,21 @@ func FuzzMarshal(f *testing.F) {
 		}
 	})
 }
+
+func TestCoverConvertsWebP(t *testing.T) {
+	webp1x1 := []byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00")
+	out, isPNG, err := Cover(webp1x1)
+	if err != nil || !isPNG {
+		t.Fatalf("WebP: %v, png %v", err, isPNG)
+	}
+	if ext, _ := ImageExt(out); ext != "png" {
+		t.Fatalf("converted to %q", ext)
+	}
+	jpeg := []byte("\xff\xd8\xff\xe0 rest")
+	if out, isPNG, err := Cover(jpeg); err != nil || isPNG || !bytes.Equal(out, jpeg) {
+		t.Fatal("a JPEG is not kept as it is")
+	}
+	if _, _, err := Cover([]byte("<html>")); err == nil {
+		t.Fatal("an HTML page became cover art")
+	}
+}

@@ -134,7 +134,7 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 			&cli.BoolFlag{Name: "force", Usage: "download again even if the output exists"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 			&cli.BoolFlag{Name: "verbose", Usage: "more detail in messages and errors"},
-		}, danmakuFlags()...),
+		}, append(danmakuFlags(), libraryFlags()...)...),
 		Action:                 action,
 		HideHelpCommand:        true,
 		UseShortOptionHandling: false,
@@ -233,7 +233,7 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		StateDir: defaultStateDir(), Sequential: c.Bool("debug-sequential"), KeepFragmented: o.keepFragmented, KeepTS: o.keepTS,
 		NoCheckDuration: c.Bool("no-check-duration"),
 		WriteSubs:       c.Bool("write-subs") || c.String("sub-langs") != "" && !c.Bool("embed-subs"),
-		SubLangs:        subLangs(c.String("sub-langs")), EmbedSubs: c.Bool("embed-subs"), Danmaku: dm,
+		SubLangs:        subLangs(c.String("sub-langs")), EmbedSubs: c.Bool("embed-subs"), Danmaku: dm, Library: libraryOptions(c),
 	})
 	if err != nil {
 		return nil, err
