@@ -51,6 +51,19 @@ func (b *pesBuffer) add(payload []byte, start bool, emit func(*pes) error) error
 	return nil
 }
 
+// lost drops the PES being collected when packets of it may be missing:
+// the counter jumped at a packet that continues a PES, or at one that
+// starts the next while this one is short of its stated length. It says
+// whether a PES was dropped. A video PES of unstated length that lost its
+// tail cannot be told from a whole one, and is kept (as ffmpeg keeps it).
+func (b *pesBuffer) lost(start bool) bool {
+	if !b.started || start && !(b.want > 0 && len(b.buf) < b.want) {
+		return false
+	}
+	b.buf, b.want, b.started = b.buf[:0], 0, false
+	return true
+}
+
 // finish emits the PES being collected, if any. At the end of the stream
 // a PES cut short of its stated length is emitted as far as it goes: the
 // frame parsers decide whether it holds whole frames.

@@ -29,6 +29,7 @@ type tsTrack struct {
 	samples  []sample
 	entries  [][]byte // sample entry boxes; a sample's sdi indexes them from 1
 	dropped  int      // leading access units that could not be decoded
+	damaged  int      // PES dropped because packets of them were lost
 
 	// video: the access unit being collected, its buffer when done, and
 	// the parameter sets of the current sample entry
@@ -324,6 +325,21 @@ func (t *tsTrack) audioPES(p *pes) error {
 		data = data[fl:]
 	}
 	return nil
+}
+
+// lost is called before the packet at which the stream's continuity
+// counter jumped: what the missing packets broke is dropped (the PES being
+// collected, an ADTS frame waiting for its tail). The timestamps after the
+// jump are then placed as after any discontinuity (videoTimes, audioPES):
+// a step forward of less than maxGap is a gap, anything else is stitched.
+func (t *tsTrack) lost(start bool) {
+	if t.pesBuf.lost(start) {
+		t.damaged++
+	}
+	if len(t.carry) > 0 {
+		t.carry = nil
+		t.damaged++
+	}
 }
 
 // finish emits the last PES and completes the sample data.
