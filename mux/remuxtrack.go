@@ -33,8 +33,10 @@ type tsTrack struct {
 
 	// video: the access unit being collected, its buffer when done, and
 	// the parameter sets of the current sample entry
-	pending       *pes
+	pending       pes
+	hasPending    bool
 	spare         []byte
+	units, keep   [][]byte // scratch of videoAU
 	vps, sps, pps [][]byte
 	params        videoParams // of the first entry, for tkhd
 
@@ -57,7 +59,7 @@ func (t *tsTrack) accessUnit(p *pes) error {
 	// An access unit is a PES with a timestamp and the PES packets without
 	// one that follow it (muxers that cap PES length split large frames).
 	// HLS and v.qq.com streams have one PES per frame.
-	if p.pts < 0 && t.pending != nil {
+	if p.pts < 0 && t.hasPending {
 		if len(t.pending.data)+len(p.data) > maxPES {
 			return fmt.Errorf("%w: %s: a video frame longer than %d MiB", ErrCorrupt, t.name, maxPES>>20)
 		}
@@ -67,19 +69,30 @@ func (t *tsTrack) accessUnit(p *pes) error {
 	if err := t.flushPending(); err != nil {
 		return err
 	}
-	t.pending = &pes{pts: p.pts, dts: p.dts, data: append(t.spare[:0], p.data...)}
+	t.pending, t.hasPending = *p, true
+	if p.buf != nil {
+		// Keep the PES where it is: its buffer becomes the access unit's,
+		// and the spare one collects the next PES (no copy per frame).
+		t.pesBuf.give(t.spare)
+		t.spare = nil
+	} else {
+		t.pending.data, t.pending.buf = append(t.spare[:0], p.data...), nil
+	}
 	return nil
 }
 
 // flushPending converts the access unit being collected, if any.
 func (t *tsTrack) flushPending() error {
-	if t.pending == nil {
+	if !t.hasPending {
 		return nil
 	}
-	p := t.pending
-	t.pending = nil
-	err := t.videoAU(p)
-	t.spare = p.data // its buffer serves the next access unit
+	t.hasPending = false
+	err := t.videoAU(&t.pending)
+	t.spare = t.pending.buf // its buffer serves a later access unit
+	if t.spare == nil {
+		t.spare = t.pending.data
+	}
+	t.pending = pes{}
 	return err
 }
 
@@ -87,9 +100,12 @@ func (t *tsTrack) flushPending() error {
 // are parameter sets, which live in the sample entry: a change of them
 // starts a new sample entry.
 func (t *tsTrack) videoAU(p *pes) error {
-	var keep, vps, sps, pps [][]byte
+	var vps, sps, pps [][]byte
+	keep := t.keep[:0]
 	sync, picture := false, false
-	for _, u := range splitAnnexB(p.data) {
+	t.units = splitAnnexB(t.units[:0], p.data)
+	defer func() { t.keep = keep[:0] }() // the units point into p.data: kept only as scratch
+	for _, u := range t.units {
 		if t.codec == "hevc" {
 			if len(u) < 2 {
 				continue

@@ -36,28 +36,44 @@ type tsCheck struct {
 	// before it on its PID may be missing.
 	jumped bool
 	jumps  ccJumps
-	// last holds the last packet of each PID (slot[pid]-1 indexes it), to
-	// tell a duplicate from a jump.
-	slot [0x2000]uint16
-	last [][tsPacket]byte
+	// last points at the last packet of each PID in this segment (pids
+	// lists them), to tell a duplicate from a jump. It points into the
+	// reader's buffer until hold copies the packets into held.
+	last [0x2000]*[tsPacket]byte
+	held [0x2000]*[tsPacket]byte
+	pids []uint16
 }
 
-// keep remembers pkt as the last packet of pid.
+// keep remembers pkt as the last packet of pid: not a copy, so the
+// caller must not change pkt until it has called hold.
 func (c *tsCheck) keep(pid uint16, pkt []byte) {
-	if c.slot[pid] == 0 {
-		c.last = append(c.last, [tsPacket]byte{})
-		c.slot[pid] = uint16(len(c.last))
+	if c.last[pid] == nil {
+		c.pids = append(c.pids, pid)
 	}
-	copy(c.last[c.slot[pid]-1][:], pkt)
+	c.last[pid] = (*[tsPacket]byte)(pkt)
+}
+
+// hold copies the last packets out of the reader's buffer, which the
+// reader is about to reuse: a copy per PID and buffer, not per packet.
+func (c *tsCheck) hold() {
+	for _, pid := range c.pids {
+		h := c.held[pid]
+		if h == nil {
+			h = new([tsPacket]byte)
+			c.held[pid] = h
+		}
+		if p := c.last[pid]; p != h {
+			*h = *p
+			c.last[pid] = h
+		}
+	}
 }
 
 // sameAsLast says pkt repeats the payload of pid's last packet (a
 // duplicate may differ in its adaptation field: the PCR).
 func (c *tsCheck) sameAsLast(pid uint16, pkt []byte) bool {
-	if c.slot[pid] == 0 {
-		return false
-	}
-	return bytes.Equal(tsPayload(pkt), tsPayload(c.last[c.slot[pid]-1][:]))
+	last := c.last[pid]
+	return last != nil && bytes.Equal(tsPayload(pkt), tsPayload(last[:]))
 }
 
 // ccJumps counts continuity-counter jumps and keeps the first few, for
@@ -120,6 +136,10 @@ func (c *tsCheck) segment(name string) {
 	for i := range c.cc {
 		c.cc[i] = -1
 	}
+	for _, pid := range c.pids {
+		c.last[pid] = nil
+	}
+	c.pids = c.pids[:0]
 }
 
 // packet checks one 188-byte packet.
@@ -211,6 +231,7 @@ func (c *tsCheck) fail(what string) error {
 func copyCheckedTS(w io.Writer, r io.Reader, c *tsCheck) error {
 	buf := make([]byte, 348*tsPacket) // 64 KiB of whole packets
 	for {
+		c.hold() // buf is about to be reused
 		n, err := io.ReadFull(r, buf)
 		whole := n - n%tsPacket
 		for off := 0; off < whole; off += tsPacket {
