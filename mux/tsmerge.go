@@ -174,8 +174,10 @@ type tsReader struct {
 }
 
 // tsChunk is how much of a segment one read asks for: whole packets,
-// about 1 MiB, so that a segment takes a few syscalls.
-const tsChunk = 5577 * tsPacket
+// about 1 MiB, so that a segment takes a few syscalls, and whole AES
+// blocks (5576 packets are 65524 blocks), so that an encrypted segment
+// is decrypted in place (cbcFile.ReadAt).
+const tsChunk = 5576 * tsPacket
 
 // read returns the next packet from the segments, or io.EOF.
 func (r *tsReader) read() ([]byte, error) {
