@@ -45,7 +45,7 @@ func openCBCFile(s Segment) (*cbcFile, error) {
 		return nil, fmt.Errorf("%w: %s: encrypted size %d is not a multiple of 16", ErrCorrupt, s.Path, enc)
 	}
 	last := make([]byte, 16)
-	if _, err := c.decrypt(last, enc-16); err != nil {
+	if err := c.decrypt(last, enc-16); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -64,24 +64,26 @@ func openCBCFile(s Segment) (*cbcFile, error) {
 }
 
 // decrypt fills p (a whole number of blocks) with the plain blocks that
-// start at off (a multiple of 16).
-func (c *cbcFile) decrypt(p []byte, off int64) (int, error) {
-	prev := c.iv
-	start := off
-	if off > 0 {
-		start -= 16
+// start at off (a multiple of 16): the ciphertext is read into p and
+// decrypted in place, from the block before it (or the IV).
+func (c *cbcFile) decrypt(p []byte, off int64) error {
+	var prev [16]byte
+	if off == 0 {
+		copy(prev[:], c.iv)
+	} else if _, err := c.f.ReadAt(prev[:], off-16); err != nil {
+		return fmt.Errorf("%s: %w", c.name, err)
 	}
-	ct := make([]byte, int64(len(p))+off-start)
-	if _, err := c.f.ReadAt(ct, start); err != nil {
-		return 0, fmt.Errorf("%s: %w", c.name, err)
+	if _, err := c.f.ReadAt(p, off); err != nil {
+		return fmt.Errorf("%s: %w", c.name, err)
 	}
-	if off > 0 {
-		prev, ct = ct[:16], ct[16:]
-	}
-	cipher.NewCBCDecrypter(c.block, prev).CryptBlocks(p, ct)
-	return len(p), nil
+	cipher.NewCBCDecrypter(c.block, prev[:]).CryptBlocks(p, p)
+	return nil
 }
 
+// ReadAt decrypts straight into p: the whole blocks p covers in place, a
+// block it holds only part of (at either end) through a block of scratch.
+// Nothing is allocated per read, so a remux that reads a segment twice
+// pays for the decryption and no more.
 func (c *cbcFile) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, fmt.Errorf("%s: negative offset", c.name)
@@ -89,15 +91,26 @@ func (c *cbcFile) ReadAt(p []byte, off int64) (int, error) {
 	if off >= c.size {
 		return 0, io.EOF
 	}
-	end := min(off+int64(len(p)), c.size)
-	first := off / 16 * 16
-	last := (end + 15) / 16 * 16
-	plain := make([]byte, last-first)
-	if _, err := c.decrypt(plain, first); err != nil {
-		return 0, err
+	want := len(p)
+	p = p[:min(int64(len(p)), c.size-off)]
+	n := 0
+	for n < len(p) {
+		pos := off + int64(n)
+		if whole := (len(p) - n) / 16 * 16; pos%16 == 0 && whole > 0 {
+			if err := c.decrypt(p[n:n+whole], pos); err != nil {
+				return n, err
+			}
+			n += whole
+			continue
+		}
+		var blk [16]byte
+		start := pos / 16 * 16
+		if err := c.decrypt(blk[:], start); err != nil {
+			return n, err
+		}
+		n += copy(p[n:], blk[pos-start:])
 	}
-	n := copy(p, plain[off-first:end-first])
-	if n < len(p) {
+	if n < want {
 		return n, io.EOF
 	}
 	return n, nil

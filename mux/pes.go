@@ -15,6 +15,9 @@ const maxPES = 32 << 20
 type pes struct {
 	pts, dts int64 // raw 33-bit 90 kHz timestamps; -1 when absent
 	data     []byte
+	// buf is the reassembly buffer data lies in (nil if none): a consumer
+	// that keeps data takes buf and gives the pesBuffer another (give).
+	buf []byte
 }
 
 // pesBuffer collects one stream's current PES.
@@ -51,6 +54,23 @@ func (b *pesBuffer) add(payload []byte, start bool, emit func(*pes) error) error
 	return nil
 }
 
+// give makes buf (its contents dropped) the buffer the next PES is
+// collected in: the consumer of the last one keeps that one's buffer.
+func (b *pesBuffer) give(buf []byte) { b.buf = buf[:0] }
+
+// lost drops the PES being collected when packets of it may be missing:
+// the counter jumped at a packet that continues a PES, or at one that
+// starts the next while this one is short of its stated length. It says
+// whether a PES was dropped. A video PES of unstated length that lost its
+// tail cannot be told from a whole one, and is kept (as ffmpeg keeps it).
+func (b *pesBuffer) lost(start bool) bool {
+	if !b.started || start && !(b.want > 0 && len(b.buf) < b.want) {
+		return false
+	}
+	b.buf, b.want, b.started = b.buf[:0], 0, false
+	return true
+}
+
 // finish emits the PES being collected, if any. At the end of the stream
 // a PES cut short of its stated length is emitted as far as it goes: the
 // frame parsers decide whether it holds whole frames.
@@ -64,7 +84,7 @@ func (b *pesBuffer) finish(emit func(*pes) error) error {
 	if !started || len(data) == 0 {
 		return nil
 	}
-	var p pes
+	p := pes{buf: data}
 	if err := parsePES(data, &p); err != nil {
 		return err
 	}

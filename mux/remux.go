@@ -68,7 +68,11 @@ func remuxTS(ctx context.Context, out, tmpDir string, inputs [][]Segment, opts M
 		if err != nil {
 			return nil, err
 		}
+		st.r.check.jumps.warn(log, "remuxing on, the timeline split there as at a discontinuity")
 		for _, t := range st.d.tracks {
+			if t.damaged > 0 {
+				log.Warn("dropped frames that lost packets at a continuity-counter jump", "kind", kindName(t.kind), "frames", t.damaged, "file", t.name)
+			}
 			if len(t.samples) == 0 {
 				log.Warn("leaving out a stream without samples", "kind", kindName(t.kind), "codec", t.codec)
 				continue
@@ -180,7 +184,7 @@ func (s *tsStream) step() error {
 		if s.r.check.dup {
 			continue // a repeated packet: its payload is already in
 		}
-		if err := s.d.packet(pkt); err != nil {
+		if err := s.d.packet(pkt, s.r.check.jumped); err != nil {
 			return err
 		}
 	}
@@ -223,7 +227,9 @@ type tsDemuxer struct {
 	jumps       jumpLog
 }
 
-func (d *tsDemuxer) packet(pkt []byte) error {
+// packet demuxes one packet; jumped says its PID's continuity counter
+// jumped at it (tsCheck).
+func (d *tsDemuxer) packet(pkt []byte, jumped bool) error {
 	pid := tsPID(pkt)
 	switch {
 	case pid == pidPAT && tsPUSI(pkt):
@@ -247,6 +253,9 @@ func (d *tsDemuxer) packet(pkt []byte) error {
 	t := d.byPID[pid]
 	if t == nil {
 		return nil
+	}
+	if jumped {
+		t.lost(tsPUSI(pkt))
 	}
 	payload := tsPayload(pkt)
 	if payload == nil {

@@ -57,7 +57,7 @@ func FuzzElementaryParsers(f *testing.F) {
 	f.Add([]byte{0, 0, 1, 0xe0, 0, 0, 0x80, 0xc0, 0x0a, 0x31, 0, 1, 0, 1, 0x11, 0, 1, 0, 1, 9, 9})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		total := 0
-		for _, u := range splitAnnexB(data) {
+		for _, u := range splitAnnexB(nil, data) {
 			if len(u) == 0 || !bytes.Contains(data, u) {
 				t.Fatalf("NAL unit %x is not from the input", u)
 			}

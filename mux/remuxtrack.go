@@ -29,11 +29,14 @@ type tsTrack struct {
 	samples  []sample
 	entries  [][]byte // sample entry boxes; a sample's sdi indexes them from 1
 	dropped  int      // leading access units that could not be decoded
+	damaged  int      // PES dropped because packets of them were lost
 
 	// video: the access unit being collected, its buffer when done, and
 	// the parameter sets of the current sample entry
-	pending       *pes
+	pending       pes
+	hasPending    bool
 	spare         []byte
+	units, keep   [][]byte // scratch of videoAU
 	vps, sps, pps [][]byte
 	params        videoParams // of the first entry, for tkhd
 
@@ -56,7 +59,7 @@ func (t *tsTrack) accessUnit(p *pes) error {
 	// An access unit is a PES with a timestamp and the PES packets without
 	// one that follow it (muxers that cap PES length split large frames).
 	// HLS and v.qq.com streams have one PES per frame.
-	if p.pts < 0 && t.pending != nil {
+	if p.pts < 0 && t.hasPending {
 		if len(t.pending.data)+len(p.data) > maxPES {
 			return fmt.Errorf("%w: %s: a video frame longer than %d MiB", ErrCorrupt, t.name, maxPES>>20)
 		}
@@ -66,19 +69,30 @@ func (t *tsTrack) accessUnit(p *pes) error {
 	if err := t.flushPending(); err != nil {
 		return err
 	}
-	t.pending = &pes{pts: p.pts, dts: p.dts, data: append(t.spare[:0], p.data...)}
+	t.pending, t.hasPending = *p, true
+	if p.buf != nil {
+		// Keep the PES where it is: its buffer becomes the access unit's,
+		// and the spare one collects the next PES (no copy per frame).
+		t.pesBuf.give(t.spare)
+		t.spare = nil
+	} else {
+		t.pending.data, t.pending.buf = append(t.spare[:0], p.data...), nil
+	}
 	return nil
 }
 
 // flushPending converts the access unit being collected, if any.
 func (t *tsTrack) flushPending() error {
-	if t.pending == nil {
+	if !t.hasPending {
 		return nil
 	}
-	p := t.pending
-	t.pending = nil
-	err := t.videoAU(p)
-	t.spare = p.data // its buffer serves the next access unit
+	t.hasPending = false
+	err := t.videoAU(&t.pending)
+	t.spare = t.pending.buf // its buffer serves a later access unit
+	if t.spare == nil {
+		t.spare = t.pending.data
+	}
+	t.pending = pes{}
 	return err
 }
 
@@ -86,9 +100,12 @@ func (t *tsTrack) flushPending() error {
 // are parameter sets, which live in the sample entry: a change of them
 // starts a new sample entry.
 func (t *tsTrack) videoAU(p *pes) error {
-	var keep, vps, sps, pps [][]byte
+	var vps, sps, pps [][]byte
+	keep := t.keep[:0]
 	sync, picture := false, false
-	for _, u := range splitAnnexB(p.data) {
+	t.units = splitAnnexB(t.units[:0], p.data)
+	defer func() { t.keep = keep[:0] }() // the units point into p.data: kept only as scratch
+	for _, u := range t.units {
 		if t.codec == "hevc" {
 			if len(u) < 2 {
 				continue
@@ -326,6 +343,21 @@ func (t *tsTrack) audioPES(p *pes) error {
 	return nil
 }
 
+// lost is called before the packet at which the stream's continuity
+// counter jumped: what the missing packets broke is dropped (the PES being
+// collected, an ADTS frame waiting for its tail). The timestamps after the
+// jump are then placed as after any discontinuity (videoTimes, audioPES):
+// a step forward of less than maxGap is a gap, anything else is stitched.
+func (t *tsTrack) lost(start bool) {
+	if t.pesBuf.lost(start) {
+		t.damaged++
+	}
+	if len(t.carry) > 0 {
+		t.carry = nil
+		t.damaged++
+	}
+}
+
 // finish emits the last PES and completes the sample data.
 func (t *tsTrack) finish() error {
 	if err := t.pesBuf.finish(t.access); err != nil {
@@ -347,84 +379,4 @@ func (t *tsTrack) presentationStart() int64 {
 		return t.minPTS
 	}
 	return t.firstDTS
-}
-
-// wrap33 reads a difference of 33-bit timestamps as a signed step.
-func wrap33(d int64) int64 {
-	d &= 1<<33 - 1
-	if d >= 1<<32 {
-		d -= 1 << 33
-	}
-	return d
-}
-
-// clock33 unwraps a stream's 33-bit 90 kHz timestamps (the clock wraps
-// every 26.5 hours): each step is read as the shorter way round.
-type clock33 struct {
-	have    bool
-	lastRaw int64
-	last    int64 // unwrapped
-}
-
-func (c *clock33) unwrap(raw int64) int64 {
-	if !c.have {
-		c.have, c.lastRaw, c.last = true, raw, raw
-		return raw
-	}
-	c.last += wrap33(raw - c.lastRaw)
-	c.lastRaw = raw
-	return c.last
-}
-
-// timeline is a track's clock: unwrapped, with its discontinuities
-// stitched.
-type timeline struct {
-	clock  clock33
-	offset int64 // added by stitching
-}
-
-func (c *timeline) unwrap(raw int64) int64 { return c.clock.unwrap(raw) + c.offset }
-
-// stitch moves the clock over a discontinuity at ts so that the stream
-// goes on at expected. When another track of the same program jumped by
-// about as much, its correction is used instead, so that audio and video
-// keep their relative timing across the jump.
-func (c *timeline) stitch(t *tsTrack, ts, expected, last int64) int64 {
-	delta := ts - expected
-	if shared, ok := t.jumps.take(t, delta); ok && ts-shared > last {
-		delta = shared
-	} else {
-		t.jumps.add(t, delta)
-	}
-	c.offset -= delta
-	return ts - delta
-}
-
-// jumpLog pairs the discontinuities of a program's tracks.
-type jumpLog struct {
-	pending []jump
-}
-
-type jump struct {
-	by    *tsTrack
-	delta int64
-}
-
-func (j *jumpLog) add(by *tsTrack, delta int64) {
-	j.pending = append(j.pending, jump{by, delta})
-	if len(j.pending) > 8 {
-		j.pending = j.pending[1:]
-	}
-}
-
-// take returns (and consumes) another track's jump within 2 s of delta.
-func (j *jumpLog) take(t *tsTrack, delta int64) (int64, bool) {
-	for i := len(j.pending) - 1; i >= 0; i-- {
-		p := j.pending[i]
-		if p.by != t && p.delta-delta < 2*90000 && delta-p.delta < 2*90000 {
-			j.pending = append(j.pending[:i], j.pending[i+1:]...)
-			return p.delta, true
-		}
-	}
-	return 0, false
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 )
 
@@ -14,7 +15,15 @@ const tsPacket = 188
 // TS is designed for this: every HLS segment repeats PAT and PMT. Each
 // segment must start with a TS sync byte once decrypted, which also
 // catches a wrong key, and every packet passes tsCheck.
+//
+// A continuity-counter jump inside a segment is not an error: the packets
+// are copied as they are (see tsCheck); joinTS logs it.
 func JoinTS(ctx context.Context, out string, segs []Segment) error {
+	return joinTS(ctx, out, segs, slog.New(slog.DiscardHandler))
+}
+
+// joinTS is JoinTS, warning on log about continuity-counter jumps.
+func joinTS(ctx context.Context, out string, segs []Segment, log *slog.Logger) error {
 	if len(segs) == 0 {
 		return fmt.Errorf("mux: no segments")
 	}
@@ -28,7 +37,11 @@ func JoinTS(ctx context.Context, out string, segs []Segment) error {
 				return err
 			}
 		}
-		return check.finish()
+		if err := check.finish(); err != nil {
+			return err
+		}
+		check.jumps.warn(log, "joined as they are")
+		return nil
 	})
 }
 

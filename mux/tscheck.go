@@ -2,20 +2,25 @@ package mux
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
+	"strings"
 )
 
 // tsCheck validates MPEG-TS as it is copied, so that a join never saves
 // bytes that only look like TS: every packet starts with the sync byte,
-// segments hold whole packets, each PID's continuity counter runs on
-// within a segment (a hole or a jump is a lost or foreign packet), and
-// the stream as a whole has a PAT, a PMT listing at least one stream and
-// a PES of one of those streams.
+// segments hold whole packets, and the stream as a whole has a PAT, a PMT
+// listing at least one stream and a PES of one of those streams.
 //
-// Continuity is checked within a segment only: HLS segments are often
-// cut by separate encoder runs, and EXT-X-DISCONTINUITY restarts
-// counters by design.
+// A continuity counter that jumps within a segment (lost packets, or
+// streams spliced together: `cat seg*.ts`, broadcast recordings,
+// inserted ads) is not a refusal: players and ffmpeg go on, and so does
+// vdl. The jump is recorded (jumps) and flagged on its packet (jumped),
+// so that the remux drops the PES it broke and says so. Counters are
+// compared within a segment only: HLS segments are often cut by separate
+// encoder runs, and EXT-X-DISCONTINUITY restarts counters by design.
 type tsCheck struct {
 	seg     string
 	packets int64
@@ -27,6 +32,96 @@ type tsCheck struct {
 	// dup is set when the last packet repeated the one before on its PID
 	// (allowed once): a demuxer must skip its payload.
 	dup bool
+	// jumped is set when the last packet's counter jumped: the packets
+	// before it on its PID may be missing.
+	jumped bool
+	jumps  ccJumps
+	// last points at the last packet of each PID in this segment (pids
+	// lists them), to tell a duplicate from a jump. It points into the
+	// reader's buffer until hold copies the packets into held.
+	last [0x2000]*[tsPacket]byte
+	held [0x2000]*[tsPacket]byte
+	pids []uint16
+}
+
+// keep remembers pkt as the last packet of pid: not a copy, so the
+// caller must not change pkt until it has called hold.
+func (c *tsCheck) keep(pid uint16, pkt []byte) {
+	if c.last[pid] == nil {
+		c.pids = append(c.pids, pid)
+	}
+	c.last[pid] = (*[tsPacket]byte)(pkt)
+}
+
+// hold copies the last packets out of the reader's buffer, which the
+// reader is about to reuse: a copy per PID and buffer, not per packet.
+func (c *tsCheck) hold() {
+	for _, pid := range c.pids {
+		h := c.held[pid]
+		if h == nil {
+			h = new([tsPacket]byte)
+			c.held[pid] = h
+		}
+		if p := c.last[pid]; p != h {
+			*h = *p
+			c.last[pid] = h
+		}
+	}
+}
+
+// sameAsLast says pkt repeats the payload of pid's last packet (a
+// duplicate may differ in its adaptation field: the PCR).
+func (c *tsCheck) sameAsLast(pid uint16, pkt []byte) bool {
+	last := c.last[pid]
+	return last != nil && bytes.Equal(tsPayload(pkt), tsPayload(last[:]))
+}
+
+// ccJumps counts continuity-counter jumps and keeps the first few, for
+// the warning.
+type ccJumps struct {
+	n     int
+	first []ccJump
+}
+
+// ccJump is one jump: where (segment, packet number from 1) and how.
+type ccJump struct {
+	seg      string
+	packet   int64
+	pid      uint16
+	from, to byte
+}
+
+const keptJumps = 3
+
+func (j *ccJumps) add(c ccJump) {
+	j.n++
+	if len(j.first) < keptJumps {
+		j.first = append(j.first, c)
+	}
+}
+
+// String lists the jumps kept, with their byte offsets (packet n starts
+// at byte 188*(n-1) of its segment).
+func (j *ccJumps) String() string {
+	var b strings.Builder
+	for i, c := range j.first {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s packet %d (byte %d) PID %d %d->%d", c.seg, c.packet, (c.packet-1)*tsPacket, c.pid, c.from, c.to)
+	}
+	if j.n > len(j.first) {
+		fmt.Fprintf(&b, "; %d more", j.n-len(j.first))
+	}
+	return b.String()
+}
+
+// warn logs the jumps, if any, as one line.
+func (j *ccJumps) warn(log *slog.Logger, what string) {
+	if j.n > 0 {
+		log.Warn("the MPEG-TS continuity counter jumps (lost packets, or streams spliced together); "+what,
+			"jumps", j.n, "at", j.String())
+	}
 }
 
 func newTSCheck() *tsCheck {
@@ -41,12 +136,16 @@ func (c *tsCheck) segment(name string) {
 	for i := range c.cc {
 		c.cc[i] = -1
 	}
+	for _, pid := range c.pids {
+		c.last[pid] = nil
+	}
+	c.pids = c.pids[:0]
 }
 
 // packet checks one 188-byte packet.
 func (c *tsCheck) packet(pkt []byte) error {
 	c.packets++
-	c.dup = false
+	c.dup, c.jumped = false, false
 	if pkt[0] != 0x47 {
 		return c.fail("lost MPEG-TS sync")
 	}
@@ -72,12 +171,16 @@ func (c *tsCheck) packet(pkt []byte) error {
 		if afc&1 != 0 {
 			want = (last + 1) & 0x0f // only packets with payload count
 		}
-		c.dup = afc&1 != 0 && cc == last
-		if cc != want && !c.dup { // one duplicate is allowed
-			return c.fail(fmt.Sprintf("continuity counter of PID %d jumps from %d to %d (lost packets)", pid, last, cc))
+		// One duplicate is allowed: the same counter and payload. The same
+		// counter with other bytes is a jump (16 packets lost, or a splice).
+		c.dup = afc&1 != 0 && cc == last && c.sameAsLast(pid, pkt)
+		if cc != want && !c.dup {
+			c.jumped = true
+			c.jumps.add(ccJump{seg: c.seg, packet: c.packets, pid: pid, from: last, to: cc})
 		}
 	}
 	c.cc[pid] = int8(cc)
+	c.keep(pid, pkt)
 	switch {
 	case pid == pidPAT && tsPUSI(pkt) && c.pmtPID < 0:
 		p, err := parsePAT(pkt)
@@ -128,6 +231,7 @@ func (c *tsCheck) fail(what string) error {
 func copyCheckedTS(w io.Writer, r io.Reader, c *tsCheck) error {
 	buf := make([]byte, 348*tsPacket) // 64 KiB of whole packets
 	for {
+		c.hold() // buf is about to be reused
 		n, err := io.ReadFull(r, buf)
 		whole := n - n%tsPacket
 		for off := 0; off < whole; off += tsPacket {

@@ -2,6 +2,7 @@ package mux
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -150,27 +151,46 @@ func (m *tsMerge) writeAudio(w io.Writer, pkt []byte) error {
 }
 
 // tsReader yields the packets of a list of segments in order, decrypting
-// as needed, with the timestamp of the PES each packet belongs to.
+// as needed, with the timestamp of the PES each packet belongs to. It
+// reads a segment in chunks of whole packets, straight into its buffer.
 type tsReader struct {
 	segs   []Segment
 	i      int
 	cur    io.ReadCloser
-	br     *bufio.Reader
+	eof    bool // cur has nothing more past chunk[end:]
+	chunk  []byte
+	pos    int // the next packet's offset in chunk
+	end    int // valid bytes in chunk
 	check  *tsCheck
 	queue  [][]byte // packets read ahead (program lookup, peek)
 	ts     int64    // unwrapped timestamp of the current PES
 	haveTS bool
 	clock  clock33
-	// reuse makes read return the same buffer each time (a demuxer that
-	// is done with a packet before the next): no allocation per packet.
+	// reuse makes read return packets inside its buffer, valid until the
+	// next read (a demuxer that is done with a packet before the next):
+	// no copy and no allocation per packet. Without it each packet is a
+	// copy of its own.
 	reuse bool
-	buf   []byte
 }
+
+// tsChunk is how much of a segment one read asks for: whole packets,
+// about 1 MiB, so that a segment takes a few syscalls, and whole AES
+// blocks (5576 packets are 65524 blocks), so that an encrypted segment
+// is decrypted in place (cbcFile.ReadAt).
+const tsChunk = 5576 * tsPacket
 
 // read returns the next packet from the segments, or io.EOF.
 func (r *tsReader) read() ([]byte, error) {
 	for {
-		if r.br == nil {
+		if r.pos+tsPacket <= r.end {
+			pkt := r.chunk[r.pos : r.pos+tsPacket : r.pos+tsPacket]
+			r.pos += tsPacket
+			if !r.reuse {
+				pkt = bytes.Clone(pkt)
+			}
+			return pkt, r.check.packet(pkt)
+		}
+		if r.cur == nil {
 			if r.i >= len(r.segs) {
 				return nil, io.EOF
 			}
@@ -178,25 +198,29 @@ func (r *tsReader) read() ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			r.cur, r.br = rc, bufio.NewReaderSize(rc, 64<<10)
+			r.cur, r.eof, r.pos, r.end = rc, false, 0, 0
 			r.check.segment(r.segs[r.i].Path)
 		}
-		pkt := r.buf
-		if !r.reuse || pkt == nil {
-			pkt = make([]byte, tsPacket)
-			r.buf = pkt
-		}
-		n, err := io.ReadFull(r.br, pkt)
-		switch {
-		case err == nil:
-			return pkt, r.check.packet(pkt)
-		case err == io.EOF:
+		if r.eof {
+			if left := r.end - r.pos; left > 0 {
+				return nil, r.check.partial(left)
+			}
 			r.cur.Close()
-			r.cur, r.br = nil, nil
+			r.cur = nil
 			r.i++
-		case err == io.ErrUnexpectedEOF:
-			return nil, r.check.partial(n)
-		default:
+			continue
+		}
+		if r.chunk == nil {
+			r.chunk = make([]byte, tsChunk)
+		}
+		r.check.hold() // the packets handed out are about to be overwritten
+		left := copy(r.chunk, r.chunk[r.pos:r.end])
+		n, err := io.ReadFull(r.cur, r.chunk[left:])
+		r.pos, r.end = 0, left+n
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			r.eof = true
+		case err != nil:
 			return nil, fmt.Errorf("%s: %w", r.segs[r.i].Path, err)
 		}
 	}

@@ -25,7 +25,10 @@ func writeVerified(ctx context.Context, out string, fill func(w *bufio.Writer) e
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	// The file is hidden behind a plain Writer: os.File's ReadFrom would
+	// take over every io.Copy that finds the buffer empty and write in
+	// 32 KiB pieces; this way copies fill the buffer and it writes 1 MiB.
+	w := bufio.NewWriterSize(struct{ io.Writer }{f}, 1<<20)
 	err = fill(w)
 	if err == nil {
 		err = ctx.Err()
