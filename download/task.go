@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/extractors/hls"
 	"github.com/vdlproject/vdl/fetch"
@@ -186,14 +188,23 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, t *task) error {
 	if err := checkFlowRecord(t.work, t.f, t.otherFlow || d.opts.Force); err != nil {
 		return err
 	}
-	// Keys first: a key that cannot be had makes every segment useless.
-	if t.keys, err = d.fetchKeys(ctx, t.f); err != nil {
-		return err
-	}
+	// The keys come while the transfer starts (the join needs them, the
+	// segments do not): one round trip fewer before the first byte. A key
+	// that cannot be had makes every segment useless: it cancels the
+	// transfer, and its error is the one reported.
 	chosen := t.f
-	if err := d.fetchFormat(ctx, t); err != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	var keys map[string][]byte
+	g.Go(func() error {
+		var err error
+		keys, err = d.fetchKeys(gctx, chosen)
+		return err
+	})
+	g.Go(func() error { return d.fetchFormat(gctx, t) })
+	if err := g.Wait(); err != nil {
 		return err
 	}
+	t.keys = keys
 	if t.f != chosen {
 		if t.keys, err = d.fetchKeys(ctx, t.f); err != nil { // refreshed URLs: key URIs may be signed too
 			return err

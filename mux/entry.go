@@ -3,6 +3,7 @@ package mux
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,7 +98,11 @@ func joinOne(ctx context.Context, out string, in Input, k Kind, opts JoinOptions
 		if MP4Name(out) {
 			return RemuxTS(ctx, out, opts.WorkDir, [][]Segment{in.Segments}, opts.MP4Options)
 		}
-		return nil, JoinTS(ctx, out, in.Segments)
+		log := opts.Log
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		return nil, joinTS(ctx, out, in.Segments, log) // warns of continuity-counter jumps
 	case KindFMP4:
 		return JoinFMP4Regular(ctx, out, *in.Init, in.Segments, opts.MP4Options)
 	}
