@@ -153,7 +153,8 @@ func TestHLSRefusals(t *testing.T) {
 		"/html.m3u8":    []byte("<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n"),
 		"/empty.m3u8":   {},
 		"/gone.m3u8":    []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nok.ts\n#EXTINF:4,\nmissing.ts\n#EXT-X-ENDLIST\n"),
-		"/nokey.m3u8":   []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"nokey.bin\"\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
+		"/nokey.m3u8":   []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"nokey.bin\"\n#EXTINF:4,\nkeyless.ts\n#EXT-X-ENDLIST\n"),
+		"/keyless.ts":   []byte(strings.Repeat("\x47", 188*4)), // the key is fetched beside the segments
 		"/ts.m3u8":      []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
 		"/ac3.m3u8":     []byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000,CODECS=\"avc1.4d400d,ac-3\"\nts.m3u8\n"),
 		"/fmp4.m3u8":    []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"untouched.ts\"\n#EXTINF:4,\nuntouched.ts\n#EXT-X-ENDLIST\n"),
@@ -196,8 +197,8 @@ func TestHLSRefusals(t *testing.T) {
 		})
 	}
 	if n := s.RequestsFor("/untouched.ts"); n != 0 {
-		// A key that cannot be had, or an -o the join cannot write, is
-		// refused before any segment is fetched.
+		// An -o the join cannot write is refused before any segment is
+		// fetched.
 		t.Errorf("/untouched.ts requested %d times, want 0", n)
 	}
 }
