@@ -124,8 +124,24 @@ bin/vdl --proxy "$series_proxy" -n 2 -d "$work/tv" --download-archive "$work/arc
 grep -v '%' "$work/series.err" || true
 echo "exit code: $code (7: partly done, the VIP episode refused)"
 [ "$code" = 7 ] || { echo "FAIL: exit code $code, want 7" >&2; exit 1; }
-echo; echo "\$ ls $work/tv/*"; ls "$work/tv"/*
+echo; echo "\$ ls $work/tv/*/*"; ls "$work/tv"/*/*
 echo; echo "\$ cat archive.txt"; cat "$work/archive.txt"
-n=$(ls "$work/tv/vdl测试剧" | wc -l)
+n=$(ls "$work/tv/vdl测试剧/Season 01" | wc -l)
 [ "$n" = 11 ] || { echo "FAIL: $n episodes in the series folder, want 11" >&2; exit 1; }
 echo "OK: 11 episodes in their series folder, the VIP one named in the summary; the rerun skipped the archived episodes without asking the site"
+
+# Straight into a media library: the 2026 series (three episodes) and its
+# second season, with NFOs, posters, stills, cover art, info JSON and the
+# bullet comments as ASS subtitles.
+series26=https://v.qq.com/x/cover/mzc00200vdl26ab.html
+season2=https://v.qq.com/x/cover/mzc00200vdl26s2.html
+echo; echo "\$ vdl --proxy $series_proxy -d $work/library --library --write-danmaku -I 1-3 $series26 $season2"
+bin/vdl -q --proxy "$series_proxy" -d "$work/library" --library --write-danmaku -I 1-3 "$series26" "$season2" || true
+show="$work/library/二〇二六测试剧 (2026)"
+echo; echo "\$ tree of the show folder"
+(cd "$show" && find . | sort | sed 's|^\./||; /^\.$/d')
+for f in tvshow.nfo poster.jpg "Season 01/二〇二六测试剧 - S01E01.mp4" "Season 01/二〇二六测试剧 - S01E01.nfo" \
+  "Season 01/二〇二六测试剧 - S01E01.danmaku.ass" "Season 02/二〇二六测试剧 - S02E01.mp4" "Season 00/二〇二六测试剧 - S00E01 - 特别篇.mp4"; do
+  [ -s "$show/$f" ] || { echo "FAIL: $f missing in the show folder" >&2; exit 1; }
+done
+echo "OK: two seasons and a special in one show folder, with NFOs, artwork and bullet comments"
