@@ -10,6 +10,8 @@
 #   mp4-handover  the same, the CDN refusing TS (403): handover to clips
 #   mp4           the same, the TS-mode API refusing (85.-3): clips at once
 #   getvinfo      -legacy (the site of 2022-2023), an older episode (one MP4)
+#   ts-danmaku    ts with --write-danmaku: the bullet comments fetched beside
+#                 the media (their fetch time, and how long the episode waited)
 #   getinfo       -legacy, n0687peq62x (getvinfo and platform 11 refused,
 #                 then getinfo per quality and getkey per clip; 5 clips)
 # and whole series, listing included, on the fake's own 15 s media:
@@ -104,6 +106,7 @@ run() {
   flow=$(grep -o "downloading through flow [a-z0-9-]*" "$WORK/dl.err" | awk '!seen[$4]++ {print $4}' | paste -sd'>' -)
   read -r wall user sys rss < <(tail -1 "$WORK/time.txt")
   echo "$c $n $t0 $t1 $wall $user+$sys $rss ${ext:-0ms} ${flow:--} $code $(stats)" >> "$WORK/runs.txt"
+  grep -o "danmaku fetched took=[^ ]* episode_waited=[^ ]*" "$WORK/dl.err" | sed "s/^/$c run $n: /" >> "$WORK/danmaku.txt" || true
 }
 
 # check_out SECONDS: the one output file (MP4, or TS with --remux ts) lasts SECONDS (±1 s): every
@@ -120,7 +123,7 @@ episode() { # episode CASE URL SIZE FAKE-ARGS...
   local c=$1 url=$2 size=$3; shift 3
   fake_start "$c" "$@"
   for n in $(seq "$RUNS"); do
-    run "$c" "$n" "$url" 0
+    run "$c" "$n" "$url" 0 ${CASE_ARGS:-}
     check_out "$LENGTH"
   done
   fake_stop
@@ -136,7 +139,7 @@ series() { # series CASE URL SAVED FAKE-ARGS...: one run, exit 7 (one refused it
   fake_stop
 }
 
-: > "$WORK/runs.txt"; : > "$WORK/sizes.txt"
+: > "$WORK/runs.txt"; : > "$WORK/sizes.txt"; : > "$WORK/danmaku.txt"
 ep26=https://v.qq.com/x/cover/mzc00200vdl26ab/e04vdl26ab0.html
 if [ -n "$episodes" ]; then
   ts_size=$(bytes "$M"/hls-ts/*.ts) clip_size=$(bytes "$M"/mp4-clips/clip{1,2,3}.mp4)
@@ -146,6 +149,7 @@ for c in $CASES; do
   echo "qq bench: $c" >&2
   case $c in
     ts) episode ts "$ep26" "$ts_size" -media "$M" ;;
+    ts-danmaku) CASE_ARGS=--write-danmaku episode ts-danmaku "$ep26" "$ts_size" -media "$M" ;;
     mp4-handover) episode mp4-handover "$ep26" "$clip_size" -media "$M" -refuse-flow proxyhttp-ts=403 ;;
     mp4) episode mp4 "$ep26" "$clip_size" -media "$M" -refuse-api-mode ts ;;
     getvinfo) episode getvinfo https://v.qq.com/x/page/a00269ix3l8.html "$(bytes "$M/source/source.mp4")" -media "$M" -legacy ;;
@@ -191,7 +195,7 @@ def reqs(st): # the breakdown of the page/API requests
     if other := st["proxyhttp"] - st["vinfoad_ts"] - st["vinfoad_mp4"] - st["onlyvkey"]:
         parts.append(f"{other} other proxyhttp")
     return ", ".join(parts)
-label = {"ts": "proxyhttp-ts (2026 episode)", "mp4-handover": "proxyhttp-mp4 after a handover (CDN refuses TS, 403)",
+label = {"ts": "proxyhttp-ts (2026 episode)", "ts-danmaku": "proxyhttp-ts with --write-danmaku", "mp4-handover": "proxyhttp-mp4 after a handover (CDN refuses TS, 403)",
          "mp4": "proxyhttp-mp4 (TS-mode API refuses, 85.-3)", "getvinfo": "getvinfo (site of 2022-2023)",
          "getinfo": "getinfo (site of 2022-2023, n0687peq62x)", "series26": "2026 series (getPage)",
          "series26-ho": "2026 series, CDN refuses TS (403)", "series-legacy": "LongSeries (site of 2022-2023)"}
@@ -230,4 +234,7 @@ if ser:
         print(f"| {label[c]} | {listed[c]} | {r['st']['api']}: {reqs(r['st'])} | {r['st']['api']/listed[c]:.1f} | {r['flow']} "
               f"| {r['st']['media_refused']} | {r['ttfb']:.3f} s | {r['wall']:.2f} s |")
 PY
+if [ -s "$WORK/danmaku.txt" ]; then
+  { echo; echo "Bullet comments fetched beside the media (the fake's 4 windows, each API reply delayed $API_DELAY):"; sed 's/^/- /' "$WORK/danmaku.txt"; } >> "$OUT/qq.txt"
+fi
 cat "$OUT/qq.txt"

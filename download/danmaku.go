@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -41,10 +42,11 @@ func danmakuSidecar(video, ext string) string {
 // commentsFetch is a video's comment fetch, run beside its media so that it
 // never delays the episode.
 type commentsFetch struct {
-	g      errgroup.Group
-	cancel context.CancelFunc
-	got    *extractors.Comments
-	err    error
+	g          errgroup.Group
+	cancel     context.CancelFunc
+	got        *extractors.Comments
+	err        error
+	start, end time.Time // of the fetch, for --verbose (bench/qq.sh reads them)
 }
 
 // startComments starts fetching m's comments when the options ask for them
@@ -69,9 +71,10 @@ func (d *Downloader) startComments(ctx context.Context, m *extractors.Media) *co
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	cf := &commentsFetch{cancel: cancel}
+	cf := &commentsFetch{cancel: cancel, start: time.Now()}
 	cf.g.Go(func() error {
 		cf.got, cf.err = c.Comments(ctx, m)
+		cf.end = time.Now()
 		return nil
 	})
 	return cf
@@ -92,8 +95,11 @@ func (d *Downloader) finishComments(ctx context.Context, cf *commentsFetch, t *t
 	if cf == nil {
 		return nil
 	}
+	mediaDone := time.Now()
 	cf.g.Wait()
 	cf.cancel()
+	d.log.Debug("danmaku fetched", "took", cf.end.Sub(cf.start).Round(time.Millisecond),
+		"episode_waited", max(0, cf.end.Sub(mediaDone)).Round(time.Millisecond))
 	if cf.err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

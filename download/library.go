@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vdlproject/vdl/extractors"
 )
@@ -117,8 +119,8 @@ var numberOnly = regexp.MustCompile(`(?i)^(?:第\s*[0-9零〇一二两三四五�
 func episodeTitle(title, show, full string) string {
 	s := strings.TrimSpace(title)
 	for _, prefix := range []string{full, show} {
-		if prefix != "" && strings.HasPrefix(s, prefix) {
-			s = strings.TrimLeft(s[len(prefix):], " -_·:：|")
+		if rest, ok := strings.CutPrefix(s, prefix); ok && prefix != "" && wordEnds(prefix, rest) {
+			s = strings.TrimLeft(rest, " -_·:：|")
 			break
 		}
 	}
@@ -129,6 +131,17 @@ func episodeTitle(title, show, full string) string {
 		s = "(" + s + ")"
 	}
 	return s
+}
+
+// wordEnds says a title's prefix ends a word: "Show" is not taken off
+// "Showdown", nor "x" off "x264"; CJK titles have no spaces to look for.
+func wordEnds(prefix, rest string) bool {
+	if rest == "" {
+		return true
+	}
+	a, _ := utf8.DecodeLastRuneInString(prefix)
+	b, _ := utf8.DecodeRuneInString(rest)
+	return a >= utf8.RuneSelf || b >= utf8.RuneSelf || !unicode.IsLetter(b) && !unicode.IsDigit(b)
 }
 
 // libraryName is the library's name of t (a relative path under Dir).
