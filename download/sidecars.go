@@ -57,7 +57,7 @@ func (d *Downloader) writeLibrary(ctx context.Context, t *task, video string) er
 			}
 		}
 	}
-	if o.NFO {
+	if o.NFO && inShow { // a plain URL's video belongs to no show: it gets no NFO
 		if err := d.writeNFOs(t, p, inShow, show, stem, posterSaved || o.Thumbnails, thumbSaved || o.Thumbnails); err != nil {
 			return err
 		}
