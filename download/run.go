@@ -146,9 +146,9 @@ func (d *Downloader) batchItems(ctx context.Context, urls []string, lo listOptio
 		// The line is the user's, and may hold a password: it is shown
 		// and recorded redacted, as a URL (also when it does not parse).
 		label := request.Redact(raw)
-		d.itemStart(pos, num.total, label)
 		if r, ok, err := d.archived(raw, pos, lo); ok {
-			// Known from the URL alone: no request about it.
+			// Known from the URL alone: no request about it, and one
+			// line, its outcome.
 			rep.Items = append(rep.Items, r)
 			if err != nil {
 				return err
@@ -156,6 +156,7 @@ func (d *Downloader) batchItems(ctx context.Context, urls []string, lo listOptio
 			d.itemDone(pos, num.total, r)
 			continue
 		}
+		d.itemStart(pos, num.total, label)
 		res, err := d.extractLine(ctx, raw)
 		if err != nil {
 			if ctx.Err() != nil {
