@@ -19,10 +19,10 @@ import (
 // listOptions tune a list run (Inputs, with the archive and the journal
 // opened).
 type listOptions struct {
-	Items   Items    // which positions; zero value: all
-	Archive *Archive // finished items, skipped before any request about them
-	Journal *Journal // one line per item; nil: none
-	DryRun  bool     // resolve and plan, write nothing, fetch no media
+	Items   Items            // which positions; zero value: all
+	Archive *downloadArchive // finished items, skipped before any request about them
+	Journal *journal         // one line per item; nil: none
+	DryRun  bool             // resolve and plan, write nothing, fetch no media
 	// SleepInterval waits between items that asked the site anything.
 	SleepInterval time.Duration
 }

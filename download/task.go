@@ -44,15 +44,10 @@ func (t *task) transferring() { t.started.fire() }
 // label is the task's name on the progress line.
 func (t *task) label() string { return t.tag + filepath.Base(t.out) }
 
-// Media downloads the selected format of m into its output.
-func (d *Downloader) Media(ctx context.Context, m *extractors.Media) (Done, error) {
-	return d.media(ctx, &task{m: m})
-}
-
 // media runs t, handing it to the site's next flow when the CDN refuses
 // its flow's media (handover.go), and going back to the flow an
 // unfinished download used.
-func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
+func (d *Downloader) media(ctx context.Context, t *task) (mediaDone, error) {
 	tried := map[string]bool{}
 	wantID, resumed := "", false
 	if fl := flowOf(t.m); fl != "" && d.flows.Refused(t.m.Site, fl) {
@@ -61,7 +56,7 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 		if next, err := d.reextract(ctx, t.m, ""); err == nil {
 			t.m = next
 		} else if ctx.Err() != nil {
-			return Done{}, ctx.Err()
+			return mediaDone{}, ctx.Err()
 		}
 	}
 	for {
@@ -76,7 +71,7 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 			d.log.Info("resuming on the flow the unfinished download used", "flow", rf.flow)
 			next, xerr := d.reextract(ctx, t.m, rf.flow)
 			if xerr != nil {
-				return Done{}, fmt.Errorf("resuming on flow %s: %w", rf.flow, xerr)
+				return mediaDone{}, fmt.Errorf("resuming on flow %s: %w", rf.flow, xerr)
 			}
 			t.m, wantID, resumed = next, done.formatID, true
 		case errors.As(err, &he):
@@ -86,10 +81,10 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 				"flow", he.flow, "err", he.err)
 			next, xerr := d.reextract(ctx, t.m, "")
 			if xerr != nil {
-				return Done{}, fmt.Errorf("after flow %s was refused (%v): %w", he.flow, he.err, xerr)
+				return mediaDone{}, fmt.Errorf("after flow %s was refused (%v): %w", he.flow, he.err, xerr)
 			}
 			if nf := flowOf(next); nf == "" || tried[nf] {
-				return Done{}, fmt.Errorf("every flow's media is refused: %w", he)
+				return mediaDone{}, fmt.Errorf("every flow's media is refused: %w", he)
 			}
 			t.m, wantID, resumed = next, done.formatID, true
 		default:
@@ -100,27 +95,27 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 
 // mediaOnce downloads one extraction's format: wantID if it lists it
 // (the same format after a handover), else the selector's choice.
-func (d *Downloader) mediaOnce(ctx context.Context, t *task, wantID string) (Done, error) {
+func (d *Downloader) mediaOnce(ctx context.Context, t *task, wantID string) (mediaDone, error) {
 	f, err := d.choose(t.m, wantID)
 	if err != nil {
-		return Done{}, err
+		return mediaDone{}, err
 	}
 	t.f = f
 	skip, err := d.pickOutput(t)
 	if err != nil {
-		return Done{}, err
+		return mediaDone{}, err
 	}
 	if skip {
 		d.emit(Event{Kind: FileSkipped, File: t.out})
-		return Done{File: t.out, Skipped: true, Format: f}, d.writeSubtitles(ctx, t.m, t.out)
+		return mediaDone{File: t.out, Skipped: true, Format: f}, d.writeSubtitles(ctx, t.m, t.out)
 	}
 	if f.Flow != "" {
 		d.log.Info("downloading through flow "+f.Flow, "flow", f.Flow, "format", f.ID)
 	}
 	if err := d.fetchAndJoin(ctx, t); err != nil {
-		return Done{formatID: f.ID}, err
+		return mediaDone{formatID: f.ID}, err
 	}
-	return Done{File: t.out, Format: t.f}, d.writeSubtitles(ctx, t.m, t.out)
+	return mediaDone{File: t.out, Format: t.f}, d.writeSubtitles(ctx, t.m, t.out)
 }
 
 // choose picks the format: wantID when m lists it (a handover keeps the

@@ -101,6 +101,10 @@ func signalFirstByte(job *fetch.Job, t *task) (stop func()) {
 	}
 }
 
+// stateName is fetch's resume state in a work folder (read by fetch
+// alone: fetch.StateKey).
+const stateName = "state.json"
+
 // stateKey names the bytes of a download: its job, and the flow that
 // named its parts (another flow's parts are other files).
 func stateKey(m *extractors.Media, f *extractors.Format) string {
@@ -120,7 +124,7 @@ func (d *Downloader) fetchOptions(t *task) fetch.Options {
 		StallTimeout:    d.opts.StallTimeout,
 		MaxConnsPerHost: d.opts.MaxConnsPerHost,
 		Logger:          d.log,
-		StatePath:       filepath.Join(t.work, "state.json"),
+		StatePath:       filepath.Join(t.work, stateName),
 		Key:             stateKey(t.m, f),
 	}
 	if d.opts.LimitRate > 0 {

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	stdout = out
 	interrupted := "vdl: interrupted; the output was not written" // vdl join
 	cliApp := newCLI(stdout, stderr, func(c *cli.Context) error {
-		interrupted = "vdl: interrupted before any media was fetched; run the same command again to start"
+		interrupted = "vdl: interrupted before any media was fetched in this run; run the same command again"
 		a, err := newApp(c, con, stdout)
 		if err != nil {
 			return err

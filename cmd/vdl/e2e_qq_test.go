@@ -253,9 +253,12 @@ func TestQQInterruptResume(t *testing.T) {
 	site, proxy := startFakeQQ(t, fakeqq.Config{Throttle: 100 << 10, NotifyAt: 120 << 10})
 	dir := t.TempDir()
 	args := []string{"--proxy", proxy.URL, "-d", dir, "-n", "3", qqLegacyEp}
-	code, _ := interruptVDL(t, site.CDN().Reached, syscall.SIGINT, args...)
+	code, _, stderr := interruptVDLOutput(t, site.CDN().Reached, syscall.SIGINT, args...)
 	if code != exitInterrupted {
 		t.Fatalf("interrupted run: exit %d, want %d", code, exitInterrupted)
+	}
+	if !strings.Contains(stderr, "vdl: interrupted; progress is saved") {
+		t.Errorf("after Ctrl-C with bytes on disk: %s", stderr)
 	}
 	if !fileExists(filepath.Join(dir, qqLegacyMP+".vdl", "state.json")) {
 		t.Fatal("no resume state after Ctrl-C")
