@@ -154,7 +154,9 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, t *task) error {
 		return err
 	}
 	defer func() {
-		if !holdsParts(t.work) {
+		if holdsParts(t.work) {
+			d.state.keepParts() // not published: a rerun resumes from them
+		} else {
 			_ = os.Remove(filepath.Join(t.work, flowRecord))
 		}
 		release()

@@ -51,7 +51,8 @@ type app struct {
 	log    *slog.Logger
 	dl     *download.Downloader
 	obs    *consoleObserver
-	kept   bool // the run left unfinished bytes that a rerun resumes from
+	kept   bool // the run left unfinished parts that a rerun resumes from
+	saved  bool // the run downloaded some items in full
 }
 
 // run is main without the process: it returns the exit code.
@@ -68,8 +69,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		err = a.downloadAll(ctx, c.Args().Slice())
-		if a.kept {
+		switch {
+		case a.kept:
 			interrupted = "vdl: interrupted; progress is saved, run the same command again to resume"
+		case a.saved:
+			interrupted = "vdl: interrupted; the items done are kept, run the same command again for the rest"
 		}
 		return err
 	})

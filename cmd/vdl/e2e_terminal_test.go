@@ -124,24 +124,45 @@ func TestTerminalProgressLine(t *testing.T) {
 	}
 }
 
-// TestTerminalInterruptBeforeAnyByte: Ctrl-C while the server has sent
-// nothing does not claim progress was saved.
-func TestTerminalInterruptBeforeAnyByte(t *testing.T) {
-	asked := make(chan struct{})
-	var once sync.Once
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		once.Do(func() { close(asked) })
-		<-r.Context().Done() // never answers, until vdl leaves
-	}))
-	defer srv.Close()
-	p := newPane(t)
-	p.start("-d", t.TempDir(), srv.URL+"/video.mp4")
-	<-asked
-	p.run("send-keys", "C-c")
-	screen := p.done()
-	if !strings.Contains(screen, "EXIT=130") || !strings.Contains(screen, "vdl: interrupted before any media was fetched") ||
-		strings.Contains(screen, "progress is saved") {
-		t.Errorf("after Ctrl-C with nothing fetched:\n%s", screen)
+// TestTerminalInterrupt: Ctrl-C says what is true: nothing fetched yet,
+// or the items done kept, never "progress is saved" when no part is on
+// disk.
+func TestTerminalInterrupt(t *testing.T) {
+	media := ms.Handler(ms.RandomBytes(64<<10), ms.Options{})
+	tests := []struct {
+		name string
+		urls []string
+		want string
+	}{
+		{"nothing fetched", []string{"/hang.mp4"}, "vdl: interrupted before any media was fetched in this run"},
+		{"an item done", []string{"/media/file.bin", "/hang.mp4"}, "vdl: interrupted; the items done are kept"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			asked := make(chan struct{})
+			var once sync.Once
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/hang.mp4" {
+					media.ServeHTTP(w, r)
+					return
+				}
+				once.Do(func() { close(asked) })
+				<-r.Context().Done() // never answers, until vdl leaves
+			}))
+			defer srv.Close()
+			args := []string{"-d", t.TempDir()}
+			for _, u := range tt.urls {
+				args = append(args, srv.URL+u)
+			}
+			p := newPane(t)
+			p.start(args...)
+			<-asked
+			p.run("send-keys", "C-c")
+			screen := p.done()
+			if !strings.Contains(screen, "EXIT=130") || !strings.Contains(screen, tt.want) || strings.Contains(screen, "progress is saved") {
+				t.Errorf("after Ctrl-C: want %q:\n%s", tt.want, screen)
+			}
+		})
 	}
 }
 
