@@ -17,7 +17,7 @@ import (
 	"unicode/utf8"
 )
 
-// Archive is a --download-archive file: one "<site> <id>" line per
+// downloadArchive is a --download-archive file: one "<site> <id>" line per
 // finished item (yt-dlp's format). Each record is appended as one whole
 // line in one write on an O_APPEND descriptor, then synced: a crash loses
 // at most the item being recorded, and two vdl runs appending to one
@@ -30,8 +30,8 @@ import (
 // read: a file that is not a regular one (a named pipe, a device, a
 // folder), a symbolic link (vdl never writes through one), a file over
 // 64 MiB; so is a line over 1 MiB or a line that is not text, by its
-// number. Archive is safe for concurrent use.
-type Archive struct {
+// number. A downloadArchive is safe for concurrent use.
+type downloadArchive struct {
 	path string
 	mu   sync.Mutex
 	have map[string]bool
@@ -51,9 +51,9 @@ const (
 // checked opens without waiting for its other end, and is refused then.
 const openMode = noFollow | syscall.O_NONBLOCK
 
-// OpenArchive reads path (a missing file is an empty archive).
-func OpenArchive(path string) (*Archive, error) {
-	a := &Archive{path: path, have: map[string]bool{}}
+// openArchive reads path (a missing file is an empty archive).
+func openArchive(path string) (*downloadArchive, error) {
+	a := &downloadArchive{path: path, have: map[string]bool{}}
 	st, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return a, nil
@@ -199,14 +199,14 @@ func isText(line []byte) bool {
 }
 
 // Has reports whether site's item id is recorded.
-func (a *Archive) Has(site, id string) bool {
+func (a *downloadArchive) Has(site, id string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.have[archiveKey(site, id)]
 }
 
 // Add records an item durably (appended, then synced).
-func (a *Archive) Add(site, id string) error {
+func (a *downloadArchive) Add(site, id string) error {
 	key := archiveKey(site, id)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -225,7 +225,7 @@ func (a *Archive) Add(site, id string) error {
 // lost. A file that does not end in a newline gets one first, in the
 // same write. (Two runs finding it so at once leave an empty line,
 // which is no record and harms nothing.)
-func (a *Archive) append(key string) (err error) {
+func (a *downloadArchive) append(key string) (err error) {
 	f, err := os.OpenFile(a.path, os.O_RDWR|os.O_APPEND|os.O_CREATE|openMode, 0o644)
 	if err != nil {
 		return archiveError(a.path, err)

@@ -49,7 +49,7 @@ func within(t *testing.T, d time.Duration, f func()) {
 // append completes it instead of cutting it off.
 func TestArchive(t *testing.T) {
 	path := writeArchive(t, "qq a00000000001\nyoutube xyz\r\n\n  qq   spaced  \nqq b0000")
-	a, err := OpenArchive(path)
+	a, err := openArchive(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,12 +69,12 @@ func TestArchive(t *testing.T) {
 	if got, want := readString(t, path), "qq a00000000001\nyoutube xyz\r\n\n  qq   spaced  \nqq b0000\nqq c00000000003\n"; got != want {
 		t.Errorf("archive file:\n%q\nwant\n%q", got, want)
 	}
-	b, err := OpenArchive(path)
+	b, err := openArchive(path)
 	if err != nil || !b.Has("qq", "c00000000003") || !b.Has("qq", "b0000") {
 		t.Errorf("reopened archive: %v", err)
 	}
 	missing := filepath.Join(t.TempDir(), "none")
-	c, err := OpenArchive(missing)
+	c, err := openArchive(missing)
 	if err != nil {
 		t.Fatalf("a missing archive is empty, not %v", err)
 	}
@@ -89,9 +89,9 @@ func TestArchive(t *testing.T) {
 func TestArchiveAppendsNeverErase(t *testing.T) {
 	const runs, each = 4, 50
 	path := writeArchive(t, "youtube torn")
-	arcs := make([]*Archive, runs)
+	arcs := make([]*downloadArchive, runs)
 	for i := range arcs {
-		a, err := OpenArchive(path)
+		a, err := openArchive(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,10 +167,10 @@ func TestArchiveBadLines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeArchive(t, tt.content)
-			a, err := OpenArchive(path)
+			a, err := openArchive(path)
 			if tt.want == "" {
 				if err != nil || !a.Has("qq", "a") || !a.Has("qq", "b") {
-					t.Fatalf("OpenArchive: %v", err)
+					t.Fatalf("openArchive: %v", err)
 				}
 				return
 			}
@@ -198,7 +198,7 @@ func TestArchiveTooBig(t *testing.T) {
 			t.Skip("no sparse files here:", err)
 		}
 		var err error
-		within(t, 10*time.Second, func() { _, err = OpenArchive(path) })
+		within(t, 10*time.Second, func() { _, err = openArchive(path) })
 		var de *DiskError
 		if !errors.As(err, &de) || !strings.Contains(err.Error(), "over 64 MiB") {
 			t.Errorf("%d bytes: error %v", size, err)
@@ -209,7 +209,7 @@ func TestArchiveTooBig(t *testing.T) {
 		t.Fatal(err)
 	}
 	// At the bound it is read: zeros are not text, and the error says so.
-	if _, err := OpenArchive(path); err == nil || !strings.Contains(err.Error(), "line 2 is not text") {
+	if _, err := openArchive(path); err == nil || !strings.Contains(err.Error(), "line 2 is not text") {
 		t.Errorf("an archive at the bound: %v", err)
 	}
 }
@@ -223,7 +223,7 @@ func TestArchiveNotAFile(t *testing.T) {
 		t.Skip("no symbolic links here:", err)
 	}
 	for path, want := range map[string]string{dir: "is a folder, not a regular file", link: "is a symbolic link"} {
-		_, err := OpenArchive(path)
+		_, err := openArchive(path)
 		var de *DiskError
 		if !errors.As(err, &de) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: error %v, want %q", path, err, want)
@@ -237,7 +237,7 @@ func TestArchiveNotAFile(t *testing.T) {
 func TestArchiveKeys(t *testing.T) {
 	ids := []string{"a b", "x\nqq evil", "tab\there", "nul\x00", "\xff\xfe", "esc\x1b[0m", "e\u2028f", strings.Repeat("u", 3*maxArchiveLine), ""}
 	path := filepath.Join(t.TempDir(), "archive.txt")
-	a, err := OpenArchive(path)
+	a, err := openArchive(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestArchiveKeys(t *testing.T) {
 	if len(data) > 64<<10 {
 		t.Errorf("the archive takes %d bytes for %d ids", len(data), len(ids))
 	}
-	b, err := OpenArchive(path)
+	b, err := openArchive(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestArchiveSpecialFiles(t *testing.T) {
 	}
 	for path, want := range map[string]string{fifo: "is a named pipe, not a regular file", "/dev/null": "is a device, not a regular file"} {
 		var err error
-		within(t, 10*time.Second, func() { _, err = OpenArchive(path) })
+		within(t, 10*time.Second, func() { _, err = openArchive(path) })
 		var de *DiskError
 		if !errors.As(err, &de) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: error %v, want %q", path, err, want)
@@ -35,7 +35,7 @@ func TestArchiveSpecialFiles(t *testing.T) {
 // read and an append is refused, not waited on.
 func TestArchiveBecomesFIFO(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "archive.txt")
-	a, err := OpenArchive(path) // missing: empty
+	a, err := openArchive(path) // missing: empty
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func (o DanmakuOptions) wanted() bool { return o.Write || o.Raw || o.Only }
 // sidecars). Jellyfin, Kodi and mpv take <stem>.<anything>.ass as an
 // external subtitle of <stem>.mp4.
 func danmakuSidecar(video, ext string) string {
-	return SidecarPath(video, extractors.Subtitle{Lang: "danmaku", Ext: ext})
+	return sidecarPath(video, extractors.Subtitle{Lang: "danmaku", Ext: ext})
 }
 
 // commentsFetch is a video's comment fetch, run beside its media so that it

@@ -1,8 +1,12 @@
-// Package download is vdl's pipeline: a page URL is extracted, a format
-// selected, its parts fetched (refreshing expired signed URLs) and joined
-// into one file under a name that never overwrites another video. The
-// command line drives it through Options and an Observer; the package
-// prints nothing.
+// Package download is vdl's pipeline and its only orchestrator: a page
+// URL is extracted, a format selected, its parts fetched (refreshing
+// expired signed URLs) and joined into one file under a name that never
+// overwrites another video; a series or a batch of URLs runs as one list
+// of items (archive, journal, overlap, one more try for network failures,
+// a summary). The command line drives it through Options, Inputs and
+// Downloader.Run, and shows it through an Observer (events) and
+// Downloader.Progress (the run's one snapshot); the package prints
+// nothing.
 package download
 
 import (
@@ -24,7 +28,7 @@ import (
 
 // Options configure a Downloader. Zero values take fetch's defaults.
 type Options struct {
-	Client    *request.Client // every request goes through it
+	Client    *request.Client // every request goes through it (a copy of it, whose retries become Waiting events)
 	Log       *slog.Logger    // warnings and details; nil discards
 	UserAgent string          // for extractors that sign with it
 	Playlist  extractors.PlaylistMode
@@ -139,9 +143,9 @@ func (d *Downloader) extract(ctx context.Context, u *url.URL, prefer string) (*e
 	return res, err
 }
 
-// Done is what a finished download left: its file, and whether that was
+// mediaDone is what a finished download left: its file, and whether that was
 // there already (recognised as this download, complete).
-type Done struct {
+type mediaDone struct {
 	File    string
 	Skipped bool
 	Format  *extractors.Format

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -47,18 +46,20 @@ func TestDownloadWithoutTheBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(s.FileURL())
 	for run := range 2 {
-		res, err := d.Extract(context.Background(), u)
+		rep, err := d.Run(context.Background(), Inputs{URLs: []string{s.FileURL()}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		done, err := d.Media(context.Background(), res.Media[0])
-		if err != nil {
-			t.Fatal(err)
+		if rep.List || len(rep.Items) != 1 {
+			t.Fatalf("run %d: report %+v, want one download", run, rep)
 		}
-		if got, _ := os.ReadFile(done.File); !bytes.Equal(got, data) || done.File != filepath.Join(dir, "file.bin") {
-			t.Fatalf("run %d: %s does not hold the file", run, done.File)
+		file := rep.Items[0].File
+		if got, _ := os.ReadFile(file); !bytes.Equal(got, data) || file != filepath.Join(dir, "file.bin") {
+			t.Fatalf("run %d: %s does not hold the file", run, file)
+		}
+		if want := []Outcome{Downloaded, Skipped}[run]; rep.Items[0].Outcome != want {
+			t.Errorf("run %d: %s, want %s", run, rep.Items[0].Outcome, want)
 		}
 	}
 	if len(rec.saved) != 1 || len(rec.skipped) != 1 || len(rec.transfers) != 1 {

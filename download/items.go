@@ -147,8 +147,9 @@ type Report struct {
 	Notes   []string
 	Journal string // the journal's file, when it got lines
 	Free    int64  // a dry run's free space in the download folder (-1 unknown)
-	// Kept says an unfinished transfer left bytes on disk that a rerun
-	// resumes from (an interruption is then no loss).
+	// Kept says a download of the run ended with its parts on disk (not
+	// published) that a rerun resumes from: an interruption is then no
+	// loss.
 	Kept bool
 }
 

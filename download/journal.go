@@ -15,8 +15,8 @@ import (
 	"github.com/vdlproject/vdl/request"
 )
 
-// JournalName is the journal's file in the download folder.
-const JournalName = "vdl-journal.jsonl"
+// journalName is the journal's file in the download folder.
+const journalName = "vdl-journal.jsonl"
 
 // journalMode is the mode of a new journal: 0600, as --write-pages files.
 // Its lines hold titles, page URLs (with their queries, which may carry
@@ -25,23 +25,23 @@ const JournalName = "vdl-journal.jsonl"
 // need not be. A journal that exists keeps the mode it has.
 const journalMode = 0o600
 
-// Journal is a run's record, one JSON line per item (id, episode, title,
+// journal is a run's record, one JSON line per item (id, episode, title,
 // format, file, bytes, outcome, reason), appended and synced as each item
 // ends, so that the morning after shows what happened even if vdl was
 // killed.
-type Journal struct {
+type journal struct {
 	path string
 	mu   sync.Mutex
 	run  string // when this run started, on every line
 }
 
-// OpenJournal makes the journal of a run at path (appending to the lines
+// openJournal makes the journal of a run at path (appending to the lines
 // of earlier runs). It opens the file as each Add will, creating it if
 // needed, so that a journal that cannot be written (a folder, a link or
 // a device at its name, a folder without write permission) is a
 // DiskError now, before the list asks anything, not after its first item.
-func OpenJournal(path string, now time.Time) (*Journal, error) {
-	j := &Journal{path: path, run: now.UTC().Format(time.RFC3339)}
+func openJournal(path string, now time.Time) (*journal, error) {
+	j := &journal{path: path, run: now.UTC().Format(time.RFC3339)}
 	f, err := j.open()
 	if err != nil {
 		return nil, err
@@ -53,12 +53,12 @@ func OpenJournal(path string, now time.Time) (*Journal, error) {
 }
 
 // Path is the journal's file.
-func (j *Journal) Path() string { return j.path }
+func (j *journal) Path() string { return j.path }
 
 // Add appends one item's line. Every text in it goes through the one
 // redaction first (RedactText): a batch line's password never reaches
 // the file.
-func (j *Journal) Add(r ItemReport) error {
+func (j *journal) Add(r ItemReport) error {
 	line, err := json.Marshal(struct {
 		Run  string `json:"run"`
 		Time string `json:"time"`
@@ -89,7 +89,7 @@ func (j *Journal) Add(r ItemReport) error {
 // open opens the journal for appending: a regular file (created 0600),
 // never through a link, never waiting (a named pipe swapped in after the
 // check opens at once, and is refused then).
-func (j *Journal) open() (*os.File, error) {
+func (j *journal) open() (*os.File, error) {
 	const what, remedy = "vdl's journal", "remove it, or download into another -d"
 	if err := regularOrMissing(j.path, what, remedy); err != nil {
 		return nil, err
@@ -105,13 +105,13 @@ func (j *Journal) open() (*os.File, error) {
 	return f, nil
 }
 
-// CheckAppendable reports at once whether the record file at path (what
+// checkAppendable reports at once whether the record file at path (what
 // names it: "download archive") can be appended to as the archive
 // appends: a regular file, never through a link, that this process may
 // read and write; a missing file is created empty (an empty record file
 // records nothing), so that a folder without write permission shows too.
 // Nothing in an existing file changes. The errors are DiskErrors.
-func CheckAppendable(path, what string) error {
+func checkAppendable(path, what string) error {
 	const remedy = "name a regular file"
 	if err := regularOrMissing(path, what, remedy); err != nil {
 		return err
@@ -126,12 +126,12 @@ func CheckAppendable(path, what string) error {
 	return nil
 }
 
-// CheckJournal reports at once whether a list's journal could be written
+// checkJournal reports at once whether a list's journal could be written
 // in dir: nothing but a regular file may be at its name (a folder, a
 // link, a device: a DiskError). It creates nothing, so it may run before
 // anyone knows that the URL is a list.
-func CheckJournal(dir string) error {
-	return regularOrMissing(filepath.Join(dir, JournalName), "journal", "remove it or choose another folder (-d)")
+func checkJournal(dir string) error {
+	return regularOrMissing(filepath.Join(dir, journalName), "journal", "remove it or choose another folder (-d)")
 }
 
 // regularOrMissing refuses an entry at path that is not a regular file,
@@ -181,29 +181,6 @@ func openError(path, what, remedy string, err error) error {
 		err = pe.Err // the path is said once
 	}
 	return &DiskError{Err: fmt.Errorf("%s %s cannot be written: %w", what, path, err)}
-}
-
-// appendSynced appends data to path (created if needed, never through a
-// link) and syncs it; keep >= 0 first cuts the file to that length (a
-// torn last line).
-func appendSynced(path string, keep int64, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|noFollow, 0o644)
-	if err != nil {
-		return err
-	}
-	if keep >= 0 {
-		err = f.Truncate(keep)
-	}
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // redacted is r with every text cut of URL credentials.

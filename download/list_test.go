@@ -66,8 +66,8 @@ func TestParseItems(t *testing.T) {
 
 // TestJournal: one JSON line per item with the run's time, appended.
 func TestJournal(t *testing.T) {
-	path := filepath.Join(t.TempDir(), JournalName)
-	j, err := OpenJournal(path, time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC))
+	path := filepath.Join(t.TempDir(), journalName)
+	j, err := openJournal(path, time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,14 +137,14 @@ func TestJournalRefusesWhatIsInItsWay(t *testing.T) {
 		{"dangling link", func(p string) error { return os.Symlink(filepath.Join(filepath.Dir(p), "none"), p) }, "symbolic link"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), JournalName)
+			path := filepath.Join(t.TempDir(), journalName)
 			if err := tt.plant(path); err != nil {
 				t.Skip(err)
 			}
-			_, err := OpenJournal(path, time.Now())
+			_, err := openJournal(path, time.Now())
 			var de *DiskError
 			if !errors.As(err, &de) || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("OpenJournal: %v, want a DiskError saying %q", err, tt.want)
+				t.Errorf("openJournal: %v, want a DiskError saying %q", err, tt.want)
 			}
 			if _, err := os.Stat(filepath.Join(filepath.Dir(path), "none")); err == nil {
 				t.Error("the journal was created through a dangling link")

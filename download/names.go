@@ -2,7 +2,6 @@ package download
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vdlproject/vdl/extractors"
+	"github.com/vdlproject/vdl/fetch"
 )
 
 // maxNameBytes keeps names under the 255-byte limit of common filesystems,
@@ -108,14 +108,14 @@ func boundName(s string) string {
 }
 
 // ownName reports the names vdl keeps for its own files and folders
-// beside the media: the journal (JournalName) and the work folders
+// beside the media: the journal (journalName) and the work folders
 // ("<out>.vdl"), compared without case, as the filesystems of macOS and
 // Windows compare them. A media name never is one: a made name that would
 // be gets a "_" (sanitizeName), a server's file name a media extension
 // (serverName).
 func ownName(name string) bool {
 	l := strings.ToLower(name)
-	return l == strings.ToLower(JournalName) || strings.HasSuffix(l, workSuffix)
+	return l == strings.ToLower(journalName) || strings.HasSuffix(l, workSuffix)
 }
 
 // mediaExt reports the extensions vdl saves a file under when a server
@@ -393,15 +393,7 @@ func workKey(dir string) (string, bool) {
 	if _, err := os.Lstat(dir); err != nil {
 		return "", false
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "state.json"))
-	if err != nil {
-		return "", true
-	}
-	var st struct {
-		Key string `json:"key"`
-	}
-	_ = json.Unmarshal(b, &st)
-	return st.Key, true
+	return fetch.StateKey(filepath.Join(dir, stateName)), true
 }
 
 // skipExisting reports whether out (given with -o) is already this

@@ -148,7 +148,7 @@ type runState struct {
 	itemsSized int   // of them, the downloaded or skipped: their bytes count
 	itemBytes  int64 // the bytes of their files
 
-	kept bool // a transfer stopped with bytes on disk (keptBytes)
+	kept bool // a work folder kept unfinished parts (keptBytes)
 }
 
 type activeJob struct {
@@ -245,9 +245,7 @@ func (d *Downloader) transfer(label string, job progressSource) (end func(err er
 				break
 			}
 		}
-		p := progressOf(job.Progress())
-		s.finished = s.finished.add(p) // the line's bytes keep adding up
-		s.kept = s.kept || err != nil && p.Done > 0
+		s.finished = s.finished.add(progressOf(job.Progress())) // the line's bytes keep adding up
 		n := len(s.active)
 		if n == 0 {
 			s.last = label
@@ -296,8 +294,16 @@ func (d *Downloader) itemEnded(r ItemReport) {
 	}
 }
 
-// keptBytes says a transfer stopped with bytes on disk that a rerun
-// resumes from.
+// keepParts notes that a download ended with its parts in its work
+// folder, for a rerun to resume from.
+func (s *runState) keepParts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kept = true
+}
+
+// keptBytes says a download of the run ended with unfinished parts on
+// disk that a rerun resumes from.
 func (s *runState) keptBytes() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

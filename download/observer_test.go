@@ -1,9 +1,11 @@
 package download
 
 import (
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/vdlproject/vdl/extractors"
 	"github.com/vdlproject/vdl/fetch"
 )
 
@@ -53,5 +55,27 @@ func TestProgressSumsOverlappingJobs(t *testing.T) {
 	end2(nil)
 	if p := d.Progress(); p.Label != "e2" || p.Done != 0 {
 		t.Errorf("after both: %+v, want the last label and no bytes", p)
+	}
+}
+
+// TestBatchNumbering: a batch's series takes its line's place in the
+// run's one sequence of positions; a series that selects nothing keeps
+// its line's.
+func TestBatchNumbering(t *testing.T) {
+	entries := func(n int) *extractors.Playlist { return &extractors.Playlist{Entries: make([]extractors.Entry, n)} }
+	num := &numbering{total: 4}
+	var got []int
+	got = append(got, num.next()) // a media
+	num.next()
+	num.expand(entries(3), Items{}) // a series of 3 on line 2
+	for range 3 {
+		got = append(got, num.next())
+	}
+	none, _ := ParseItems("9-")
+	num.next()
+	num.expand(entries(2), none)  // line 3: nothing selected
+	got = append(got, num.next()) // line 4
+	if want := []int{1, 2, 3, 4, 6}; !slices.Equal(got, want) || num.total != 6 {
+		t.Errorf("positions %v of %d, want %v of 6", got, num.total, want)
 	}
 }

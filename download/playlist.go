@@ -19,10 +19,10 @@ import (
 // listOptions tune a list run (Inputs, with the archive and the journal
 // opened).
 type listOptions struct {
-	Items   Items    // which positions; zero value: all
-	Archive *Archive // finished items, skipped before any request about them
-	Journal *Journal // one line per item; nil: none
-	DryRun  bool     // resolve and plan, write nothing, fetch no media
+	Items   Items            // which positions; zero value: all
+	Archive *downloadArchive // finished items, skipped before any request about them
+	Journal *journal         // one line per item; nil: none
+	DryRun  bool             // resolve and plan, write nothing, fetch no media
 	// SleepInterval waits between items that asked the site anything.
 	SleepInterval time.Duration
 }
@@ -146,7 +146,10 @@ func (lr *listRun) runWith(ctx context.Context, k int, first bool, started *sign
 		}
 	}
 	pos := lr.base + k + 1
-	lr.d.itemStart(pos, lr.total, entryLabel(lr.pl, e))
+	if !lr.archived(e) {
+		// An item in the archive has one line, its outcome.
+		lr.d.itemStart(pos, lr.total, entryLabel(lr.pl, e))
+	}
 	if first {
 		lr.ahead(k)
 	}
@@ -173,13 +176,18 @@ func (lr *listRun) ahead(k int) {
 	}
 	for _, i := range lr.picked[k+1 : min(k+1+prefetchAhead, len(lr.picked))] {
 		e := lr.pl.Entries[i]
-		if e.ID != "" && lr.lo.Archive != nil && lr.lo.Archive.Has(lr.pl.Site, e.ID) {
+		if lr.archived(e) {
 			continue // never asked about
 		}
 		if u, err := url.Parse(e.URL); err == nil {
 			lr.pf.start(i, u)
 		}
 	}
+}
+
+// archived says the archive has the entry, known before any request.
+func (lr *listRun) archived(e extractors.Entry) bool {
+	return e.ID != "" && lr.lo.Archive != nil && lr.lo.Archive.Has(lr.pl.Site, e.ID)
 }
 
 // signal is closed once, by whoever comes first.

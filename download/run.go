@@ -58,11 +58,11 @@ func (d *Downloader) runOne(ctx context.Context, in Inputs, raw string, rep *Rep
 		// series or not: the archive, and the journal's name (a list
 		// writes one; the URL may be a series).
 		if in.Archive != "" {
-			if err := CheckAppendable(in.Archive, "download archive"); err != nil {
+			if err := checkAppendable(in.Archive, "download archive"); err != nil {
 				return err
 			}
 		}
-		if err := CheckJournal(d.opts.Dir); err != nil {
+		if err := checkJournal(d.opts.Dir); err != nil {
 			return err
 		}
 	}
@@ -70,53 +70,73 @@ func (d *Downloader) runOne(ctx context.Context, in Inputs, raw string, rep *Rep
 	if err != nil {
 		return err
 	}
-	if pl := res.Playlist; pl != nil {
-		picked, err := in.Items.Pick(len(pl.Entries))
-		if err != nil {
-			return fmt.Errorf("%s: %w", orDash(pl.Title), err) // before any file is opened or item asked for
-		}
-		if d.opts.Output != "" && !isTemplate(d.opts.Output) && len(picked) > 1 {
-			return &UsageError{fmt.Sprintf("-o names one file, but %d items of %s are to be downloaded; use -d, or a template such as '%%(series)s/%%(episode)02d %%(title)s.%%(ext)s'",
-				len(picked), pl.Title)}
-		}
-		lo, err := d.openList(in)
-		if err != nil {
-			return err
-		}
-		rep.List, rep.Title = true, pl.Title
-		num := &numbering{total: len(picked)}
-		lrep, err := d.list(ctx, pl, lo, num)
-		rep.Items = lrep.Items
-		d.summarise(rep, lo, in)
-		return err
+	if res.Playlist != nil {
+		return d.runPlaylist(ctx, in, res.Playlist, rep)
 	}
 	for _, m := range res.Media {
-		if !in.DryRun && in.Archive == "" {
-			if _, err := d.Media(ctx, m); err != nil {
-				return err
-			}
-			continue
+		if err := d.runMedia(ctx, in, m, rep); err != nil {
+			return err
 		}
-		// One media as a list of one: the archive and the plan apply.
-		lo, err := d.openList(in)
+	}
+	return nil
+}
+
+// runPlaylist runs the series (or any playlist) a single URL gave, as a
+// list.
+func (d *Downloader) runPlaylist(ctx context.Context, in Inputs, pl *extractors.Playlist, rep *Report) error {
+	picked, err := in.Items.Pick(len(pl.Entries))
+	if err != nil {
+		return fmt.Errorf("%s: %w", orDash(pl.Title), err) // before any file is opened or item asked for
+	}
+	if d.opts.Output != "" && !isTemplate(d.opts.Output) && len(picked) > 1 {
+		return &UsageError{fmt.Sprintf("-o names one file, but %d items of %s are to be downloaded; use -d, or a template such as '%%(series)s/%%(episode)02d %%(title)s.%%(ext)s'",
+			len(picked), pl.Title)}
+	}
+	lo, err := d.openList(in)
+	if err != nil {
+		return err
+	}
+	rep.List, rep.Title = true, pl.Title
+	lrep, err := d.list(ctx, pl, lo, &numbering{total: len(picked)})
+	rep.Items = lrep.Items
+	d.summarise(rep, lo, in)
+	return err
+}
+
+// runMedia downloads one media a single URL gave: its error is the
+// run's. With an archive or a dry run it is a list of one (the archive
+// and the plan apply), without a summary.
+func (d *Downloader) runMedia(ctx context.Context, in Inputs, m *extractors.Media, rep *Report) error {
+	if !in.DryRun && in.Archive == "" {
+		done, err := d.media(ctx, &task{m: m})
 		if err != nil {
 			return err
 		}
-		r := d.fetchItem(ctx, &task{m: m}, ItemReport{Index: 1}, lo)
-		if ctx.Err() != nil {
-			return ctx.Err()
+		r := ItemReport{Index: 1, Site: m.Site, ID: m.ID, Title: m.Title, Episode: m.Episode, File: done.File, Outcome: Downloaded}
+		if done.Skipped {
+			r.Outcome, r.Reason = Skipped, OnDisk
 		}
 		rep.Items = append(rep.Items, r)
-		if err := d.record(r, lo); err != nil {
-			return err
-		}
-		d.itemDone(1, 1, r)
-		if r.Err != nil {
-			return r.Err
-		}
-		if in.DryRun {
-			rep.Free = freeSpace(d.opts.Dir)
-		}
+		return nil
+	}
+	lo, err := d.openList(in)
+	if err != nil {
+		return err
+	}
+	r := d.fetchItem(ctx, &task{m: m}, ItemReport{Index: 1}, lo)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	rep.Items = append(rep.Items, r)
+	if err := d.record(r, lo); err != nil {
+		return err
+	}
+	d.itemDone(1, 1, r)
+	if r.Err != nil {
+		return r.Err
+	}
+	if in.DryRun {
+		rep.Free = freeSpace(d.opts.Dir)
 	}
 	return nil
 }
@@ -142,60 +162,66 @@ func (d *Downloader) runBatch(ctx context.Context, in Inputs) (*Report, error) {
 func (d *Downloader) batchItems(ctx context.Context, urls []string, lo listOptions, rep *Report) error {
 	num := &numbering{total: len(urls)}
 	for _, raw := range urls {
-		pos := num.next()
-		// The line is the user's, and may hold a password: it is shown
-		// and recorded redacted, as a URL (also when it does not parse).
-		label := request.Redact(raw)
-		d.itemStart(pos, num.total, label)
-		if r, ok, err := d.archived(raw, pos, lo); ok {
-			// Known from the URL alone: no request about it.
-			rep.Items = append(rep.Items, r)
-			if err != nil {
-				return err
-			}
-			d.itemDone(pos, num.total, r)
-			continue
+		if err := d.batchLine(ctx, raw, lo, num, rep); err != nil {
+			return err
 		}
-		res, err := d.extractLine(ctx, raw)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			r := fail(ItemReport{Index: pos, Title: label}, err)
-			rep.Items = append(rep.Items, r)
-			if err := d.record(r, lo); err != nil {
-				return err
-			}
-			d.itemDone(pos, num.total, r)
-			continue
-		}
-		if pl := res.Playlist; pl != nil {
-			num.expand(pl, lo.Items)
-			lrep, err := d.list(ctx, pl, lo, num)
-			rep.Items = append(rep.Items, lrep.Items...)
-			var none *NoneSelectedError
-			if errors.As(err, &none) {
-				// One series of the batch has nothing to take: a line in
-				// the summary, and the others go on.
-				rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %v", orDash(pl.Title), err))
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		for _, m := range res.Media {
-			r := d.fetchItem(ctx, &task{m: m}, ItemReport{Index: pos}, lo)
-			rep.Items = append(rep.Items, r) // done even when its record failed
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if err := d.record(r, lo); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// batchLine runs one line of a batch: a media, or a series whose items
+// take the line's place in the numbering.
+func (d *Downloader) batchLine(ctx context.Context, raw string, lo listOptions, num *numbering, rep *Report) error {
+	pos := num.next()
+	// The line is the user's, and may hold a password: it is shown and
+	// recorded redacted, as a URL (also when it does not parse).
+	label := request.Redact(raw)
+	if r, ok, err := d.archived(raw, pos, lo); ok {
+		// Known from the URL alone: no request about it, and one line,
+		// its outcome.
+		rep.Items = append(rep.Items, r)
+		if err == nil {
 			d.itemDone(pos, num.total, r)
 		}
+		return err
+	}
+	d.itemStart(pos, num.total, label)
+	res, err := d.extractLine(ctx, raw)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r := fail(ItemReport{Index: pos, Title: label}, err)
+		rep.Items = append(rep.Items, r)
+		if err := d.record(r, lo); err != nil {
+			return err
+		}
+		d.itemDone(pos, num.total, r)
+		return nil
+	}
+	if pl := res.Playlist; pl != nil {
+		num.expand(pl, lo.Items)
+		lrep, err := d.list(ctx, pl, lo, num)
+		rep.Items = append(rep.Items, lrep.Items...)
+		var none *NoneSelectedError
+		if errors.As(err, &none) {
+			// One series of the batch has nothing to take: a line in the
+			// summary, and the others go on.
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %v", orDash(pl.Title), err))
+			return nil
+		}
+		return err
+	}
+	for _, m := range res.Media {
+		r := d.fetchItem(ctx, &task{m: m}, ItemReport{Index: pos}, lo)
+		rep.Items = append(rep.Items, r) // done even when its record failed
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := d.record(r, lo); err != nil {
+			return err
+		}
+		d.itemDone(pos, num.total, r)
 	}
 	return nil
 }
@@ -214,12 +240,13 @@ func (n *numbering) next() int {
 }
 
 // expand puts a series' picked items in place of its batch line (whose
-// position next has taken).
+// position next has taken); a series none of whose items is picked keeps
+// its line's position.
 func (n *numbering) expand(pl *extractors.Playlist, items Items) {
 	if picked, err := items.Pick(len(pl.Entries)); err == nil {
 		n.total += len(picked) - 1
+		n.base--
 	}
-	n.base--
 }
 
 // extractLine checks a URL of the input and extracts it.
@@ -241,11 +268,11 @@ func (d *Downloader) openList(in Inputs) (listOptions, error) {
 	lo := listOptions{Items: in.Items, DryRun: in.DryRun, SleepInterval: in.SleepInterval}
 	if in.Archive != "" && !d.opts.Danmaku.Only { // comments only: archived items too, and nothing recorded
 		if !in.DryRun {
-			if err := CheckAppendable(in.Archive, "download archive"); err != nil {
+			if err := checkAppendable(in.Archive, "download archive"); err != nil {
 				return lo, err
 			}
 		}
-		arc, err := OpenArchive(in.Archive)
+		arc, err := openArchive(in.Archive)
 		if err != nil {
 			return lo, err
 		}
@@ -255,7 +282,7 @@ func (d *Downloader) openList(in Inputs) (listOptions, error) {
 		if err := os.MkdirAll(d.opts.Dir, 0o755); err != nil {
 			return lo, &DiskError{Err: err}
 		}
-		j, err := OpenJournal(filepath.Join(d.opts.Dir, JournalName), time.Now())
+		j, err := openJournal(filepath.Join(d.opts.Dir, journalName), time.Now())
 		if err != nil {
 			return lo, err
 		}

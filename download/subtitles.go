@@ -51,12 +51,12 @@ func (d *Downloader) subtitlesFor(m *extractors.Media) []extractors.Subtitle {
 	return out
 }
 
-// SidecarPath is where a subtitle of the video at out goes:
+// sidecarPath is where a subtitle of the video at out goes:
 // "<name>.<lang>.<ext>" beside it, within the 200-byte name rule: the
 // language and extension are reduced to letters, digits, '-' and '_'
 // and bounded, then the name part is cut (on a character boundary) to
 // make room.
-func SidecarPath(out string, s extractors.Subtitle) string {
+func sidecarPath(out string, s extractors.Subtitle) string {
 	suffix := "." + nameToken(s.Lang, maxLangBytes, "und") + "." + nameToken(s.Ext, maxExtBytes, "sub")
 	stem := strings.TrimSuffix(filepath.Base(out), filepath.Ext(out))
 	if room := maxNameBytes - len(suffix); len(stem) > room {
@@ -151,7 +151,7 @@ func (d *Downloader) writeSubtitles(ctx context.Context, m *extractors.Media, ou
 			}
 			continue
 		}
-		path := SidecarPath(out, s)
+		path := sidecarPath(out, s)
 		if st, err := os.Lstat(path); err == nil && !d.opts.Force {
 			if st.Mode().IsRegular() {
 				if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, body) {

@@ -80,10 +80,10 @@ func TestSidecarNames(t *testing.T) {
 		{"d/" + long, strings.Repeat("q9", 22) + "z", "vtt", ".q9q9q9q9q9q9q9q9.vtt"},
 		{"d/" + long, "en", "averyveryverylongextension", ".en.averyver"},
 	} {
-		got := SidecarPath(tt.out, extractors.Subtitle{Lang: tt.lang, Ext: tt.ext})
+		got := sidecarPath(tt.out, extractors.Subtitle{Lang: tt.lang, Ext: tt.ext})
 		name := filepath.Base(got)
 		if filepath.Dir(got) != "d" || len(name) > maxNameBytes || !utf8.ValidString(name) || !strings.HasSuffix(name, tt.want) {
-			t.Errorf("SidecarPath(%q, %q, %q) = %q (%d bytes), want a name of at most %d bytes in d ending %q",
+			t.Errorf("sidecarPath(%q, %q, %q) = %q (%d bytes), want a name of at most %d bytes in d ending %q",
 				tt.out, tt.lang, tt.ext, got, len(name), maxNameBytes, tt.want)
 		}
 	}

@@ -39,6 +39,8 @@ type task struct {
 	plan      *assembly
 	keys      map[string][]byte // AES keys by URI
 	otherFlow bool              // the work folder may hold another flow's parts (discarded)
+	// keysReady waits for the keys fetched beside the transfer (nil: none).
+	keysReady func() error
 }
 
 // transferring marks the item's transfer as begun.
@@ -47,15 +49,10 @@ func (t *task) transferring() { t.started.fire() }
 // label is the task's name on the progress line.
 func (t *task) label() string { return t.tag + filepath.Base(t.out) }
 
-// Media downloads the selected format of m into its output.
-func (d *Downloader) Media(ctx context.Context, m *extractors.Media) (Done, error) {
-	return d.media(ctx, &task{m: m})
-}
-
 // media runs t, handing it to the site's next flow when the CDN refuses
 // its flow's media (handover.go), and going back to the flow an
 // unfinished download used.
-func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
+func (d *Downloader) media(ctx context.Context, t *task) (mediaDone, error) {
 	tried := map[string]bool{}
 	wantID, resumed := "", false
 	if fl := flowOf(t.m); fl != "" && d.flows.Refused(t.m.Site, fl) {
@@ -64,7 +61,7 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 		if next, err := d.reextract(ctx, t.m, ""); err == nil {
 			t.m = next
 		} else if ctx.Err() != nil {
-			return Done{}, ctx.Err()
+			return mediaDone{}, ctx.Err()
 		}
 	}
 	cf := d.startComments(ctx, t.m) // beside the media, so it never delays the episode
@@ -81,7 +78,7 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 			d.log.Info("resuming on the flow the unfinished download used", "flow", rf.flow)
 			next, xerr := d.reextract(ctx, t.m, rf.flow)
 			if xerr != nil {
-				return Done{}, fmt.Errorf("resuming on flow %s: %w", rf.flow, xerr)
+				return mediaDone{}, fmt.Errorf("resuming on flow %s: %w", rf.flow, xerr)
 			}
 			t.m, wantID, resumed = next, done.formatID, true
 		case errors.As(err, &he):
@@ -91,10 +88,10 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 				"flow", he.flow, "err", he.err)
 			next, xerr := d.reextract(ctx, t.m, "")
 			if xerr != nil {
-				return Done{}, fmt.Errorf("after flow %s was refused (%v): %w", he.flow, he.err, xerr)
+				return mediaDone{}, fmt.Errorf("after flow %s was refused (%v): %w", he.flow, he.err, xerr)
 			}
 			if nf := flowOf(next); nf == "" || tried[nf] {
-				return Done{}, fmt.Errorf("every flow's media is refused: %w", he)
+				return mediaDone{}, fmt.Errorf("every flow's media is refused: %w", he)
 			}
 			t.m, wantID, resumed = next, done.formatID, true
 		default:
@@ -111,15 +108,15 @@ func (d *Downloader) media(ctx context.Context, t *task) (Done, error) {
 
 // mediaOnce downloads one extraction's format: wantID if it lists it
 // (the same format after a handover), else the selector's choice.
-func (d *Downloader) mediaOnce(ctx context.Context, t *task, wantID string) (Done, error) {
+func (d *Downloader) mediaOnce(ctx context.Context, t *task, wantID string) (mediaDone, error) {
 	f, err := d.choose(t.m, wantID)
 	if err != nil {
-		return Done{}, err
+		return mediaDone{}, err
 	}
 	t.f = f
 	skip, err := d.pickOutput(t)
 	if err != nil {
-		return Done{}, err
+		return mediaDone{}, err
 	}
 	if d.opts.Danmaku.Only {
 		// Comments for a video already downloaded: found by its identity
@@ -128,19 +125,19 @@ func (d *Downloader) mediaOnce(ctx context.Context, t *task, wantID string) (Don
 		if !skip {
 			addNote(ctx, "danmaku only: no download of this video on disk; comments written where it would go")
 		}
-		return Done{File: t.out, Skipped: true, Format: f, commentsOnly: true}, nil
+		return mediaDone{File: t.out, Skipped: true, Format: f, commentsOnly: true}, nil
 	}
 	if skip {
 		d.emit(Event{Kind: FileSkipped, File: t.out})
-		return Done{File: t.out, Skipped: true, Format: f}, d.writeSubtitles(ctx, t.m, t.out)
+		return mediaDone{File: t.out, Skipped: true, Format: f}, d.writeSubtitles(ctx, t.m, t.out)
 	}
 	if f.Flow != "" {
 		d.log.Info("downloading through flow "+f.Flow, "flow", f.Flow, "format", f.ID)
 	}
 	if err := d.fetchAndJoin(ctx, t); err != nil {
-		return Done{formatID: f.ID}, err
+		return mediaDone{formatID: f.ID}, err
 	}
-	return Done{File: t.out, Format: t.f}, d.writeSubtitles(ctx, t.m, t.out)
+	return mediaDone{File: t.out, Format: t.f}, d.writeSubtitles(ctx, t.m, t.out)
 }
 
 // choose picks the format: wantID when m lists it (a handover keeps the
@@ -179,7 +176,9 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, t *task) error {
 		return err
 	}
 	defer func() {
-		if !holdsParts(t.work) {
+		if holdsParts(t.work) {
+			d.state.keepParts() // not published: a rerun resumes from them
+		} else {
 			_ = os.Remove(filepath.Join(t.work, flowRecord))
 		}
 		release()
@@ -195,13 +194,25 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, t *task) error {
 	chosen := t.f
 	g, gctx := errgroup.WithContext(ctx)
 	var keys map[string][]byte
+	keysDone := make(chan error, 1)
 	g.Go(func() error {
 		var err error
 		keys, err = d.fetchKeys(gctx, chosen)
+		keysDone <- err
 		return err
 	})
+	var keyErr error
+	gotKeys := false
+	t.keysReady = func() error { // once the transfer is done: the keys' outcome is its own
+		if !gotKeys {
+			keyErr, gotKeys = <-keysDone, true
+		}
+		return keyErr
+	}
 	g.Go(func() error { return d.fetchFormat(gctx, t) })
-	if err := g.Wait(); err != nil {
+	err = g.Wait()
+	t.keysReady = nil
+	if err != nil {
 		return err
 	}
 	t.keys = keys

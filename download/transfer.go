@@ -29,7 +29,7 @@ func (d *Downloader) fetchFormat(ctx context.Context, t *task) error {
 			return err
 		}
 		stop := signalFirstByte(job, t)
-		err = d.runJob(ctx, job, t.label())
+		err = d.runJob(ctx, job, t.label(), t.keysReady)
 		stop()
 		if err == nil || ctx.Err() != nil {
 			return err
@@ -101,6 +101,10 @@ func signalFirstByte(job *fetch.Job, t *task) (stop func()) {
 	}
 }
 
+// stateName is fetch's resume state in a work folder (read by fetch
+// alone: fetch.StateKey).
+const stateName = "state.json"
+
 // stateKey names the bytes of a download: its job, and the flow that
 // named its parts (another flow's parts are other files).
 func stateKey(m *extractors.Media, f *extractors.Format) string {
@@ -120,7 +124,7 @@ func (d *Downloader) fetchOptions(t *task) fetch.Options {
 		StallTimeout:    d.opts.StallTimeout,
 		MaxConnsPerHost: d.opts.MaxConnsPerHost,
 		Logger:          d.log,
-		StatePath:       filepath.Join(t.work, "state.json"),
+		StatePath:       filepath.Join(t.work, stateName),
 		Key:             stateKey(t.m, f),
 	}
 	if d.opts.LimitRate > 0 {
@@ -140,10 +144,15 @@ func (d *Downloader) fetchOptions(t *task) fetch.Options {
 	return o
 }
 
-// runJob runs a fetch job while the observer watches it.
-func (d *Downloader) runJob(ctx context.Context, job *fetch.Job, label string) error {
+// runJob runs a fetch job while the observer watches it. ready, if set,
+// is waited for before a finished transfer is shown as ended: the keys
+// fetched beside it, whose failure is then the transfer's.
+func (d *Downloader) runJob(ctx context.Context, job *fetch.Job, label string, ready func() error) error {
 	end := d.transfer(label, job)
 	err := job.Run(ctx)
+	if err == nil && ready != nil {
+		err = ready()
+	}
 	end(err)
 	if p := job.Progress(); p.Resumed > 0 && err == nil {
 		d.log.Info("resumed", "bytes_reused", p.Resumed)

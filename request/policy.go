@@ -38,7 +38,9 @@ type Policy struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnRetry, if set, is told of each wait before a retry, as Delay
 	// computes it (for display: every retry loop asks Delay once per
-	// wait). It may be called from several goroutines at once.
+	// wait). It may be called from several goroutines at once, and may
+	// block while the display draws: a retry loop calls Delay holding no
+	// lock (a display polls the progress that such locks guard).
 	OnRetry func(RetryWait)
 }
 

@@ -51,7 +51,8 @@ type app struct {
 	log    *slog.Logger
 	dl     *download.Downloader
 	obs    *consoleObserver
-	kept   bool // the run left unfinished bytes that a rerun resumes from
+	kept   bool // the run left unfinished parts that a rerun resumes from
+	saved  bool // the run downloaded some items in full
 }
 
 // run is main without the process: it returns the exit code.
@@ -62,14 +63,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	stdout = out
 	interrupted := "vdl: interrupted; the output was not written" // vdl join
 	cliApp := newCLI(stdout, stderr, func(c *cli.Context) error {
-		interrupted = "vdl: interrupted before any media was fetched; run the same command again to start"
+		interrupted = "vdl: interrupted before any media was fetched in this run; run the same command again"
 		a, err := newApp(c, con, stdout)
 		if err != nil {
 			return err
 		}
 		err = a.downloadAll(ctx, c.Args().Slice())
-		if a.kept {
+		switch {
+		case a.kept:
 			interrupted = "vdl: interrupted; progress is saved, run the same command again to resume"
+		case a.saved:
+			interrupted = "vdl: interrupted; the items done are kept, run the same command again for the rest"
 		}
 		return err
 	})
@@ -145,9 +149,10 @@ func newCLI(stdout, stderr io.Writer, action cli.ActionFunc) *cli.App {
 	}
 }
 
-func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
+// parseOptions reads and checks a download's command line.
+func parseOptions(c *cli.Context) (options, error) {
 	if c.NArg() == 0 && c.String("batch-file") == "" {
-		return nil, &usageError{"no URL given (try: vdl --help)"}
+		return options{}, &usageError{"no URL given (try: vdl --help)"}
 	}
 	o := options{
 		output: c.String("output"), dir: c.String("dir"), format: c.String("format"),
@@ -157,10 +162,10 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		listFormats: c.Bool("list-formats"), jsonOut: c.Bool("json"),
 	}
 	if o.output != "" && !strings.Contains(o.output, "%(") && (c.NArg() > 1 || c.String("batch-file") != "") {
-		return nil, &usageError{"-o names one file, but several URLs were given (use -d, or an -o template such as '%(title)s.%(ext)s')"}
+		return options{}, &usageError{"-o names one file, but several URLs were given (use -d, or an -o template such as '%(title)s.%(ext)s')"}
 	}
 	if err := o.parseListFlags(c); err != nil {
-		return nil, err
+		return options{}, err
 	}
 	switch c.String("remux") {
 	case "", "mp4":
@@ -169,38 +174,38 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 	case "fmp4":
 		o.keepFragmented = true
 	default:
-		return nil, &usageError{fmt.Sprintf("--remux %q: want mp4, fmp4 or ts", c.String("remux"))}
+		return options{}, &usageError{fmt.Sprintf("--remux %q: want mp4, fmp4 or ts", c.String("remux"))}
 	}
 	if err := download.CheckTemplate(o.output); err != nil {
-		return nil, &usageError{"-o: " + err.Error()}
+		return options{}, &usageError{"-o: " + err.Error()}
 	}
 	if o.conns < 1 || o.conns > 64 {
-		return nil, &usageError{fmt.Sprintf("-n %d: want 1 to 64 connections", o.conns)}
+		return options{}, &usageError{fmt.Sprintf("-n %d: want 1 to 64 connections", o.conns)}
 	}
 	if o.maxPerHost < 0 {
-		return nil, &usageError{"--max-conns-per-host must be 0 or more"}
+		return options{}, &usageError{"--max-conns-per-host must be 0 or more"}
 	}
 	if o.retries < 0 {
-		return nil, &usageError{"--retries must be 0 or more"}
+		return options{}, &usageError{"--retries must be 0 or more"}
 	}
 	if o.stall <= 0 {
-		return nil, &usageError{"--stall-timeout must be positive"}
+		return options{}, &usageError{"--stall-timeout must be positive"}
 	}
 	if o.timeout <= 0 {
-		return nil, &usageError{"--timeout must be positive"}
+		return options{}, &usageError{"--timeout must be positive"}
 	}
 	var err error
 	if o.minSplit, err = parseSize(c.String("min-split")); err != nil {
-		return nil, &usageError{"--min-split: " + err.Error()}
+		return options{}, &usageError{"--min-split: " + err.Error()}
 	}
 	if s := c.String("limit-rate"); s != "" {
 		if o.limitRate, err = parseSize(s); err != nil {
-			return nil, &usageError{"--limit-rate: " + err.Error()}
+			return options{}, &usageError{"--limit-rate: " + err.Error()}
 		}
 	}
 	headers, err := parseHeaders(c.StringSlice("header"))
 	if err != nil {
-		return nil, err
+		return options{}, err
 	}
 	retries := o.retries
 	if retries == 0 {
@@ -211,6 +216,16 @@ func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
 		Proxy:  c.String("proxy"), Insecure: c.Bool("insecure"), UserAgent: c.String("user-agent"),
 		Referer: c.String("referer"), Headers: headers, CookieFile: c.String("cookies"), Connections: o.conns,
 		TrustedHosts: c.Args().Slice(), LocationTrusted: c.Bool("location-trusted"), WritePages: c.String("write-pages"),
+	}
+	return o, nil
+}
+
+// newApp wires a download run: the options, the client, the console's
+// observer and the downloader.
+func newApp(c *cli.Context, con *console, stdout io.Writer) (*app, error) {
+	o, err := parseOptions(c)
+	if err != nil {
+		return nil, err
 	}
 	level := slog.LevelWarn
 	if o.verbose {

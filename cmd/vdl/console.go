@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/vdlproject/vdl/download"
+	"github.com/vdlproject/vdl/request"
 )
 
 // console is the only writer to stderr: messages and the progress line
@@ -86,7 +89,14 @@ type logHandler struct {
 
 func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
 
+// mirrorFailed is the message of request's and fetch's mirror switch.
+const mirrorFailed = "mirror failed; trying the next one"
+
 func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == mirrorFailed && h.level > slog.LevelDebug {
+		h.con.Printf("vdl: warning: %s", mirrorLine(r))
+		return nil
+	}
 	var b strings.Builder
 	b.WriteString("vdl: ")
 	if r.Level >= slog.LevelWarn {
@@ -155,4 +165,54 @@ func (r *redactingWriter) emitLocked(b []byte) {
 	if r.err == nil {
 		_, r.err = io.WriteString(r.w, download.RedactText(string(b)))
 	}
+}
+
+// mirrorLine is a mirror switch as a user reads it: the host that failed,
+// why, and the host tried next ("mirror a.example failed (403 Forbidden);
+// trying b.example"). Signed media URLs run to hundreds of characters:
+// they are shown only with --verbose.
+func mirrorLine(r slog.Record) string {
+	var failed, next, reason string
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "failed":
+			failed = hostOnly(a.Value.String())
+		case "next":
+			next = hostOnly(a.Value.String())
+		case "err":
+			reason = shortReason(a.Value.Any())
+		}
+		return true
+	})
+	line := "mirror " + failed + " failed"
+	if reason != "" {
+		line += " (" + reason + ")"
+	}
+	return line + "; trying " + next
+}
+
+// hostOnly is a URL's host, or s when it is none.
+func hostOnly(s string) string {
+	if u, err := url.Parse(s); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return s
+}
+
+// shortReason is what an error says without the URL it names: a status
+// ("403 Forbidden"), a network error.
+func shortReason(v any) string {
+	err, ok := v.(error)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	var se *request.StatusError
+	var ue *url.Error
+	switch {
+	case errors.As(err, &se):
+		return se.Status
+	case errors.As(err, &ue):
+		return ue.Err.Error()
+	}
+	return err.Error()
 }

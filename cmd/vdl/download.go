@@ -39,7 +39,7 @@ func (a *app) downloadAll(ctx context.Context, urls []string) error {
 	}
 	rep, err := a.dl.Run(ctx, download.Inputs{URLs: urls, Batch: a.opts.batchFile != "", Items: a.opts.items,
 		Archive: a.opts.archive, DryRun: a.opts.dryRun, SleepInterval: a.opts.sleep})
-	a.kept = rep != nil && rep.Kept
+	a.kept, a.saved = rep != nil && rep.Kept, rep != nil && rep.Count(download.Downloaded) > 0
 	switch {
 	case err != nil:
 		return err

@@ -214,8 +214,16 @@ func TestQQMirrorsAndExpiry(t *testing.T) {
 			}
 			checkPlays(t, filepath.Join(dir, qqLegacyMP), 375, 705, 15.022)
 			if tt.dead {
-				if site.CDNStatus(fakeqq.CDNA, 403) == 0 || site.CDNStatus(fakeqq.CDNB, 200) == 0 || !strings.Contains(r.stderr, "mirror failed") {
-					t.Errorf("CDN A 403s %d, CDN B 200s %d; stderr %q", site.CDNStatus(fakeqq.CDNA, 403), site.CDNStatus(fakeqq.CDNB, 200), r.stderr)
+				// The warning names the hosts and the reason; the signed
+				// URLs (hundreds of characters) only with --verbose.
+				want := "vdl: warning: mirror " + fakeqq.CDNA + " failed (403 Forbidden); trying " + fakeqq.CDNB
+				if site.CDNStatus(fakeqq.CDNA, 403) == 0 || site.CDNStatus(fakeqq.CDNB, 200) == 0 || !strings.Contains(r.stderr, want) {
+					t.Errorf("CDN A 403s %d, CDN B 200s %d; stderr %q, want %q", site.CDNStatus(fakeqq.CDNA, 403), site.CDNStatus(fakeqq.CDNB, 200), r.stderr, want)
+				}
+				for _, l := range strings.Split(r.stderr, "\n") {
+					if strings.Contains(l, "mirror") && (strings.Contains(l, "https://") || strings.Contains(l, "vkey")) {
+						t.Errorf("a mirror warning shows a URL: %q", l)
+					}
 				}
 			}
 			if tt.expireAfter > 0 {
@@ -245,9 +253,12 @@ func TestQQInterruptResume(t *testing.T) {
 	site, proxy := startFakeQQ(t, fakeqq.Config{Throttle: 100 << 10, NotifyAt: 120 << 10})
 	dir := t.TempDir()
 	args := []string{"--proxy", proxy.URL, "-d", dir, "-n", "3", qqLegacyEp}
-	code, _ := interruptVDL(t, site.CDN().Reached, syscall.SIGINT, args...)
+	code, _, stderr := interruptVDLOutput(t, site.CDN().Reached, syscall.SIGINT, args...)
 	if code != exitInterrupted {
 		t.Fatalf("interrupted run: exit %d, want %d", code, exitInterrupted)
+	}
+	if !strings.Contains(stderr, "vdl: interrupted; progress is saved") {
+		t.Errorf("after Ctrl-C with bytes on disk: %s", stderr)
 	}
 	if !fileExists(filepath.Join(dir, qqLegacyMP+".vdl", "state.json")) {
 		t.Fatal("no resume state after Ctrl-C")

@@ -184,7 +184,17 @@ func sha256Of(b []byte) [32]byte { return sha256.Sum256(b) }
 // a kill) and how long the exit took after the signal.
 func interruptVDL(t *testing.T, reached <-chan struct{}, sig os.Signal, args ...string) (int, time.Duration) {
 	t.Helper()
+	code, took, _ := interruptVDLOutput(t, reached, sig, args...)
+	return code, took
+}
+
+// interruptVDLOutput is interruptVDL that also returns what vdl wrote
+// on stderr.
+func interruptVDLOutput(t *testing.T, reached <-chan struct{}, sig os.Signal, args ...string) (int, time.Duration, string) {
+	t.Helper()
 	cmd := exec.Command(vdlBin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -200,5 +210,5 @@ func interruptVDL(t *testing.T, reached <-chan struct{}, sig os.Signal, args ...
 		t.Fatal(err)
 	}
 	<-exited
-	return cmd.ProcessState.ExitCode(), time.Since(signalled)
+	return cmd.ProcessState.ExitCode(), time.Since(signalled), stderr.String()
 }

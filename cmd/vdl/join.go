@@ -61,7 +61,7 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 			return &download.JoinError{Err: err}
 		}
 		if !c.Bool("quiet") {
-			con.Printf("vdl: joined %d parts into %s with %s", len(parts), out, ff)
+			con.Printf("vdl: joined %s into %s with %s", plural(len(parts), "part"), out, ff)
 		}
 		return nil
 	}
@@ -82,9 +82,17 @@ func runJoin(ctx context.Context, c *cli.Context, con *console) error {
 		return &download.JoinError{Err: err}
 	}
 	if !c.Bool("quiet") {
-		con.Printf("vdl: joined %d parts (%s) into %s%s", len(parts), kind, out, describeReport(rep))
+		con.Printf("vdl: joined %s (%s) into %s%s", plural(len(parts), "part"), kind, out, describeReport(rep))
 	}
 	return nil
+}
+
+// plural is "1 part", "2 parts".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // describeReport summarises what a join did: sample counts per kind, and
@@ -101,14 +109,14 @@ func describeReport(rep *mux.Report) string {
 	sort.Sort(sort.Reverse(sort.StringSlice(kinds))) // video first
 	var parts []string
 	for _, k := range kinds {
-		s := fmt.Sprintf("%d %s samples", rep.Samples[k], names[k])
+		s := plural(rep.Samples[k], names[k]+" sample")
 		if d := rep.Dropped[k]; d > 0 {
-			s += fmt.Sprintf(", %d priming samples dropped at joins", d)
+			s += ", " + plural(d, "priming sample") + " dropped at joins"
 		}
 		parts = append(parts, s)
 	}
 	if rep.Gaps > 0 {
-		parts = append(parts, fmt.Sprintf("%d gaps bridged", rep.Gaps))
+		parts = append(parts, plural(rep.Gaps, "gap")+" bridged")
 	}
 	return " (" + strings.Join(parts, "; ") + ")"
 }
