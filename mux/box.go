@@ -1,10 +1,12 @@
-// Package mux joins downloaded parts into one playable file in pure Go:
-// complete MP4 clips into one MP4 (a real join of the sample tables, moov
-// first, media copied as a stream), MPEG-TS segments into one .ts
-// (decrypting AES-128 on the way), HLS fMP4 segments into one fragmented
-// MP4, and separate video and audio into one MP4. Outputs are written to
-// a unique temp file beside the output, synced and renamed, so a file
-// under the final name is always complete. ffmpeg is never needed; FFmpegJoin uses it on request.
+// Package mux joins downloaded parts into one playable file in pure Go,
+// through one entry point, Join: complete MP4 clips into one MP4 (a real
+// join of the sample tables, moov first, media copied as a stream),
+// MPEG-TS segments into one .ts (decrypting AES-128 on the way) or remuxed
+// into a regular MP4 (RemuxTS), HLS fMP4 segments into one regular or
+// fragmented MP4, and separate video and audio into one MP4, with tags,
+// cover art and text tracks. Outputs are written to a unique temp file
+// beside the output, synced and renamed, so a file under the final name
+// is always complete. ffmpeg is never needed; FFmpegJoin uses it on request.
 package mux
 
 import (
@@ -179,13 +181,6 @@ func (c *cursor) u16() uint16 {
 	return 0
 }
 
-func (c *cursor) u24() uint32 {
-	if s := c.take(3); s != nil {
-		return uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2])
-	}
-	return 0
-}
-
 func (c *cursor) u32() uint32 {
 	if s := c.take(4); s != nil {
 		return binary.BigEndian.Uint32(s)
@@ -217,4 +212,3 @@ func (c *cursor) count(entrySize int) int {
 	return int(n)
 }
 
-func (c *cursor) rest() []byte { return c.take(len(c.b) - c.pos) }
