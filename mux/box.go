@@ -211,4 +211,3 @@ func (c *cursor) count(entrySize int) int {
 	}
 	return int(n)
 }
-
