@@ -11,13 +11,14 @@ import (
 )
 
 // copyBody streams a response into the part file, honouring span
-// shrinkage by stealers, races, the rate limiter and the stall watchdog.
-// respEnd is where the response's bytes end (-1: at EOF).
-func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, wd *request.Watchdog, respEnd int64) error {
+// shrinkage by stealers, races and the rate limiter; the body's
+// watchdog (request.Client.Send) bounds its silences. respEnd is where
+// the response's bytes end (-1: at EOF).
+func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, respEnd int64) (outcome, error) {
 	p := sp.part
 	f, err := j.openPart(p)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	j.mu.Lock()
 	sp.transferring = true
@@ -35,31 +36,31 @@ func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, wd
 	}
 	buf := sp.w.buf[:chunk]
 	for {
-		n, rerr := readSome(body, buf, fill, wd)
+		n, rerr := readSome(body, buf, fill)
 		if n > 0 {
 			if j.opts.Limiter != nil {
 				if err := j.opts.Limiter.WaitN(ctx, n); err != nil {
-					return err
+					return 0, err
 				}
 			}
-			at, skip, keep, err := j.reserve(sp, int64(n), respEnd)
-			if err != nil {
-				return err
+			at, skip, keep, o := j.reserve(sp, int64(n), respEnd)
+			if o != spanMore {
+				return o, nil
 			}
 			if keep > skip {
 				if _, err := f.WriteAt(buf[skip:keep], at+skip); err != nil {
-					return &fileError{fmt.Errorf("write %s: %w", p.path, err)}
+					return 0, &fileError{fmt.Errorf("write %s: %w", p.path, err)}
 				}
 			}
 			if j.markWritten(sp, at+skip, keep-skip) {
 				if j.worthDraining(sp, respEnd, at+int64(n)) {
 					drain(body, respEnd, at+int64(n))
 				}
-				return nil
+				return spanDone, nil
 			}
 			if respEnd >= 0 && at+keep >= respEnd {
 				drain(body, respEnd, at+keep)
-				return j.requestDone(sp, respEnd)
+				return j.requestDone(sp, respEnd), nil
 			}
 		}
 		if rerr == nil {
@@ -68,32 +69,27 @@ func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, wd
 		if errors.Is(rerr, io.EOF) {
 			return j.endOfBody(sp, respEnd)
 		}
-		if c := giveUpCause(reqCtx); c != nil && ctx.Err() == nil {
-			return c
+		if o, ok := givenUp(ctx, reqCtx); ok {
+			return o, nil
 		}
-		if wd.Fired() && ctx.Err() == nil {
-			return errStalled
-		}
-		if ctx.Err() != nil {
-			return rerr
+		if ctx.Err() != nil || errors.As(rerr, new(*request.TimeoutError)) {
+			return 0, rerr
 		}
 		j.mu.Lock()
 		at := sp.pos
 		j.mu.Unlock()
-		return fmt.Errorf("GET %s: the body broke off at byte %d: %w", request.Redact(p.mirrors.URL()), p.offset+at, rerr)
+		return 0, fmt.Errorf("GET %s: the body broke off at byte %d: %w", request.Redact(p.mirrors.URL()), p.offset+at, rerr)
 	}
 }
 
 // readSome reads into buf until it holds at least fill bytes, fillWait
-// has passed since the first byte, or the body ends or fails. Every read
-// that delivers re-arms the stall watchdog.
-func readSome(body io.Reader, buf []byte, fill int, wd *request.Watchdog) (int, error) {
+// has passed since the first byte, or the body ends or fails.
+func readSome(body io.Reader, buf []byte, fill int) (int, error) {
 	got := 0
 	var first time.Time
 	for {
 		n, err := body.Read(buf[got:])
 		if n > 0 {
-			wd.Reset(0)
 			if got == 0 {
 				first = time.Now()
 			}
@@ -110,12 +106,12 @@ func readSome(body io.Reader, buf []byte, fill int, wd *request.Watchdog) (int, 
 // were delivered already by the other stream of a race and are not
 // written again. Bytes past the span's end (stolen while in flight) or
 // past the response's end are dropped.
-func (j *Job) reserve(sp *span, n, respEnd int64) (at, skip, keep int64, err error) {
+func (j *Job) reserve(sp *span, n, respEnd int64) (at, skip, keep int64, o outcome) {
 	p := sp.part
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if sp.gen != p.gen {
-		return 0, 0, 0, errStale
+		return 0, 0, 0, spanStale
 	}
 	at = sp.pos
 	if sp.end >= 0 {
@@ -130,12 +126,12 @@ func (j *Job) reserve(sp *span, n, respEnd int64) (at, skip, keep int64, err err
 	if r := sp.race; r != nil {
 		if at+n <= r.front {
 			loseRaceLocked(sp) // everything here came first from the other stream
-			return 0, 0, 0, errRaceLost
+			return 0, 0, 0, spanLost
 		}
 		skip = max(r.front-at, 0)
 		r.front = at + n
 	}
-	return at, skip, n, nil
+	return at, skip, n, spanMore
 }
 
 // maxRequestSeconds bounds how long a grown request runs.
@@ -186,7 +182,7 @@ func (j *Job) markWritten(sp *span, at, n int64) bool {
 	if n > 0 {
 		p.done = p.done.add(Range{at, at + n})
 		p.delivered = true
-		p.mirrors.Delivered()
+		p.mirrors.Reset()
 		j.done.Add(n)
 	}
 	finished := sp.end >= 0 && sp.pos >= sp.end
@@ -211,18 +207,18 @@ func (j *Job) markWritten(sp *span, at, n int64) bool {
 // doubles if nobody stole from the span meanwhile, and the span goes on
 // with the next request (or ends, for a file of unknown size whose
 // response was shorter than asked).
-func (j *Job) requestDone(sp *span, respEnd int64) error {
+func (j *Job) requestDone(sp *span, respEnd int64) outcome {
 	p := sp.part
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if sp.gen != p.gen {
-		return errStale
+		return spanStale
 	}
 	sp.w.m.finish(time.Now())
 	if sp.end < 0 && sp.reqEnd > respEnd {
 		p.size, sp.end = respEnd, respEnd // the file ended before the asked range
 		j.checkCompleteLocked(p)
-		return nil
+		return spanDone
 	}
 	if !sp.stolen {
 		// Grow, but keep a request to a couple of seconds of transfer,
@@ -233,17 +229,17 @@ func (j *Job) requestDone(sp *span, respEnd int64) error {
 		}
 		sp.window = max(min(sp.window*2, limit), sp.window)
 	}
-	return errNextRequest
+	return spanMore
 }
 
 // endOfBody handles EOF: for an unknown size it defines the size; for a
 // known one it must coincide with the response's (or span's) end.
-func (j *Job) endOfBody(sp *span, respEnd int64) error {
+func (j *Job) endOfBody(sp *span, respEnd int64) (outcome, error) {
 	p := sp.part
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if sp.gen != p.gen {
-		return errStale
+		return spanStale, nil
 	}
 	want := sp.end
 	if respEnd >= 0 {
@@ -254,11 +250,11 @@ func (j *Job) endOfBody(sp *span, respEnd int64) error {
 		p.size = sp.pos
 		sp.end = sp.pos
 		j.checkCompleteLocked(p)
-		return nil
+		return spanDone, nil
 	case sp.pos < want:
-		return request.Transient(fmt.Errorf("%w at byte %d of %d", errShortBody, sp.pos, want))
+		return 0, request.Transient(fmt.Errorf("%w at byte %d of %d", errShortBody, sp.pos, want))
 	}
-	return nil
+	return spanDone, nil
 }
 
 // checkCompleteLocked marks p complete when its bytes cover its size, and

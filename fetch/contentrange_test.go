@@ -89,7 +89,7 @@ func TestRetryable(t *testing.T) {
 	}{
 		{&request.StatusError{StatusCode: 503}, true},
 		{&request.StatusError{StatusCode: 404}, false},
-		{errStalled, true},
+		{&replyError{&request.TimeoutError{What: "no data"}}, true},
 		{request.Transient(errShortBody), true},
 		{fmt.Errorf("%w: %w", ErrExpired, &request.StatusError{StatusCode: 503}), false},
 		{ErrExpired, false},

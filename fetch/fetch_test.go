@@ -32,8 +32,6 @@ func startServer(t *testing.T, data []byte, opts ms.Options) *ms.Server {
 func fastOpts(dir string) Options {
 	return Options{
 		Client: &request.Client{HTTP: &http.Client{Transport: &http.Transport{DisableCompression: true}},
-			// As the CLI does: each connection a pool of its own.
-			Pool:   func() *http.Client { return &http.Client{Transport: &http.Transport{DisableCompression: true}} },
 			Policy: request.Policy{Retries: 5, Timeout: 5 * time.Second, Backoff: func(int) time.Duration { return 0 }}},
 		Connections:  4,
 		MinSplit:     32 << 10,

@@ -237,12 +237,15 @@ func (j *Job) worker(ctx context.Context, i int) error {
 	// The first worker takes the shared client, whose pool may hold the
 	// connection the extractor's probe left open: one handshake fewer,
 	// and on a server that is kind only to its first connections, one of
-	// them. The others get pools of their own.
-	w := &worker{http: j.opts.Client.HTTP, slot: slot{s: j.opts.Slots, prio: j.opts.Priority}}
+	// them. The others get pools of their own (ownPool).
+	c := j.opts.Client
+	w := &worker{client: c, slot: slot{s: j.opts.Slots, prio: j.opts.Priority}}
 	defer w.slot.drop()
-	if j.opts.Client.Pool != nil && i > 0 {
-		w.http = j.opts.Client.Pool()
-		defer w.http.CloseIdleConnections()
+	if own := ownPool(c.HTTP); own != nil && i > 0 {
+		wc := *c
+		wc.HTTP = own
+		w.client = &wc
+		defer own.CloseIdleConnections()
 	}
 	j.mu.Lock()
 	j.workers = append(j.workers, w)
@@ -276,57 +279,57 @@ func (j *Job) worker(ctx context.Context, i int) error {
 	}
 }
 
-// runSpan fetches one span, request after request, retrying what is
-// retryable under the client's policy. The span stays claimed while it
+// runSpan fetches one span, request after request, under the client's
+// retry loop (request.Client.Retry): one attempt is the span's requests
+// from where it stands until one fails. The span stays claimed while it
 // backs off, so idle workers may steal from it. dropped reports that the
 // span was given up for being far slower than the others.
 func (j *Job) runSpan(ctx context.Context, sp *span) (dropped bool, err error) {
 	defer func() { j.release(sp, err) }()
-	pol := j.opts.Client.Policy
-	attempt := 0
 	began, from := time.Now(), j.spanPos(sp)
-	for {
+	urls := &partURLs{j: j, p: sp.part}
+	out := spanDone
+	err = sp.w.client.Retry(ctx, urls, request.Retry{
+		Retryable: retryable,
+		// A race's stream that fails leaves the bytes to the other one.
+		Stop: func(error) bool {
+			j.mu.Lock()
+			defer j.mu.Unlock()
+			if sp.race != nil {
+				out = spanLost
+			}
+			return sp.race != nil
+		},
+		Log: j.log.With("part", sp.part.idx),
+	}, func(ctx context.Context, u string) (progressed bool, err error) {
 		before := j.spanPos(sp)
-		err := j.fetchSpan(ctx, sp)
-		switch {
-		case err == nil:
-			j.log.Debug("range done", "part", sp.part.idx, "from", from, "bytes", j.spanPos(sp)-from,
-				"took", time.Since(began).Round(time.Millisecond))
-			return false, j.finishPartIfComplete(sp.part)
-		case errors.Is(err, errNextRequest):
-			attempt = 0
-			continue
-		case errors.Is(err, errStale), errors.Is(err, errRaceLost), errors.Is(err, errHostLimited):
-			return false, nil // the range is someone else's now, or goes back to the pool
-		case errors.Is(err, errSlow):
-			j.log.Debug("dropped a slow connection; its range goes to the others", "part", sp.part.idx, "at", j.spanPos(sp))
-			return true, nil
-		case errors.Is(err, errMirror):
-			continue // the URL changed under us: go again at once
+		for {
+			urls.tried = u
+			o, err := j.fetchSpan(ctx, sp, u)
+			if err != nil {
+				return j.spanPos(sp) > before, err
+			}
+			if o != spanMore {
+				out = o
+				return false, nil
+			}
+			u = urls.URL() // the part may have moved to a mirror meanwhile
 		}
-		if ctx.Err() != nil {
-			return false, ctx.Err()
-		}
-		j.mu.Lock()
-		racing := sp.race != nil
-		j.mu.Unlock()
-		if racing && retryable(err) {
-			return false, nil // the other stream of the race carries on
-		}
-		if j.spanPos(sp) > before {
-			attempt = 0 // progress was made: this is a new streak of failures
-		}
-		if !retryable(err) || attempt >= pol.MaxRetries() {
-			return false, fmt.Errorf("part %d: %w", sp.part.idx, err)
-		}
-		delay := pol.Delay(attempt, err)
-		j.log.Debug("retrying range", "part", sp.part.idx, "attempt", attempt+1, "delay", delay, "err", err)
-		attempt++
-		if err := pol.Wait(ctx, delay); err != nil {
-			return false, err
-		}
-		j.mu.Lock()
-		sp.part.mirrors.Retry()
-		j.mu.Unlock()
+	})
+	switch {
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case err != nil:
+		return false, fmt.Errorf("part %d: %w", sp.part.idx, err)
 	}
+	switch out {
+	case spanDone:
+		j.log.Debug("range done", "part", sp.part.idx, "from", from, "bytes", j.spanPos(sp)-from,
+			"took", time.Since(began).Round(time.Millisecond))
+		return false, j.finishPartIfComplete(sp.part)
+	case spanSlow:
+		j.log.Debug("dropped a slow connection; its range goes to the others", "part", sp.part.idx, "at", j.spanPos(sp))
+		return true, nil
+	}
+	return false, nil // the range is someone else's now, or goes back to the pool
 }

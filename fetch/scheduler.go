@@ -3,7 +3,6 @@ package fetch
 import (
 	"cmp"
 	"context"
-	"errors"
 	"net/http"
 	"os"
 	"slices"
@@ -11,10 +10,6 @@ import (
 
 	"github.com/vdlproject/vdl/request"
 )
-
-// errStale: the span's part was reset (remote changed, no range
-// support); its bytes are no longer wanted.
-var errStale = errors.New("span superseded")
 
 // partState is the scheduler's view of one part. Fields below mu are
 // guarded by Job.mu; file by Job.filesMu.
@@ -89,10 +84,10 @@ func (r *race) other(sp *span) *span {
 
 // worker is one connection's loop; its meter says how fast it is.
 type worker struct {
-	slot slot // its hold on a shared connection budget, if any
-	m    meter
-	http *http.Client // its own connection pool, when the client can make one
-	buf  []byte       // read buffer, reused across requests
+	slot   slot // its hold on a shared connection budget, if any
+	m      meter
+	client *request.Client // with a connection pool of its own, when ownPool can make one
+	buf    []byte          // read buffer, reused across requests
 }
 
 // recheckEvery is how often an idle worker looks again at the claimed

@@ -22,41 +22,61 @@ const (
 	fillWait = 20 * time.Millisecond
 )
 
-var (
-	// errNextRequest: the request delivered its range and the span goes
-	// on with the next one, on the same kept-alive connection.
-	errNextRequest = errors.New("request done; the span goes on")
-	// errRaceLost: the other stream of a race delivered these bytes first.
-	errRaceLost = errors.New("the other stream of a race was faster")
-	// errSlow: the connection stayed far below the job's median speed;
+// outcome is how one request of a span ended when it did not fail.
+type outcome int
+
+const (
+	// spanDone: the span's range is on disk (or was stolen down to nothing).
+	spanDone outcome = iota
+	// spanMore: the request delivered its piece and the span goes on with
+	// the next one, on the same kept-alive connection.
+	spanMore
+	// spanStale: the part was reset (remote changed, no range support);
+	// the span's bytes are no longer wanted.
+	spanStale
+	// spanLost: the other stream of a race delivered these bytes first.
+	spanLost
+	// spanSlow: the connection stayed far below the job's median speed;
 	// its range goes back to the others.
-	errSlow = errors.New("connection far below the median speed")
-	// errHostLimited: the host refused one more connection while others
-	// ran; it now gets fewer.
-	errHostLimited = errors.New("the host refuses more connections")
+	spanSlow
+	// spanRefused: the host refused one more connection while others
+	// ran; it now gets fewer, and the range goes back to them.
+	spanRefused
 )
 
-// fetchSpan issues one request for the next piece of sp and writes what
-// arrives. It returns nil when the span is finished (or was stolen down
-// to nothing), errNextRequest when the span goes on with a new request,
-// errStale when the plan changed, errRaceLost/errSlow/errHostLimited
-// when the span is to be given up, or the error of this attempt.
-func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
+// Causes with which the scheduler ends a request (context.Cause).
+var (
+	errSlow     = errors.New("connection far below the median speed")
+	errRaceLost = errors.New("the other stream of a race was faster")
+)
+
+// acceptRange are the statuses a ranged request can be answered with;
+// acceptResponse sorts them out. Any other is a *request.StatusError.
+func acceptRange(status int) bool {
+	return status == http.StatusOK || status == http.StatusPartialContent || status == http.StatusRequestedRangeNotSatisfiable
+}
+
+// fetchSpan issues one request at url for the next piece of sp and
+// writes what arrives: the attempt that the client's retry loop
+// decorates (runSpan). A failure is an error; errors after the server
+// answered are *replyError, so that they do not move the part to a
+// mirror.
+func (j *Job) fetchSpan(ctx context.Context, sp *span, url string) (outcome, error) {
 	p := sp.part
 	j.mu.Lock()
 	if sp.gen != p.gen {
 		j.mu.Unlock()
-		return errStale
+		return spanStale, nil
 	}
-	pos, end, url, noRanges := sp.pos, sp.end, p.mirrors.URL(), p.noRanges
+	pos, end, noRanges := sp.pos, sp.end, p.noRanges
 	if end >= 0 && pos >= end {
 		j.mu.Unlock()
 		// Nothing left to fetch (a stolen-down span, or an empty part).
 		if _, err := j.openPart(p); err != nil {
-			return err
+			return 0, err
 		}
 		j.markWritten(sp, pos, 0)
-		return nil
+		return spanDone, nil
 	}
 	reqEnd := int64(-1) // open-ended: no range support, read to the end
 	if !noRanges {
@@ -73,52 +93,44 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 		}
 	}
 	sp.reqEnd, sp.stolen = reqEnd, false
-	j.mu.Unlock()
-
-	// The watchdog bounds the wait for headers by the policy's timeout,
-	// then every silence of the body by StallTimeout.
-	headerTimeout := j.opts.Client.Policy.HeaderTimeout()
-	reqCtx, wd := request.Watch(ctx, headerTimeout)
-	defer wd.Stop()
-	j.mu.Lock()
-	sp.cancel = wd.Cancel
+	// The scheduler ends a request with a cause (spanSlow, spanLost).
+	reqCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sp.cancel = cancel
 	j.mu.Unlock()
 	defer func() {
 		j.mu.Lock()
 		sp.cancel, sp.transferring = nil, false
 		j.mu.Unlock()
 	}()
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, url, nil)
-	if err != nil {
-		return request.Permanent(fmt.Errorf("bad URL %q: %w", request.Redact(url), err))
-	}
+
+	h := make(http.Header, len(p.header)+2)
 	for k, vs := range p.header {
-		req.Header[k] = append([]string(nil), vs...)
+		h[k] = vs
 	}
 	// Compressed transfer would make byte positions meaningless.
-	req.Header.Set("Accept-Encoding", "identity")
+	h.Set("Accept-Encoding", "identity")
 	if reqEnd >= 0 {
-		req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", p.offset+pos, p.offset+reqEnd-1))
+		h.Set("Range", fmt.Sprintf("bytes=%d-%d", p.offset+pos, p.offset+reqEnd-1))
 	}
-	resp, err := sp.w.http.Do(req)
+	// The policy's timeout bounds the wait for headers, StallTimeout
+	// every silence of the body.
+	resp, err := sp.w.client.Send(reqCtx, request.Spec{URL: url, Header: h, Accept: acceptRange, Stall: j.opts.StallTimeout}, url)
 	if err != nil {
-		if c := giveUpCause(reqCtx); c != nil && ctx.Err() == nil {
-			return c
+		if o, ok := givenUp(ctx, reqCtx); ok {
+			return o, nil
 		}
-		if wd.Fired() && ctx.Err() == nil {
-			err = &request.TimeoutError{What: "no response headers", After: headerTimeout, URL: request.Redact(url)}
+		var se *request.StatusError
+		if errors.As(err, &se) {
+			return j.refusal(sp, se)
 		}
-		if ctx.Err() == nil && j.switchMirror(p, url, err) {
-			return errMirror
-		}
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
-	wd.Reset(j.opts.StallTimeout)
 
-	respEnd, err := j.acceptResponse(sp, resp, url, pos, reqEnd, noRanges)
-	if err != nil {
-		return err
+	respEnd, o, err := j.acceptResponse(sp, resp, url, pos, reqEnd, noRanges)
+	if err != nil || o != spanMore {
+		return o, wrapReply(err)
 	}
 	body := io.Reader(resp.Body)
 	if skip := p.offset + pos; resp.StatusCode == http.StatusOK && skip > 0 {
@@ -127,19 +139,55 @@ func (j *Job) fetchSpan(ctx context.Context, sp *span) error {
 		// A stream that cannot get that far fails and is retried; it never
 		// writes byte 0 at a later offset.
 		if _, err := io.CopyN(io.Discard, body, skip); err != nil {
-			return request.Transient(fmt.Errorf("%w before byte %d: %w", errShortBody, skip, err))
+			if o, ok := givenUp(ctx, reqCtx); ok {
+				return o, nil
+			}
+			return 0, &replyError{request.Transient(fmt.Errorf("%w before byte %d: %w", errShortBody, skip, err))}
 		}
 	}
-	return j.copyBody(ctx, reqCtx, sp, body, wd, respEnd)
+	o, err = j.copyBody(ctx, reqCtx, sp, body, respEnd)
+	return o, wrapReply(err)
 }
 
-// giveUpCause returns why the scheduler ended a request, if it did.
-func giveUpCause(reqCtx context.Context) error {
-	switch c := context.Cause(reqCtx); c {
-	case errSlow, errRaceLost:
-		return c
+// wrapReply marks err as a failure after the server answered.
+func wrapReply(err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	return &replyError{err}
+}
+
+// givenUp says whether the scheduler ended the request, and why.
+func givenUp(ctx, reqCtx context.Context) (outcome, bool) {
+	if ctx.Err() != nil {
+		return 0, false
+	}
+	switch context.Cause(reqCtx) {
+	case errSlow:
+		return spanSlow, true
+	case errRaceLost:
+		return spanLost, true
+	}
+	return 0, false
+}
+
+// refusal handles a status the part's range was refused with: a host that
+// caps connections gives the range back to the connections it serves; a
+// URL that delivered before and now answers 403 or 410 has expired.
+func (j *Job) refusal(sp *span, se *request.StatusError) (outcome, error) {
+	p := sp.part
+	j.mu.Lock()
+	limited := (se.StatusCode == http.StatusTooManyRequests || se.StatusCode == http.StatusServiceUnavailable) &&
+		j.noteRefusalLocked(sp)
+	delivered := p.delivered
+	j.mu.Unlock()
+	if limited {
+		return spanRefused, nil
+	}
+	if (se.StatusCode == http.StatusForbidden || se.StatusCode == http.StatusGone) && delivered {
+		return 0, fmt.Errorf("%w: %w", ErrExpired, se)
+	}
+	return 0, se
 }
 
 // initialWindowLocked is the length of a span's first request: an even
@@ -162,13 +210,14 @@ func (j *Job) initialWindowLocked(p *partState) int64 {
 // acceptResponse checks status, Content-Range and validators against the
 // plan, learning the size and validators on first contact. It adjusts the
 // part when the server turns out not to support ranges. respEnd is where
-// this response's bytes end (part-relative), -1 when it runs to EOF.
-func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, reqEnd int64, noRanges bool) (respEnd int64, err error) {
+// this response's bytes end (part-relative), -1 when it runs to EOF; o is
+// spanMore when the body is to be read, else how the request ended.
+func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, reqEnd int64, noRanges bool) (respEnd int64, o outcome, err error) {
 	p := sp.part
 	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") &&
 		resp.StatusCode/100 == 2 {
 		// Asked for identity; an encoded body's bytes are not the file's.
-		return 0, request.Permanent(fmt.Errorf("%w: GET %s: the server sent a %q-encoded body, not the file's bytes",
+		return 0, 0, request.Permanent(fmt.Errorf("%w: GET %s: the server sent a %q-encoded body, not the file's bytes",
 			request.ErrBadReply, request.Redact(url), ce))
 	}
 	total := int64(-1)
@@ -187,17 +236,17 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, req
 				j.resetLocked(p, "")
 			}
 			j.mu.Unlock()
-			return 0, errStale
+			return 0, spanStale, nil
 		}
 		total, respEnd = cr.Total, cr.Last+1-p.offset
 		if p.length > 0 {
 			if total, err = p.rangeTotal(cr.Total); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		}
 		defer func() {
 			j.mu.Lock()
-			if err == nil && sp.gen == p.gen {
+			if err == nil && o == spanMore && sp.gen == p.gen {
 				j.noteAcceptedLocked(sp)
 				if !p.confirmed {
 					p.confirmed = true
@@ -211,14 +260,14 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, req
 		if p.length > 0 {
 			var err error
 			if total, err = p.rangeTotal(total); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		}
 		if !noRanges {
 			j.mu.Lock()
 			if sp.gen != p.gen {
 				j.mu.Unlock()
-				return 0, errStale
+				return 0, spanStale, nil
 			}
 			// A 200 to a ranged request: no range support. From byte 0 this
 			// body is usable as is; from anywhere else it is not.
@@ -229,7 +278,7 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, req
 			if pos != 0 {
 				j.resetLocked(p, "")
 				j.mu.Unlock()
-				return 0, errStale
+				return 0, spanStale, nil
 			}
 			j.mu.Unlock()
 		}
@@ -241,31 +290,18 @@ func (j *Job) acceptResponse(sp *span, resp *http.Response, url string, pos, req
 				// A file of unknown size ends exactly here.
 				p.size, sp.end = pos, pos
 				j.checkCompleteLocked(p)
-				return 0, errStale
+				return 0, spanStale, nil
 			}
 			// The file got shorter than our progress: it changed.
 			j.resetLocked(p, "range not satisfiable")
 		}
-		return 0, errStale
+		return 0, spanStale, nil
 	default:
-		se := request.NewStatusError(resp, request.Redact(resp.Request.URL.String()))
-		j.mu.Lock()
-		limited := (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) &&
-			j.noteRefusalLocked(sp)
-		delivered := p.delivered
-		j.mu.Unlock()
-		if limited {
-			return 0, errHostLimited
-		}
-		if j.switchMirror(p, url, se) {
-			return 0, errMirror
-		}
-		if (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusGone) && delivered {
-			return 0, fmt.Errorf("%w: %w", ErrExpired, se)
-		}
-		return 0, se
+		// A 206 to a request without Range: nothing this plan can place.
+		return 0, 0, request.NewStatusError(resp, request.Redact(url))
 	}
-	return respEnd, j.checkIdentity(sp, total, resp.Header)
+	o, err = j.checkIdentity(sp, total, resp.Header)
+	return respEnd, o, err
 }
 
 // rangeTotal maps the remote file's size to the size of a byte-range part.
@@ -281,13 +317,13 @@ func (p *partState) rangeTotal(fileSize int64) (int64, error) {
 // checkIdentity compares the response's size and validators with what the
 // part's progress belongs to; on a mismatch the progress is discarded
 // (bytes of two versions are never mixed). On first contact it records them.
-func (j *Job) checkIdentity(sp *span, total int64, h http.Header) error {
+func (j *Job) checkIdentity(sp *span, total int64, h http.Header) (outcome, error) {
 	p := sp.part
 	etag, lastMod := h.Get("ETag"), h.Get("Last-Modified")
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if sp.gen != p.gen {
-		return errStale
+		return spanStale, nil
 	}
 	var why string
 	switch {
@@ -306,9 +342,9 @@ func (j *Job) checkIdentity(sp *span, total int64, h http.Header) error {
 			// This response is a whole fresh body from byte 0: keep it.
 			sp.gen = p.gen
 			sp.end = total
-			return nil
+			return spanMore, nil
 		}
-		return errStale
+		return spanStale, nil
 	}
 	p.hinted = false
 	if etag != "" {
@@ -324,5 +360,5 @@ func (j *Job) checkIdentity(sp *span, total int64, h http.Header) error {
 	if sp.end < 0 || sp.end > p.size && p.size >= 0 {
 		sp.end = p.size
 	}
-	return nil
+	return spanMore, nil
 }
