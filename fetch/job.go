@@ -89,22 +89,17 @@ type Job struct {
 	log   *slog.Logger
 	parts []*partState
 
-	mu      sync.Mutex    // guards the scheduler fields of parts and spans
-	changed chan struct{} // closed and replaced when work may have appeared
-	spans   []*span
-	stopped bool // a worker failed: the others take no new work
-
-	hostCaps map[string]int // learnt connection caps per host; guarded by mu
-	workers  []*worker      // every worker, for the best known speed; guarded by mu
+	// mu guards sched, and with it the scheduler's fields of parts and
+	// spans: the transfers report to the scheduler under it.
+	mu    sync.Mutex
+	sched *scheduler
+	now   func() time.Time // the one clock of the job (the scheduler's)
 
 	filesMu sync.Mutex // guards partState.file; held while syncing
 
-	done      atomic.Int64
-	resumed   atomic.Int64
-	partsDone atomic.Int64
-	conns     atomic.Int64
-	refused   atomic.Int64  // requests a connection-capped host refused
-	kick      chan struct{} // asks the checkpointer for an early save
+	resumed atomic.Int64
+	conns   atomic.Int64
+	kick    chan struct{} // asks the checkpointer for an early save
 }
 
 // MaxParts bounds a job: memory and the resume state grow with the part
@@ -138,7 +133,7 @@ func New(parts []Part, opts Options) (*Job, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	j := &Job{opts: opts, log: log, changed: make(chan struct{}), kick: make(chan struct{}, 1), hostCaps: map[string]int{}}
+	j := &Job{opts: opts, log: log, now: time.Now, kick: make(chan struct{}, 1)}
 	for i, p := range parts {
 		if p.URL == "" || p.Path == "" {
 			return nil, fmt.Errorf("fetch: part %d needs a URL and a path", i)
@@ -157,18 +152,25 @@ func New(parts []Part, opts Options) (*Job, error) {
 			header: p.Header, path: p.Path, size: size, hinted: size >= 0 && p.Length == 0, hint: size, offset: p.Offset, length: p.Length,
 			confirmed: p.RangesOK && size >= 0})
 	}
+	j.sched = newScheduler(j.parts, opts, j.now, log)
+	j.sched.completed = func() {
+		select {
+		case j.kick <- struct{}{}:
+		default:
+		}
+	}
 	return j, nil
 }
 
 // Progress returns the current counters; safe for concurrent use.
 func (j *Job) Progress() Progress {
 	p := Progress{
-		Done:      j.done.Load(),
+		Done:      j.sched.done.Load(),
 		Resumed:   j.resumed.Load(),
-		PartsDone: int(j.partsDone.Load()),
+		PartsDone: int(j.sched.partsDone.Load()),
 		Parts:     len(j.parts),
 		Conns:     int(j.conns.Load()),
-		Refused:   int(j.refused.Load()),
+		Refused:   int(j.sched.refused.Load()),
 	}
 	j.mu.Lock()
 	for _, ps := range j.parts {
@@ -248,7 +250,7 @@ func (j *Job) worker(ctx context.Context, i int) error {
 		defer own.CloseIdleConnections()
 	}
 	j.mu.Lock()
-	j.workers = append(j.workers, w)
+	j.sched.workers = append(j.sched.workers, w)
 	j.mu.Unlock()
 	for {
 		sp, err := j.next(ctx, w)
@@ -256,7 +258,7 @@ func (j *Job) worker(ctx context.Context, i int) error {
 			return err
 		}
 		j.mu.Lock()
-		w.m.start(time.Now())
+		w.m.start(j.now())
 		j.mu.Unlock()
 		dropped, err := j.runSpan(ctx, sp)
 		if err != nil {
@@ -266,7 +268,7 @@ func (j *Job) worker(ctx context.Context, i int) error {
 			w.slot.drop()
 			// Let the others take the dropped range first.
 			j.mu.Lock()
-			wait := j.changed
+			wait := j.sched.changed
 			j.mu.Unlock()
 			t := time.NewTimer(time.Second)
 			select {
@@ -279,57 +281,49 @@ func (j *Job) worker(ctx context.Context, i int) error {
 	}
 }
 
-// runSpan fetches one span, request after request, under the client's
-// retry loop (request.Client.Retry): one attempt is the span's requests
-// from where it stands until one fails. The span stays claimed while it
-// backs off, so idle workers may steal from it. dropped reports that the
-// span was given up for being far slower than the others.
-func (j *Job) runSpan(ctx context.Context, sp *span) (dropped bool, err error) {
-	defer func() { j.release(sp, err) }()
-	began, from := time.Now(), j.spanPos(sp)
-	urls := &partURLs{j: j, p: sp.part}
-	out := spanDone
-	err = sp.w.client.Retry(ctx, urls, request.Retry{
-		Retryable: retryable,
-		// A race's stream that fails leaves the bytes to the other one.
-		Stop: func(error) bool {
+// recheckEvery is how often an idle worker looks again at the claimed
+// spans: their measured speeds change, and with them whether a steal or
+// a race pays, without any event to wake it.
+const recheckEvery = 250 * time.Millisecond
+
+// next returns the next span for w, blocking while all remaining work is
+// claimed by others and cannot be split or raced. It returns nil when
+// every part is complete.
+func (j *Job) next(ctx context.Context, w *worker) (*span, error) {
+	t := time.NewTimer(recheckEvery)
+	defer t.Stop()
+	for {
+		if w.slot.s != nil && !w.slot.held {
 			j.mu.Lock()
-			defer j.mu.Unlock()
-			if sp.race != nil {
-				out = spanLost
+			wake, done := j.sched.changed, j.sched.allDone()
+			j.mu.Unlock()
+			if done {
+				return nil, nil
 			}
-			return sp.race != nil
-		},
-		Log: j.log.With("part", sp.part.idx),
-	}, func(ctx context.Context, u string) (progressed bool, err error) {
-		before := j.spanPos(sp)
-		for {
-			urls.tried = u
-			o, err := j.fetchSpan(ctx, sp, u)
-			if err != nil {
-				return j.spanPos(sp) > before, err
+			if got, err := w.slot.hold(ctx, wake); err != nil {
+				return nil, err
+			} else if !got {
+				continue // the job changed while waiting for a connection: look again
 			}
-			if o != spanMore {
-				out = o
-				return false, nil
-			}
-			u = urls.URL() // the part may have moved to a mirror meanwhile
 		}
-	})
-	switch {
-	case ctx.Err() != nil:
-		return false, ctx.Err()
-	case err != nil:
-		return false, fmt.Errorf("part %d: %w", sp.part.idx, err)
+		j.mu.Lock()
+		if j.sched.stopped {
+			j.mu.Unlock()
+			return nil, nil // another worker's error ends the job
+		}
+		sp, allDone := j.sched.claim(w)
+		wait := j.sched.changed
+		j.mu.Unlock()
+		if sp != nil || allDone {
+			return sp, nil
+		}
+		w.slot.drop() // nothing here now: another job may use the connection
+		t.Reset(recheckEvery)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-wait:
+		case <-t.C:
+		}
 	}
-	switch out {
-	case spanDone:
-		j.log.Debug("range done", "part", sp.part.idx, "from", from, "bytes", j.spanPos(sp)-from,
-			"took", time.Since(began).Round(time.Millisecond))
-		return false, j.finishPartIfComplete(sp.part)
-	case spanSlow:
-		j.log.Debug("dropped a slow connection; its range goes to the others", "part", sp.part.idx, "at", j.spanPos(sp))
-		return true, nil
-	}
-	return false, nil // the range is someone else's now, or goes back to the pool
 }

@@ -21,30 +21,18 @@ func (u *partURLs) URL() string {
 	return u.p.mirrors.URL()
 }
 
-// Switch moves the part from its last failed URL to the next mirror and
-// reports whether to retry at once (request.Mirrors: each mirror once
-// per streak of failures). Only a refusal or a failed connection moves
-// it: a reply that went wrong after the server answered is that mirror's
-// bytes, retried in place. Validators are forgotten: mirrors serve the
-// same file but may label it differently.
+// Switch moves the part from the span's last failed URL to the next
+// mirror (scheduler.switchMirror) and reports whether to retry at once.
+// Only a refusal or a failed connection moves it: a reply that went
+// wrong after the server answered is that mirror's bytes, retried in
+// place.
 func (u *partURLs) Switch(_ string, cause error) bool {
 	if errors.As(cause, new(*replyError)) || !request.MirrorWorthy(cause) {
 		return false
 	}
-	j, p, failed := u.j, u.p, u.tried
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	inUse := p.mirrors.URL() == failed
-	if !p.mirrors.Switch(failed) {
-		return false
-	}
-	if inUse {
-		p.etag, p.lastMod = "", ""
-		p.host = hostOf(p.mirrors.URL())
-		j.log.Warn("mirror failed; trying the next one", "part", p.idx, "failed", request.Redact(failed),
-			"next", request.Redact(p.mirrors.URL()), "err", cause)
-	}
-	return true
+	u.j.mu.Lock()
+	defer u.j.mu.Unlock()
+	return u.j.sched.switchMirror(u.p, u.tried, cause)
 }
 
 func (u *partURLs) Retry() {

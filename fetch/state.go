@@ -95,11 +95,11 @@ func (j *Job) loadState() error {
 		p.hinted = false
 		p.delivered = len(done) > 0
 		n := done.total()
-		j.done.Add(n)
+		j.sched.done.Add(n)
 		j.resumed.Add(n)
 		if p.size >= 0 && (done.covers(p.size) || p.size == 0) {
 			p.complete = true
-			j.partsDone.Add(1)
+			j.sched.partsDone.Add(1)
 		}
 	}
 	return nil
@@ -252,7 +252,7 @@ func (j *Job) checkpoint() error {
 
 // snapshot records the progress in the compact form (version 2).
 func (j *Job) snapshot() stateFile {
-	st := stateFile{Version: stateVersion, Key: j.opts.Key, Saved: time.Now().UTC(), Count: len(j.parts)}
+	st := stateFile{Version: stateVersion, Key: j.opts.Key, Saved: j.now().UTC(), Count: len(j.parts)}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, p := range j.parts {
