@@ -1,13 +1,3 @@
-// Package fetch is vdl's segmented downloader. A Job moves the bytes of one
-// or more parts (URL + headers) into files with N connections in total,
-// splitting big parts into byte ranges and letting idle connections steal
-// half of the largest remaining range. Progress is checkpointed to a state
-// file so that a rerun after Ctrl-C, a crash or SIGKILL resumes without
-// refetching finished ranges, and without ever mixing bytes of two versions
-// of a remote file.
-//
-// The package does no printing: it reports through Job.Progress (atomic
-// counters, safe to poll from any goroutine) and an injected *slog.Logger.
 package fetch
 
 import (
@@ -102,17 +92,17 @@ type Job struct {
 	kick    chan struct{} // asks the checkpointer for an early save
 }
 
-// MaxParts bounds a job: memory and the resume state grow with the part
+// maxParts bounds a job: memory and the resume state grow with the part
 // count (about 1 KB a part in all), and no video needs more.
-const MaxParts = 250_000
+const maxParts = 250_000
 
 // New validates parts and options and returns a job ready to Run.
 func New(parts []Part, opts Options) (*Job, error) {
 	if len(parts) == 0 {
 		return nil, errors.New("fetch: job has no parts")
 	}
-	if len(parts) > MaxParts {
-		return nil, fmt.Errorf("fetch: %d parts in one job, more than %d", len(parts), MaxParts)
+	if len(parts) > maxParts {
+		return nil, fmt.Errorf("fetch: %d parts in one job, more than %d", len(parts), maxParts)
 	}
 	if opts.Client == nil {
 		opts.Client = &request.Client{HTTP: http.DefaultClient}

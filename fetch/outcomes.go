@@ -219,7 +219,7 @@ func (sc *scheduler) written(sp *span, at, n int64) bool {
 	}
 	sp.written = max(sp.written, at+n)
 	if n > 0 {
-		p.done = p.done.add(Range{at, at + n})
+		p.done = p.done.add(byteRange{at, at + n})
 		p.delivered = true
 		p.mirrors.Reset()
 		sc.done.Add(n)

@@ -76,7 +76,7 @@ func (j *Job) accept(sp *span, resp *http.Response, url string, pos, reqEnd int6
 func (p *partState) rangeTotal(fileSize int64) (int64, error) {
 	if fileSize >= 0 && fileSize < p.offset+p.length {
 		return 0, fmt.Errorf("%w: byte range %d-%d of %s is past its end (%d bytes)",
-			ErrRangeMissing, p.offset, p.offset+p.length-1, request.Redact(p.mirrors.URL()), fileSize)
+			errRangeMissing, p.offset, p.offset+p.length-1, request.Redact(p.mirrors.URL()), fileSize)
 	}
 	return p.length, nil
 }

@@ -215,23 +215,23 @@ func (sc *scheduler) claimFree(p *partState, w *worker) *span {
 }
 
 // subtractClaims returns the pieces of gap g not claimed by spans of p.
-func subtractClaims(g Range, spans []*span, p *partState) []Range {
-	free := []Range{g}
+func subtractClaims(g byteRange, spans []*span, p *partState) []byteRange {
+	free := []byteRange{g}
 	for _, s := range spans {
 		if s.part != p || s.end < 0 {
 			continue
 		}
-		var next []Range
+		var next []byteRange
 		for _, f := range free {
 			if s.end <= f.Start || s.written >= f.End {
 				next = append(next, f)
 				continue
 			}
 			if s.written > f.Start {
-				next = append(next, Range{f.Start, s.written})
+				next = append(next, byteRange{f.Start, s.written})
 			}
 			if s.end < f.End {
-				next = append(next, Range{s.end, f.End})
+				next = append(next, byteRange{s.end, f.End})
 			}
 		}
 		free = next

@@ -161,6 +161,19 @@ func TestSchedulerDecisions(t *testing.T) {
 			victimEnd: 11 * mib,
 		},
 		{
+			name: "measured briefly: the part not yet requested is taken, nothing cut",
+			setup: func(sc *scheduler, clk *fakeClock) (*worker, *span) {
+				sc.parts[1].complete = true
+				sc.parts[0].size = 11 * mib
+				v := sc.addSpan(sc.parts[0], measured(clk, 1*mib, 375*time.Millisecond, false), 0, 11*mib)
+				v.reqEnd = 2 * mib // [0, 2 MiB) in flight
+				return measured(clk, 10*mib, time.Second, true), v
+			},
+			steal:     true,
+			want:      &spanWant{part: 0, pos: 2 * mib, end: 11 * mib, maxWindow: 5 * mib},
+			victimEnd: 2 * mib,
+		},
+		{
 			name: "measured long enough: a straggler's transfer is cut",
 			setup: func(sc *scheduler, clk *fakeClock) (*worker, *span) {
 				sc.parts[1].complete = true

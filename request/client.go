@@ -14,8 +14,8 @@ import (
 	"time"
 )
 
-// DefaultLimit bounds a body read by Read when the Spec names no limit.
-const DefaultLimit = 16 << 20
+// defaultLimit bounds a body read by Read when the Spec names no limit.
+const defaultLimit = 16 << 20
 
 // ErrTooBig is a body over the Spec's limit; it is not retried.
 var ErrTooBig = errors.New("reply too big")
@@ -49,7 +49,7 @@ type Spec struct {
 	// after a long wait is not refused as stale.
 	Fresh  func() string
 	Header http.Header // added to the request
-	// Limit bounds the body Read keeps (default DefaultLimit).
+	// Limit bounds the body Read keeps (default 16 MiB).
 	Limit int64
 	// Accept says which statuses are an answer; default 200 only. Any
 	// other status is a *StatusError.
@@ -78,7 +78,7 @@ type Reply struct {
 func (c *Client) Read(ctx context.Context, s Spec) (*Reply, error) {
 	limit := s.Limit
 	if limit <= 0 {
-		limit = DefaultLimit
+		limit = defaultLimit
 	}
 	var rep *Reply
 	all := append([]string{s.URL}, s.Mirrors...)
@@ -147,7 +147,7 @@ func (c *Client) retry(ctx context.Context, s Spec, attempt Attempt) error {
 // rec, if not nil, is told of the request and of a refused reply.
 func (c *Client) attempt(ctx context.Context, s Spec, u string, rec *recording) (*http.Response, error) {
 	timeout := c.Policy.HeaderTimeout()
-	rctx, wd := Watch(ctx, timeout)
+	rctx, wd := watch(ctx, timeout)
 	method := s.Method
 	if method == "" {
 		method = http.MethodGet
@@ -219,7 +219,7 @@ func label(s Spec, raw string) string {
 // into a TimeoutError.
 type watchedBody struct {
 	io.ReadCloser
-	wd     *Watchdog
+	wd     *watchdog
 	url    string
 	parent context.Context
 }

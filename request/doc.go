@@ -16,7 +16,8 @@
 // There is one attempt (Client.Send: the watchdog, redacted messages,
 // typed errors) and one retry loop (Client.Retry: the policy,
 // Retry-After, mirrors, a new streak after progress), a decorator around
-// an attempt. Client.Read and Client.Open are both for small bodies
-// (pages, API replies, playlists, keys) and probes; package fetch
-// decorates its own attempt, one ranged request, with the same loop.
+// an attempt. Client.Read (small bodies: pages, API replies, playlists,
+// keys) and Client.Open (a probe whose body the caller reads) run on
+// them; package fetch decorates its own attempt, one ranged request,
+// with the same loop.
 package request
