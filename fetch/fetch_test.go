@@ -256,24 +256,6 @@ func TestNoSpace(t *testing.T) {
 	}
 }
 
-// TestWorkStealing: one response is throttled to a tenth of the others;
-// idle connections must take most of its range away.
-func TestWorkStealing(t *testing.T) {
-	const size = 4 << 20
-	data := ms.RandomBytes(size)
-	s := startServer(t, data, ms.Options{Throttle: 4 << 20, SlowConn: 1})
-	dir := t.TempDir()
-	o := fastOpts(dir)
-	if _, err := runJob(t, context.Background(), s.FileURL(), dir, size, o); err != nil {
-		t.Fatal(err)
-	}
-	sameFile(t, filepath.Join(dir, "out.bin"), data)
-	share := int64(size / o.Connections)
-	if slow := s.BytesOfResponse(1); slow > share/2 {
-		t.Errorf("slow connection carried %d bytes, more than half of an even share (%d): no stealing", slow, share)
-	}
-}
-
 func TestRemoteChangedDiscardsProgress(t *testing.T) {
 	const size = 2 << 20
 	old := ms.RandomBytes(size)
