@@ -62,7 +62,7 @@ func TestByteRangePastEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = j.Run(context.Background())
-		if !errors.Is(err, ErrRangeMissing) {
+		if !errors.Is(err, errRangeMissing) {
 			t.Fatalf("range past the end: err = %v, want ErrRangeMissing", err)
 		}
 		if got := s.Requests.Load(); got > 1 {

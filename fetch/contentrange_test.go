@@ -52,7 +52,7 @@ func FuzzParseContentRange(f *testing.F) {
 
 func TestRangeSet(t *testing.T) {
 	var s rangeSet
-	for _, r := range []Range{{10, 20}, {30, 40}, {20, 30}, {0, 5}, {50, 60}, {55, 70}, {3, 8}} {
+	for _, r := range []byteRange{{10, 20}, {30, 40}, {20, 30}, {0, 5}, {50, 60}, {55, 70}, {3, 8}} {
 		s = s.add(r)
 	}
 	want := rangeSet{{0, 8}, {10, 40}, {50, 70}}
@@ -68,10 +68,10 @@ func TestRangeSet(t *testing.T) {
 		t.Errorf("total = %d", s.total())
 	}
 	gaps := s.gaps(80)
-	if len(gaps) != 3 || gaps[0] != (Range{8, 10}) || gaps[1] != (Range{40, 50}) || gaps[2] != (Range{70, 80}) {
+	if len(gaps) != 3 || gaps[0] != (byteRange{8, 10}) || gaps[1] != (byteRange{40, 50}) || gaps[2] != (byteRange{70, 80}) {
 		t.Errorf("gaps = %v", gaps)
 	}
-	if g := s.gaps(-1); g[len(g)-1] != (Range{70, -1}) {
+	if g := s.gaps(-1); g[len(g)-1] != (byteRange{70, -1}) {
 		t.Errorf("open gap = %v", g)
 	}
 	if !s.valid(70) || s.valid(69) || (rangeSet{{5, 3}}).valid(-1) || (rangeSet{{0, 5}, {5, 9}}).valid(-1) {
@@ -89,7 +89,7 @@ func TestRetryable(t *testing.T) {
 	}{
 		{&request.StatusError{StatusCode: 503}, true},
 		{&request.StatusError{StatusCode: 404}, false},
-		{errStalled, true},
+		{&replyError{&request.TimeoutError{What: "no data"}}, true},
 		{request.Transient(errShortBody), true},
 		{fmt.Errorf("%w: %w", ErrExpired, &request.StatusError{StatusCode: 503}), false},
 		{ErrExpired, false},

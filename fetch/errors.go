@@ -17,14 +17,8 @@ var (
 	// ErrNoSpace means the destination cannot hold the remaining bytes.
 	ErrNoSpace = errors.New("not enough free disk space")
 
-	// ErrRangeMissing means a byte-range part lies past the end of its file.
-	ErrRangeMissing = fmt.Errorf("%w: byte range missing", request.ErrBadReply)
-
-	// errStalled is a transfer that delivered nothing for StallTimeout.
-	errStalled = request.Transient(errors.New("connection stalled"))
-
-	// errMirror means the part moved to another mirror: retry at once.
-	errMirror = errors.New("switched to a mirror")
+	// errRangeMissing means a byte-range part lies past the end of its file.
+	errRangeMissing = fmt.Errorf("%w: byte range missing", request.ErrBadReply)
 
 	// errShortBody is a response body that ended before its range did.
 	errShortBody = errors.New("response body ended early")

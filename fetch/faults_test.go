@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -139,9 +138,9 @@ func TestRaceWritesEachByteOnce(t *testing.T) {
 	p := j.parts[0]
 	p.size, p.confirmed = 1000, true
 	slow, fast := &worker{}, &worker{}
-	victim := j.addSpanLocked(p, slow, 600, 1000)
+	victim := j.sched.addSpan(p, slow, 600, 1000)
 	victim.pos, victim.written = 700, 700 // the victim got to 700
-	racer := j.addSpanLocked(p, fast, victim.pos, victim.end)
+	racer := j.sched.addSpan(p, fast, victim.pos, victim.end)
 	r := &race{front: victim.pos, a: victim, b: racer}
 	victim.race, racer.race = r, r
 
@@ -157,9 +156,9 @@ func TestRaceWritesEachByteOnce(t *testing.T) {
 		{victim, 50, 0, 0, 0, true, false},      // [750,800) came already: the victim has lost
 	}
 	for i, st := range steps {
-		at, skip, keep, err := j.reserve(st.sp, st.n, -1)
-		if lost := errors.Is(err, errRaceLost); lost != st.lost {
-			t.Fatalf("step %d: err %v, want lost=%v", i, err, st.lost)
+		at, skip, keep, o := j.sched.reserve(st.sp, st.n, -1)
+		if lost := o == spanLost; lost != st.lost {
+			t.Fatalf("step %d: outcome %v, want lost=%v", i, o, st.lost)
 		}
 		if !st.lost && (at != st.at || skip != st.skip || keep != st.keep) {
 			t.Errorf("step %d: at %d skip %d keep %d, want %d %d %d", i, at, skip, keep, st.at, st.skip, st.keep)

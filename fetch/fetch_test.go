@@ -32,8 +32,6 @@ func startServer(t *testing.T, data []byte, opts ms.Options) *ms.Server {
 func fastOpts(dir string) Options {
 	return Options{
 		Client: &request.Client{HTTP: &http.Client{Transport: &http.Transport{DisableCompression: true}},
-			// As the CLI does: each connection a pool of its own.
-			Pool:   func() *http.Client { return &http.Client{Transport: &http.Transport{DisableCompression: true}} },
 			Policy: request.Policy{Retries: 5, Timeout: 5 * time.Second, Backoff: func(int) time.Duration { return 0 }}},
 		Connections:  4,
 		MinSplit:     32 << 10,
@@ -255,24 +253,6 @@ func TestNoSpace(t *testing.T) {
 	}
 	if _, statErr := os.Stat(filepath.Join(dir, "out.bin")); !os.IsNotExist(statErr) {
 		t.Errorf("refused job left a file behind")
-	}
-}
-
-// TestWorkStealing: one response is throttled to a tenth of the others;
-// idle connections must take most of its range away.
-func TestWorkStealing(t *testing.T) {
-	const size = 4 << 20
-	data := ms.RandomBytes(size)
-	s := startServer(t, data, ms.Options{Throttle: 4 << 20, SlowConn: 1})
-	dir := t.TempDir()
-	o := fastOpts(dir)
-	if _, err := runJob(t, context.Background(), s.FileURL(), dir, size, o); err != nil {
-		t.Fatal(err)
-	}
-	sameFile(t, filepath.Join(dir, "out.bin"), data)
-	share := int64(size / o.Connections)
-	if slow := s.BytesOfResponse(1); slow > share/2 {
-		t.Errorf("slow connection carried %d bytes, more than half of an even share (%d): no stealing", slow, share)
 	}
 }
 

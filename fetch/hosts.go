@@ -24,24 +24,24 @@ func hostOf(raw string) string {
 	return strings.ToLower(u.Host)
 }
 
-// hostCapLocked is the number of spans the job may hold on host, 0 for
+// hostCap is the number of spans the job may hold on host, 0 for
 // no limit.
-func (j *Job) hostCapLocked(host string) int {
-	c, learnt := j.hostCaps[host]
-	if m := j.opts.MaxConnsPerHost; m > 0 && (!learnt || m < c) {
+func (sc *scheduler) hostCap(host string) int {
+	c, learnt := sc.hostCaps[host]
+	if m := sc.maxPerHost; m > 0 && (!learnt || m < c) {
 		return m
 	}
 	return c
 }
 
-// hostFullLocked says whether another span on host would pass its cap.
-func (j *Job) hostFullLocked(host string) bool {
-	limit := j.hostCapLocked(host)
+// hostFull says whether another span on host would pass its cap.
+func (sc *scheduler) hostFull(host string) bool {
+	limit := sc.hostCap(host)
 	if limit <= 0 {
 		return false
 	}
 	n := 0
-	for _, s := range j.spans {
+	for _, s := range sc.spans {
 		if s.part.host == host {
 			n++
 		}
@@ -49,11 +49,11 @@ func (j *Job) hostFullLocked(host string) bool {
 	return n >= limit
 }
 
-// transferringLocked counts the spans reading a body from host, other
+// transferringFrom counts the spans reading a body from host, other
 // than sp.
-func (j *Job) transferringLocked(host string, sp *span) int {
+func (sc *scheduler) transferringFrom(host string, sp *span) int {
 	n := 0
-	for _, s := range j.spans {
+	for _, s := range sc.spans {
 		if s != sp && s.transferring && s.part.host == host {
 			n++
 		}
@@ -61,32 +61,32 @@ func (j *Job) transferringLocked(host string, sp *span) int {
 	return n
 }
 
-// noteRefusalLocked handles a 429/503 to sp: when others are
+// noteRefusal handles a 429/503 to sp: when others are
 // transferring from the same host, it lowers the host's cap to them and
 // reports true (the range goes back to them, with no backoff).
-func (j *Job) noteRefusalLocked(sp *span) bool {
+func (sc *scheduler) noteRefusal(sp *span) bool {
 	host := sp.part.host
-	running := j.transferringLocked(host, sp)
+	running := sc.transferringFrom(host, sp)
 	if running == 0 {
 		return false // an outage or overload: the retry policy's business
 	}
-	if c := j.hostCapLocked(host); c == 0 || running < c {
-		j.log.Info("the host refuses more connections; using fewer", "host", host, "connections", running)
-		j.hostCaps[host] = running
+	if c := sc.hostCap(host); c == 0 || running < c {
+		sc.log.Info("the host refuses more connections; using fewer", "host", host, "connections", running)
+		sc.hostCaps[host] = running
 	}
-	j.refused.Add(1)
+	sc.refused.Add(1)
 	return true
 }
 
-// noteAcceptedLocked raises a learnt cap to the number of transfers the
+// noteAccepted raises a learnt cap to the number of transfers the
 // host has just accepted at once.
-func (j *Job) noteAcceptedLocked(sp *span) {
+func (sc *scheduler) noteAccepted(sp *span) {
 	host := sp.part.host
-	c, learnt := j.hostCaps[host]
+	c, learnt := sc.hostCaps[host]
 	if !learnt {
 		return
 	}
-	if running := j.transferringLocked(host, sp) + 1; running > c {
-		j.hostCaps[host] = running
+	if running := sc.transferringFrom(host, sp) + 1; running > c {
+		sc.hostCaps[host] = running
 	}
 }

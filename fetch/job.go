@@ -1,13 +1,3 @@
-// Package fetch is vdl's segmented downloader. A Job moves the bytes of one
-// or more parts (URL + headers) into files with N connections in total,
-// splitting big parts into byte ranges and letting idle connections steal
-// half of the largest remaining range. Progress is checkpointed to a state
-// file so that a rerun after Ctrl-C, a crash or SIGKILL resumes without
-// refetching finished ranges, and without ever mixing bytes of two versions
-// of a remote file.
-//
-// The package does no printing: it reports through Job.Progress (atomic
-// counters, safe to poll from any goroutine) and an injected *slog.Logger.
 package fetch
 
 import (
@@ -89,35 +79,30 @@ type Job struct {
 	log   *slog.Logger
 	parts []*partState
 
-	mu      sync.Mutex    // guards the scheduler fields of parts and spans
-	changed chan struct{} // closed and replaced when work may have appeared
-	spans   []*span
-	stopped bool // a worker failed: the others take no new work
-
-	hostCaps map[string]int // learnt connection caps per host; guarded by mu
-	workers  []*worker      // every worker, for the best known speed; guarded by mu
+	// mu guards sched, and with it the scheduler's fields of parts and
+	// spans: the transfers report to the scheduler under it.
+	mu    sync.Mutex
+	sched *scheduler
+	now   func() time.Time // the one clock of the job (the scheduler's)
 
 	filesMu sync.Mutex // guards partState.file; held while syncing
 
-	done      atomic.Int64
-	resumed   atomic.Int64
-	partsDone atomic.Int64
-	conns     atomic.Int64
-	refused   atomic.Int64  // requests a connection-capped host refused
-	kick      chan struct{} // asks the checkpointer for an early save
+	resumed atomic.Int64
+	conns   atomic.Int64
+	kick    chan struct{} // asks the checkpointer for an early save
 }
 
-// MaxParts bounds a job: memory and the resume state grow with the part
+// maxParts bounds a job: memory and the resume state grow with the part
 // count (about 1 KB a part in all), and no video needs more.
-const MaxParts = 250_000
+const maxParts = 250_000
 
 // New validates parts and options and returns a job ready to Run.
 func New(parts []Part, opts Options) (*Job, error) {
 	if len(parts) == 0 {
 		return nil, errors.New("fetch: job has no parts")
 	}
-	if len(parts) > MaxParts {
-		return nil, fmt.Errorf("fetch: %d parts in one job, more than %d", len(parts), MaxParts)
+	if len(parts) > maxParts {
+		return nil, fmt.Errorf("fetch: %d parts in one job, more than %d", len(parts), maxParts)
 	}
 	if opts.Client == nil {
 		opts.Client = &request.Client{HTTP: http.DefaultClient}
@@ -138,7 +123,7 @@ func New(parts []Part, opts Options) (*Job, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	j := &Job{opts: opts, log: log, changed: make(chan struct{}), kick: make(chan struct{}, 1), hostCaps: map[string]int{}}
+	j := &Job{opts: opts, log: log, now: time.Now, kick: make(chan struct{}, 1)}
 	for i, p := range parts {
 		if p.URL == "" || p.Path == "" {
 			return nil, fmt.Errorf("fetch: part %d needs a URL and a path", i)
@@ -157,18 +142,25 @@ func New(parts []Part, opts Options) (*Job, error) {
 			header: p.Header, path: p.Path, size: size, hinted: size >= 0 && p.Length == 0, hint: size, offset: p.Offset, length: p.Length,
 			confirmed: p.RangesOK && size >= 0})
 	}
+	j.sched = newScheduler(j.parts, opts, j.now, log)
+	j.sched.completed = func() {
+		select {
+		case j.kick <- struct{}{}:
+		default:
+		}
+	}
 	return j, nil
 }
 
 // Progress returns the current counters; safe for concurrent use.
 func (j *Job) Progress() Progress {
 	p := Progress{
-		Done:      j.done.Load(),
+		Done:      j.sched.done.Load(),
 		Resumed:   j.resumed.Load(),
-		PartsDone: int(j.partsDone.Load()),
+		PartsDone: int(j.sched.partsDone.Load()),
 		Parts:     len(j.parts),
 		Conns:     int(j.conns.Load()),
-		Refused:   int(j.refused.Load()),
+		Refused:   int(j.sched.refused.Load()),
 	}
 	j.mu.Lock()
 	for _, ps := range j.parts {
@@ -237,15 +229,18 @@ func (j *Job) worker(ctx context.Context, i int) error {
 	// The first worker takes the shared client, whose pool may hold the
 	// connection the extractor's probe left open: one handshake fewer,
 	// and on a server that is kind only to its first connections, one of
-	// them. The others get pools of their own.
-	w := &worker{http: j.opts.Client.HTTP, slot: slot{s: j.opts.Slots, prio: j.opts.Priority}}
+	// them. The others get pools of their own (ownPool).
+	c := j.opts.Client
+	w := &worker{client: c, slot: slot{s: j.opts.Slots, prio: j.opts.Priority}}
 	defer w.slot.drop()
-	if j.opts.Client.Pool != nil && i > 0 {
-		w.http = j.opts.Client.Pool()
-		defer w.http.CloseIdleConnections()
+	if own := ownPool(c.HTTP); own != nil && i > 0 {
+		wc := *c
+		wc.HTTP = own
+		w.client = &wc
+		defer own.CloseIdleConnections()
 	}
 	j.mu.Lock()
-	j.workers = append(j.workers, w)
+	j.sched.workers = append(j.sched.workers, w)
 	j.mu.Unlock()
 	for {
 		sp, err := j.next(ctx, w)
@@ -253,7 +248,7 @@ func (j *Job) worker(ctx context.Context, i int) error {
 			return err
 		}
 		j.mu.Lock()
-		w.m.start(time.Now())
+		w.m.start(j.now())
 		j.mu.Unlock()
 		dropped, err := j.runSpan(ctx, sp)
 		if err != nil {
@@ -263,7 +258,7 @@ func (j *Job) worker(ctx context.Context, i int) error {
 			w.slot.drop()
 			// Let the others take the dropped range first.
 			j.mu.Lock()
-			wait := j.changed
+			wait := j.sched.changed
 			j.mu.Unlock()
 			t := time.NewTimer(time.Second)
 			select {
@@ -276,57 +271,49 @@ func (j *Job) worker(ctx context.Context, i int) error {
 	}
 }
 
-// runSpan fetches one span, request after request, retrying what is
-// retryable under the client's policy. The span stays claimed while it
-// backs off, so idle workers may steal from it. dropped reports that the
-// span was given up for being far slower than the others.
-func (j *Job) runSpan(ctx context.Context, sp *span) (dropped bool, err error) {
-	defer func() { j.release(sp, err) }()
-	pol := j.opts.Client.Policy
-	attempt := 0
-	began, from := time.Now(), j.spanPos(sp)
+// recheckEvery is how often an idle worker looks again at the claimed
+// spans: their measured speeds change, and with them whether a steal or
+// a race pays, without any event to wake it.
+const recheckEvery = 250 * time.Millisecond
+
+// next returns the next span for w, blocking while all remaining work is
+// claimed by others and cannot be split or raced. It returns nil when
+// every part is complete.
+func (j *Job) next(ctx context.Context, w *worker) (*span, error) {
+	t := time.NewTimer(recheckEvery)
+	defer t.Stop()
 	for {
-		before := j.spanPos(sp)
-		err := j.fetchSpan(ctx, sp)
-		switch {
-		case err == nil:
-			j.log.Debug("range done", "part", sp.part.idx, "from", from, "bytes", j.spanPos(sp)-from,
-				"took", time.Since(began).Round(time.Millisecond))
-			return false, j.finishPartIfComplete(sp.part)
-		case errors.Is(err, errNextRequest):
-			attempt = 0
-			continue
-		case errors.Is(err, errStale), errors.Is(err, errRaceLost), errors.Is(err, errHostLimited):
-			return false, nil // the range is someone else's now, or goes back to the pool
-		case errors.Is(err, errSlow):
-			j.log.Debug("dropped a slow connection; its range goes to the others", "part", sp.part.idx, "at", j.spanPos(sp))
-			return true, nil
-		case errors.Is(err, errMirror):
-			continue // the URL changed under us: go again at once
-		}
-		if ctx.Err() != nil {
-			return false, ctx.Err()
+		if w.slot.s != nil && !w.slot.held {
+			j.mu.Lock()
+			wake, done := j.sched.changed, j.sched.allDone()
+			j.mu.Unlock()
+			if done {
+				return nil, nil
+			}
+			if got, err := w.slot.hold(ctx, wake); err != nil {
+				return nil, err
+			} else if !got {
+				continue // the job changed while waiting for a connection: look again
+			}
 		}
 		j.mu.Lock()
-		racing := sp.race != nil
+		if j.sched.stopped {
+			j.mu.Unlock()
+			return nil, nil // another worker's error ends the job
+		}
+		sp, allDone := j.sched.claim(w)
+		wait := j.sched.changed
 		j.mu.Unlock()
-		if racing && retryable(err) {
-			return false, nil // the other stream of the race carries on
+		if sp != nil || allDone {
+			return sp, nil
 		}
-		if j.spanPos(sp) > before {
-			attempt = 0 // progress was made: this is a new streak of failures
+		w.slot.drop() // nothing here now: another job may use the connection
+		t.Reset(recheckEvery)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-wait:
+		case <-t.C:
 		}
-		if !retryable(err) || attempt >= pol.MaxRetries() {
-			return false, fmt.Errorf("part %d: %w", sp.part.idx, err)
-		}
-		delay := pol.Delay(attempt, err)
-		j.log.Debug("retrying range", "part", sp.part.idx, "attempt", attempt+1, "delay", delay, "err", err)
-		attempt++
-		if err := pol.Wait(ctx, delay); err != nil {
-			return false, err
-		}
-		j.mu.Lock()
-		sp.part.mirrors.Retry()
-		j.mu.Unlock()
 	}
 }

@@ -77,3 +77,29 @@ func TestMirrors(t *testing.T) {
 		})
 	}
 }
+
+// TestBrokenBodyStaysOnItsMirror: a body that breaks off after the
+// server answered is a fault of the transfer, retried on the same URL;
+// only refusals and failed connections move a part to a mirror.
+func TestBrokenBodyStaysOnItsMirror(t *testing.T) {
+	data := ms.RandomBytes(1<<20 + 77)
+	first := startServer(t, data, ms.Options{CutAfter: 100 << 10, CutTimes: 1})
+	second := startServer(t, data, ms.Options{})
+	dir := t.TempDir()
+	opts := fastOpts(dir)
+	waits := recordWaits(&opts)
+	j, err := New([]Part{{URL: first.FileURL(), Mirrors: []string{second.FileURL()}, Size: -1, Path: filepath.Join(dir, "out.bin")}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, filepath.Join(dir, "out.bin"), data)
+	if n := second.Requests.Load(); n != 0 {
+		t.Errorf("the mirror was asked %d times after a broken body on the first URL", n)
+	}
+	if first.Requests.Load() < 2 || len(waits()) == 0 {
+		t.Errorf("%d requests to the first URL, %d backoff waits: want the broken range retried there", first.Requests.Load(), len(waits()))
+	}
+}

@@ -2,22 +2,22 @@ package fetch
 
 import "sort"
 
-// Range is a half-open byte interval [Start, End).
-type Range struct {
+// byteRange is a half-open byte interval [Start, End).
+type byteRange struct {
 	Start int64 `json:"start"`
 	End   int64 `json:"end"`
 }
 
 // Len returns the number of bytes in r.
-func (r Range) Len() int64 { return r.End - r.Start }
+func (r byteRange) Len() int64 { return r.End - r.Start }
 
 // rangeSet is a sorted list of disjoint, non-adjacent ranges. It records the
 // bytes of a part that are written; it is not safe for concurrent use (the
 // scheduler guards it with its mutex).
-type rangeSet []Range
+type rangeSet []byteRange
 
 // add inserts r and merges it with any overlapping or touching neighbours.
-func (s rangeSet) add(r Range) rangeSet {
+func (s rangeSet) add(r byteRange) rangeSet {
 	if r.Len() <= 0 {
 		return s
 	}
@@ -51,20 +51,20 @@ func (s rangeSet) covers(size int64) bool {
 
 // gaps returns the parts of [0,size) not in s. With size < 0 (unknown) the
 // last gap is open-ended and reported with End = -1.
-func (s rangeSet) gaps(size int64) []Range {
-	var out []Range
+func (s rangeSet) gaps(size int64) []byteRange {
+	var out []byteRange
 	pos := int64(0)
 	for _, r := range s {
 		if r.Start > pos {
-			out = append(out, Range{pos, r.Start})
+			out = append(out, byteRange{pos, r.Start})
 		}
 		pos = max(pos, r.End)
 	}
 	switch {
 	case size < 0:
-		out = append(out, Range{pos, -1})
+		out = append(out, byteRange{pos, -1})
 	case pos < size:
-		out = append(out, Range{pos, size})
+		out = append(out, byteRange{pos, size})
 	}
 	return out
 }

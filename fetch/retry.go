@@ -11,7 +11,7 @@ import (
 // permanent errors. Short bodies and stalls are network faults.
 func retryable(err error) bool {
 	switch {
-	case errors.Is(err, ErrExpired), errors.Is(err, ErrNoSpace), errors.Is(err, ErrRangeMissing):
+	case errors.Is(err, ErrExpired), errors.Is(err, ErrNoSpace), errors.Is(err, errRangeMissing):
 		return false
 	case errors.As(err, new(*fileError)):
 		return false

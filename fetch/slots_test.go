@@ -123,7 +123,6 @@ func TestJobsShareSlots(t *testing.T) {
 		o := fastOpts(dir)
 		o.Slots, o.Priority, o.StatePath = slots, i, ""
 		o.Client.HTTP = &http.Client{Transport: counter}
-		o.Client.Pool = func() *http.Client { return &http.Client{Transport: counter} }
 		j, err := New([]Part{{URL: s.FileURL(), Size: -1, Path: filepath.Join(dir, string(rune('a'+i))+".bin")}}, o)
 		if err != nil {
 			t.Fatal(err)

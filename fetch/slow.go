@@ -24,17 +24,20 @@ func (j *Job) watchSlow(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-t.C:
+		case <-t.C:
 			j.mu.Lock()
-			j.dropSlowLocked(now)
+			j.sched.dropSlow()
 			j.mu.Unlock()
 		}
 	}
 }
 
-func (j *Job) dropSlowLocked(now time.Time) {
+// dropSlow cancels, with errSlow, the request of a span that has
+// stayed below a slowFactor-th of the median transfer rate for slowFor.
+func (sc *scheduler) dropSlow() {
+	now := sc.now()
 	var rates []float64
-	for _, s := range j.spans {
+	for _, s := range sc.spans {
 		if r, ok := s.w.m.rate(now); ok && s.transferring {
 			rates = append(rates, r)
 		}
@@ -44,7 +47,7 @@ func (j *Job) dropSlowLocked(now time.Time) {
 	}
 	slices.Sort(rates)
 	median := rates[len(rates)/2]
-	for _, s := range j.spans {
+	for _, s := range sc.spans {
 		r, ok := s.w.m.rate(now)
 		if !ok || !s.transferring || s.race != nil || s.cancel == nil || s.part.noRanges || !s.part.confirmed {
 			s.slowSince = time.Time{}

@@ -35,19 +35,19 @@ type stateFile struct {
 	Key      string      `json:"key"`
 	Saved    time.Time   `json:"saved"`
 	Count    int         `json:"count,omitempty"`    // v2: parts in the job
-	Complete []Range     `json:"complete,omitempty"` // v2: [start,end) ranges of complete part indexes
+	Complete []byteRange `json:"complete,omitempty"` // v2: [start,end) ranges of complete part indexes
 	Sizes    []int64     `json:"sizes,omitempty"`    // v2: per complete part, in order; -1: the caller's size
 	Parts    []statePart `json:"parts,omitempty"`    // v1: every part; v2: parts with partial progress
 }
 
 type statePart struct {
-	Index        int     `json:"index"`
-	URL          string  `json:"url,omitempty"`
-	Size         int64   `json:"size"`
-	Hint         *int64  `json:"hint,omitempty"` // the caller's size when the state was saved
-	ETag         string  `json:"etag,omitempty"`
-	LastModified string  `json:"last_modified,omitempty"`
-	Done         []Range `json:"done"`
+	Index        int         `json:"index"`
+	URL          string      `json:"url,omitempty"`
+	Size         int64       `json:"size"`
+	Hint         *int64      `json:"hint,omitempty"` // the caller's size when the state was saved
+	ETag         string      `json:"etag,omitempty"`
+	LastModified string      `json:"last_modified,omitempty"`
+	Done         []byteRange `json:"done"`
 }
 
 // loadState applies a previous run's progress. An unreadable, foreign or
@@ -81,7 +81,7 @@ func (j *Job) loadState() error {
 		switch sp.Size {
 		case callerSize:
 			sp.Size, sp.Hint = p.hint, &p.hint // -1 if none now: discarded below
-			sp.Done = []Range{{0, sp.Size}}
+			sp.Done = []byteRange{{0, sp.Size}}
 		}
 		done := rangeSet(sp.Done)
 		if len(done) > 0 && done[0].End == 0 {
@@ -95,11 +95,11 @@ func (j *Job) loadState() error {
 		p.hinted = false
 		p.delivered = len(done) > 0
 		n := done.total()
-		j.done.Add(n)
+		j.sched.done.Add(n)
 		j.resumed.Add(n)
 		if p.size >= 0 && (done.covers(p.size) || p.size == 0) {
 			p.complete = true
-			j.partsDone.Add(1)
+			j.sched.partsDone.Add(1)
 		}
 	}
 	return nil
@@ -170,7 +170,7 @@ func (st *stateFile) entries(n int) (out []statePart, ok bool) {
 					size = callerSize
 				}
 				k++
-				if !add(statePart{Index: i, Size: size, Done: []Range{{0, size}}}) {
+				if !add(statePart{Index: i, Size: size, Done: []byteRange{{0, size}}}) {
 					return nil, false
 				}
 			}
@@ -252,12 +252,12 @@ func (j *Job) checkpoint() error {
 
 // snapshot records the progress in the compact form (version 2).
 func (j *Job) snapshot() stateFile {
-	st := stateFile{Version: stateVersion, Key: j.opts.Key, Saved: time.Now().UTC(), Count: len(j.parts)}
+	st := stateFile{Version: stateVersion, Key: j.opts.Key, Saved: j.now().UTC(), Count: len(j.parts)}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, p := range j.parts {
 		full := statePart{Index: p.idx, URL: request.Redact(p.mirrors.URL()), Size: p.size, ETag: p.etag, LastModified: p.lastMod,
-			Done: append([]Range{}, p.done...)}
+			Done: append([]byteRange{}, p.done...)}
 		if p.hint >= 0 && p.length == 0 {
 			full.Hint = &p.hint
 		}
@@ -280,7 +280,7 @@ func (st *stateFile) addComplete(idx int, size int64) {
 	if n := len(st.Complete); n > 0 && st.Complete[n-1].End == i {
 		st.Complete[n-1].End++
 	} else {
-		st.Complete = append(st.Complete, Range{i, i + 1})
+		st.Complete = append(st.Complete, byteRange{i, i + 1})
 	}
 	st.Sizes = append(st.Sizes, size)
 }

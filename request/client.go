@@ -2,6 +2,7 @@ package request
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,10 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 )
 
-// DefaultLimit bounds a body read by Read when the Spec names no limit.
-const DefaultLimit = 16 << 20
+// defaultLimit bounds a body read by Read when the Spec names no limit.
+const defaultLimit = 16 << 20
 
 // ErrTooBig is a body over the Spec's limit; it is not retried.
 var ErrTooBig = errors.New("reply too big")
@@ -25,14 +27,7 @@ var ErrBadReply = errors.New("bad reply")
 
 // Client makes requests under one Policy. It is safe for concurrent use.
 type Client struct {
-	HTTP *http.Client
-	// Pool, if set, returns a client with HTTP's settings (proxy, TLS,
-	// headers, cookies) and a connection pool of its own. The fetcher
-	// gives one to each of its transfer connections, so that each keeps
-	// its socket from request to request: a connection's measured speed
-	// then stays with it (a shared pool hands sockets to whichever
-	// request asks first).
-	Pool   func() *http.Client
+	HTTP   *http.Client
 	Policy Policy
 	Log    *slog.Logger // retries at debug level; nil discards
 	// Record, if set, is told of every attempt Read makes (pages, API
@@ -54,7 +49,7 @@ type Spec struct {
 	// after a long wait is not refused as stale.
 	Fresh  func() string
 	Header http.Header // added to the request
-	// Limit bounds the body Read keeps (default DefaultLimit).
+	// Limit bounds the body Read keeps (default 16 MiB).
 	Limit int64
 	// Accept says which statuses are an answer; default 200 only. Any
 	// other status is a *StatusError.
@@ -62,6 +57,9 @@ type Spec struct {
 	// HideQuery leaves the query out of messages (long signed API
 	// queries only clutter them).
 	HideQuery bool
+	// Stall bounds each silence of an accepted body; default the
+	// policy's Timeout.
+	Stall time.Duration
 }
 
 // Reply is a read response.
@@ -80,16 +78,16 @@ type Reply struct {
 func (c *Client) Read(ctx context.Context, s Spec) (*Reply, error) {
 	limit := s.Limit
 	if limit <= 0 {
-		limit = DefaultLimit
+		limit = defaultLimit
 	}
 	var rep *Reply
 	all := append([]string{s.URL}, s.Mirrors...)
-	err := c.retry(ctx, s, func(ctx context.Context, u string) error {
+	err := c.retry(ctx, s, func(ctx context.Context, u string) (bool, error) {
 		rec := c.recording(s, u, limit)
 		var err error
 		rep, err = c.readOnce(ctx, s, u, limit, all, rec)
 		rec.done(err)
-		return err
+		return false, err
 	})
 	return rep, err
 }
@@ -119,43 +117,29 @@ func (c *Client) readOnce(ctx context.Context, s Spec, u string, limit int64, al
 // The caller closes the body.
 func (c *Client) Open(ctx context.Context, s Spec) (*http.Response, error) {
 	var resp *http.Response
-	err := c.retry(ctx, s, func(ctx context.Context, u string) error {
+	err := c.retry(ctx, s, func(ctx context.Context, u string) (bool, error) {
 		var err error
 		resp, err = c.attempt(ctx, s, u, nil)
-		return err
+		return false, err
 	})
 	return resp, err
 }
 
-// retry runs attempt under the policy, moving to a mirror at once when
-// that is worth it and backing off otherwise.
-func (c *Client) retry(ctx context.Context, s Spec, attempt func(context.Context, string) error) error {
-	m := NewMirrors(s.URL, s.Mirrors)
-	for n := 0; ; {
-		u := m.URL()
-		if s.Fresh != nil {
-			u = s.Fresh()
-		}
-		err := attempt(ctx, u)
-		switch {
-		case err == nil:
-			return nil
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case MirrorWorthy(err) && m.Switch(u):
-			c.log().Warn("mirror failed; trying the next one", "failed", label(s, u), "next", label(s, m.URL()), "err", err)
-			continue
-		case !Retryable(err) || n >= c.Policy.MaxRetries():
-			return err
-		}
-		d := c.Policy.Delay(n, err)
-		c.log().Debug("retrying request", "url", label(s, u), "attempt", n+1, "delay", d, "err", err)
-		n++
-		if err := c.Policy.Wait(ctx, d); err != nil {
-			return err
-		}
-		m.Retry()
-	}
+// Send makes one attempt of s at u, with no retry: the request with s's
+// method, body and headers, the wait for headers bounded by the policy's
+// Timeout, an accepted status checked (any other is a *StatusError),
+// and the body watched for silence (Spec.Stall): a silent body fails
+// with a *TimeoutError. Messages name u redacted. Closing the body ends
+// the attempt. It is the attempt that Retry decorates for callers that
+// read the body themselves (package fetch, range by range).
+func (c *Client) Send(ctx context.Context, s Spec, u string) (*http.Response, error) {
+	return c.attempt(ctx, s, u, nil)
+}
+
+// retry runs attempt under the policy at the spec's URLs.
+func (c *Client) retry(ctx context.Context, s Spec, attempt Attempt) error {
+	urls := &specURLs{c: c, s: s, m: NewMirrors(s.URL, s.Mirrors)}
+	return c.Retry(ctx, urls, Retry{Label: func(u string) string { return label(s, u) }}, attempt)
 }
 
 // attempt makes one request and checks its status. The returned body is
@@ -163,7 +147,7 @@ func (c *Client) retry(ctx context.Context, s Spec, attempt func(context.Context
 // rec, if not nil, is told of the request and of a refused reply.
 func (c *Client) attempt(ctx context.Context, s Spec, u string, rec *recording) (*http.Response, error) {
 	timeout := c.Policy.HeaderTimeout()
-	rctx, wd := Watch(ctx, timeout)
+	rctx, wd := watch(ctx, timeout)
 	method := s.Method
 	if method == "" {
 		method = http.MethodGet
@@ -204,7 +188,7 @@ func (c *Client) attempt(ctx context.Context, s Spec, u string, rec *recording) 
 		wd.Stop()
 		return nil, NewStatusError(resp, label(s, u))
 	}
-	wd.Reset(timeout)
+	wd.Reset(cmp.Or(s.Stall, timeout))
 	resp.Body = &watchedBody{ReadCloser: resp.Body, wd: wd, url: label(s, u), parent: ctx}
 	return resp, nil
 }
@@ -235,7 +219,7 @@ func label(s Spec, raw string) string {
 // into a TimeoutError.
 type watchedBody struct {
 	io.ReadCloser
-	wd     *Watchdog
+	wd     *watchdog
 	url    string
 	parent context.Context
 }

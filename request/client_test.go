@@ -202,7 +202,7 @@ func TestRetryAfter(t *testing.T) {
 		if tt.v != "" {
 			h.Set("Retry-After", tt.v)
 		}
-		if got := RetryAfter(h, now); got != tt.want {
+		if got := retryAfter(h, now); got != tt.want {
 			t.Errorf("Retry-After %q = %v, want %v", tt.v, got, tt.want)
 		}
 	}
@@ -242,9 +242,9 @@ func TestRetryable(t *testing.T) {
 	}
 }
 
-func TestFullJitterIsBounded(t *testing.T) {
+func TestJitterIsBounded(t *testing.T) {
 	for attempt := range 20 {
-		d := FullJitter(attempt)
+		d := fullJitter(attempt)
 		ceil := min(time.Second<<min(attempt, 5), 30*time.Second)
 		if d < 0 || d >= ceil {
 			t.Fatalf("attempt %d: backoff %v outside [0, %v)", attempt, d, ceil)

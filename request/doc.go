@@ -13,8 +13,11 @@
 //   - the bound: no answer (headers) within Timeout, or a body silent
 //     for Timeout, ends the attempt; it is then retried like any fault.
 //
-// Client.Read does all of it for small bodies (pages, API replies,
-// playlists, keys); package fetch runs its own loop for ranged transfers
-// with the same classification (Retryable), waits (Policy.Delay), timers
-// (Watch), mirrors (Mirrors) and errors (StatusError).
+// There is one attempt (Client.Send: the watchdog, redacted messages,
+// typed errors) and one retry loop (Client.Retry: the policy,
+// Retry-After, mirrors, a new streak after progress), a decorator around
+// an attempt. Client.Read (small bodies: pages, API replies, playlists,
+// keys) and Client.Open (a probe whose body the caller reads) run on
+// them; package fetch decorates its own attempt, one ranged request,
+// with the same loop.
 package request

@@ -38,7 +38,7 @@ func NewStatusError(resp *http.Response, label string) *StatusError {
 		method = resp.Request.Method
 	}
 	return &StatusError{Method: method, URL: label, StatusCode: resp.StatusCode, Status: status,
-		RetryAfter: RetryAfter(resp.Header, time.Now())}
+		RetryAfter: retryAfter(resp.Header, time.Now())}
 }
 
 func (e *StatusError) Error() string { return fmt.Sprintf("%s %s: %s", e.Method, e.URL, e.Status) }

@@ -4,8 +4,8 @@ package request
 // A failure worth it (MirrorWorthy) moves on to the next URL at once;
 // each URL is tried once per streak of failures, so that a refusal from
 // every mirror still reaches the caller as the error it is. A streak ends
-// when bytes arrive (Delivered) or after a backoff wait (Retry). Not
-// safe for concurrent use.
+// when bytes arrive or after a backoff wait (Reset). Not safe for
+// concurrent use.
 type Mirrors struct {
 	urls  []string
 	cur   int
@@ -19,9 +19,6 @@ func NewMirrors(url string, others []string) *Mirrors {
 
 // URL is the URL in use.
 func (m *Mirrors) URL() string { return m.urls[m.cur] }
-
-// All lists every URL, the first one given first.
-func (m *Mirrors) All() []string { return m.urls }
 
 // Switch moves on from failed and reports whether the caller should try
 // again at once. It is true without moving when failed is no longer the
@@ -41,9 +38,6 @@ func (m *Mirrors) Switch(failed string) bool {
 	return true
 }
 
-// Delivered ends a streak of failures: the URL in use works.
-func (m *Mirrors) Delivered() { m.fails = 0 }
-
-// Retry starts a new round after a backoff wait: every mirror may be
-// tried once more.
-func (m *Mirrors) Retry() { m.fails = 0 }
+// Reset ends a streak of failures, when the URL in use delivered bytes
+// or after a backoff wait: every mirror may be tried once more.
+func (m *Mirrors) Reset() { m.fails = 0 }

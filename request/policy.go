@@ -11,27 +11,29 @@ import (
 
 // Defaults of a zero Policy.
 const (
-	DefaultRetries = 10
-	DefaultTimeout = 30 * time.Second
-	// DefaultMaxRetryAfter bounds how long a server's Retry-After can
+	defaultRetries = 10
+	defaultTimeout = 30 * time.Second
+	// defaultMaxRetryAfter bounds how long a server's Retry-After can
 	// park a request; beyond it the value is more likely a mistake than a
 	// plan, and the request is tried again at the cap.
-	DefaultMaxRetryAfter = 10 * time.Minute
+	defaultMaxRetryAfter = 10 * time.Minute
 )
 
 // Policy says how often and how patiently a request is tried. The zero
 // value is usable and means the defaults.
 type Policy struct {
 	// Retries is how many failed attempts in a row are retried: 0 means
-	// DefaultRetries, a negative value none.
+	// 10, a negative value none.
 	Retries int
 	// Timeout bounds the wait for a response's headers (connecting
-	// included) and any silence inside a body read by Client.Read.
+	// included) and any silence inside a body (unless Spec.Stall says
+	// otherwise); 0 means 30 s.
 	Timeout time.Duration
 	// Backoff returns the wait before retry number attempt (0-based);
-	// nil means FullJitter.
+	// nil means exponential backoff with full jitter
+	// (a uniform wait below 1 s, doubling up to 30 s).
 	Backoff func(attempt int) time.Duration
-	// MaxRetryAfter caps a server's Retry-After.
+	// MaxRetryAfter caps a server's Retry-After; 0 means 10 minutes.
 	MaxRetryAfter time.Duration
 	// Sleep waits between attempts; nil means a timer that honours ctx.
 	// Tests record the waits through it.
@@ -48,7 +50,7 @@ type Policy struct {
 func (p Policy) MaxRetries() int {
 	switch {
 	case p.Retries == 0:
-		return DefaultRetries
+		return defaultRetries
 	case p.Retries < 0:
 		return 0
 	}
@@ -58,7 +60,7 @@ func (p Policy) MaxRetries() int {
 // HeaderTimeout is the bound on one attempt's wait for headers.
 func (p Policy) HeaderTimeout() time.Duration {
 	if p.Timeout <= 0 {
-		return DefaultTimeout
+		return defaultTimeout
 	}
 	return p.Timeout
 }
@@ -68,7 +70,7 @@ func (p Policy) HeaderTimeout() time.Duration {
 func (p Policy) Delay(attempt int, err error) time.Duration {
 	backoff := p.Backoff
 	if backoff == nil {
-		backoff = FullJitter
+		backoff = fullJitter
 	}
 	d := backoff(attempt)
 	var se *StatusError
@@ -77,7 +79,7 @@ func (p Policy) Delay(attempt int, err error) time.Duration {
 	}
 	capAt := p.MaxRetryAfter
 	if capAt <= 0 {
-		capAt = DefaultMaxRetryAfter
+		capAt = defaultMaxRetryAfter
 	}
 	d = min(d, capAt)
 	if p.OnRetry != nil {
@@ -94,18 +96,18 @@ func (p Policy) Wait(ctx context.Context, d time.Duration) error {
 	return sleepCtx(ctx, d)
 }
 
-// FullJitter is exponential backoff with full jitter: a uniform wait in
+// fullJitter is exponential backoff with full jitter: a uniform wait in
 // [0, ceiling), the ceiling doubling from 1 s to 30 s. Jitter spreads the
 // retries of many connections hit by one outage.
-func FullJitter(attempt int) time.Duration {
+func fullJitter(attempt int) time.Duration {
 	ceil := time.Second << min(max(attempt, 0), 5)
 	ceil = min(ceil, 30*time.Second)
 	return rand.N(ceil)
 }
 
-// RetryAfter returns the delay a response asks for with Retry-After
+// retryAfter returns the delay a response asks for with Retry-After
 // (delta-seconds or an HTTP date), or 0. It is not capped here.
-func RetryAfter(h http.Header, now time.Time) time.Duration {
+func retryAfter(h http.Header, now time.Time) time.Duration {
 	v := h.Get("Retry-After")
 	if v == "" {
 		return 0

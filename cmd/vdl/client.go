@@ -102,15 +102,7 @@ func newClient(o clientOptions, log *slog.Logger) (*request.Client, error) {
 		return &http.Client{Jar: jar, Transport: &headerTransport{base: base, ua: o.UserAgent, referer: o.Referer, extra: o.Headers,
 			trusted: trusted, trustAll: o.LocationTrusted}}
 	}
-	pool := func() *http.Client {
-		// A transfer connection of its own: the same proxy, TLS and
-		// identity, a separate pool, so it keeps its socket between
-		// requests (and fetch can trust its measured speed).
-		own := tr.Clone()
-		own.MaxIdleConns, own.MaxIdleConnsPerHost = 2, 2
-		return wrap(own)
-	}
-	c := &request.Client{HTTP: wrap(tr), Pool: pool, Policy: o.Policy, Log: log}
+	c := &request.Client{HTTP: wrap(tr), Policy: o.Policy, Log: log}
 	if o.WritePages != "" {
 		known, err := o.secrets()
 		if err != nil {
@@ -198,6 +190,22 @@ type headerTransport struct {
 	// trusted hosts get extra's credentials too (all of them: trustAll).
 	trusted  map[string]bool
 	trustAll bool
+}
+
+// ClonePool gives fetch a transfer connection of its own
+// (fetch.PoolCloner): the same proxy, TLS and identity over a separate
+// pool, so it keeps its socket between requests (and fetch can trust its
+// measured speed).
+func (t *headerTransport) ClonePool() http.RoundTripper {
+	base, ok := t.base.(*http.Transport)
+	if !ok {
+		return t
+	}
+	own := base.Clone()
+	own.MaxIdleConns, own.MaxIdleConnsPerHost = 2, 2
+	c := *t
+	c.base = own
+	return &c
 }
 
 func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
