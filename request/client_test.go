@@ -234,6 +234,10 @@ func TestRetryable(t *testing.T) {
 		{&url.Error{Op: "Get", URL: "https://h/", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}, false},
 		{&url.Error{Op: "Get", URL: "http://h/", Err: errors.New("socks connect tcp 127.0.0.1:1080->h:80: username/password authentication failed")}, false},
 		{&url.Error{Op: "Get", URL: "http://h/", Err: io.ErrUnexpectedEOF}, true},
+		// A proxy's CONNECT answered 401 or 403 (net/http gives the status text alone).
+		{&url.Error{Op: "Get", URL: "https://h/", Err: errors.New("Unauthorized")}, false},
+		{&url.Error{Op: "Get", URL: "https://h/", Err: errors.New("Forbidden")}, false},
+		{&url.Error{Op: "Get", URL: "https://h/", Err: errors.New("Too Many Requests")}, true},
 	}
 	for _, tt := range tests {
 		if got := Retryable(tt.err); got != tt.want {

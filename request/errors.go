@@ -148,7 +148,7 @@ func Retryable(err error) bool {
 				return false // a bad URL, or a proxy refusing our credentials
 			}
 		}
-		return true
+		return !proxyRefusal(msg)
 	case errors.As(err, &ne), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, net.ErrClosed):
@@ -217,4 +217,17 @@ func cleanText(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// proxyRefusal reports the error net/http gives for a proxy that answers
+// CONNECT with a 4xx status: the status text alone ("Unauthorized" from
+// tinyproxy for a wrong password, "Forbidden"). Asking again gets the
+// same answer; 408 and 429 are the exceptions, as for any request.
+func proxyRefusal(msg string) bool {
+	for code := 400; code < 500; code++ {
+		if code != http.StatusRequestTimeout && code != http.StatusTooManyRequests && msg == http.StatusText(code) {
+			return true
+		}
+	}
+	return false
 }

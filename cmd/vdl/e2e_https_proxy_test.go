@@ -182,9 +182,8 @@ func TestHTTPSProxy(t *testing.T) {
 	}
 
 	// tinyproxy answers bad credentials with 401 (not 407), and Go reports
-	// a refused CONNECT as the bare status text, which request.Retryable
-	// knows only as "Proxy Authentication Required": it retries a 401 to
-	// a CONNECT. --retries 0 keeps this case short until it knows better.
+	// a refused CONNECT as the bare status text: request.Retryable takes
+	// it as final (with the default retries, a retried 401 took 107 s).
 	other := newTestCA(t, "other")
 	wrong := fmt.Sprintf("https://%s:wrong@127.0.0.1:%d", user, stPort)
 	refusals := []struct {
@@ -195,7 +194,7 @@ func TestHTTPSProxy(t *testing.T) {
 	}{
 		{"a proxy certificate of another CA", proxy, bundle(t, other.caFile, o.certFile), o.tls.URL, nil, exitNetwork, "certificate"},
 		{"no CA for the proxy at all", proxy, o.certFile, o.tls.URL, nil, exitNetwork, "certificate"},
-		{"wrong proxy password, CONNECT", wrong, trusted, o.tls.URL, []string{"--retries", "0"}, exitNetwork, "Unauthorized"},
+		{"wrong proxy password, CONNECT", wrong, trusted, o.tls.URL, nil, exitNetwork, "Unauthorized"}, // final: never retried
 		{"wrong proxy password, a proxied request", wrong, trusted, o.plain.URL, nil, exitNetwork, "Unauthorized"},
 	}
 	for i, tt := range refusals {
