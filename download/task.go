@@ -153,6 +153,40 @@ func (d *Downloader) choose(m *extractors.Media, wantID string) (*extractors.For
 	return extractors.Select(m.Formats, d.opts.Format)
 }
 
+// fetchWithKeys runs t's transfer and fetches its AES keys beside it
+// (the join needs them, the segments do not): one round trip fewer
+// before the first byte. A key that cannot be had makes every segment
+// useless: it cancels the transfer, and its error is the one reported;
+// the transfer is shown as ended only once the keys are in.
+func (d *Downloader) fetchWithKeys(ctx context.Context, t *task) error {
+	chosen := t.f
+	g, gctx := errgroup.WithContext(ctx)
+	var keys map[string][]byte
+	keysDone := make(chan error, 1)
+	g.Go(func() error {
+		var err error
+		keys, err = d.fetchKeys(gctx, chosen)
+		keysDone <- err
+		return err
+	})
+	var keyErr error
+	gotKeys := false
+	t.keysReady = func() error {
+		if !gotKeys {
+			keyErr, gotKeys = <-keysDone, true
+		}
+		return keyErr
+	}
+	g.Go(func() error { return d.fetchFormat(gctx, t) })
+	err := g.Wait()
+	t.keysReady = nil
+	if err != nil {
+		return err
+	}
+	t.keys = keys
+	return nil
+}
+
 // fetchAndJoin makes t.out from t.f.
 func (d *Downloader) fetchAndJoin(ctx context.Context, t *task) error {
 	ident := jobKey(t.m, t.f)
@@ -187,35 +221,10 @@ func (d *Downloader) fetchAndJoin(ctx context.Context, t *task) error {
 	if err := checkFlowRecord(t.work, t.f, t.otherFlow || d.opts.Force); err != nil {
 		return err
 	}
-	// The keys come while the transfer starts (the join needs them, the
-	// segments do not): one round trip fewer before the first byte. A key
-	// that cannot be had makes every segment useless: it cancels the
-	// transfer, and its error is the one reported.
 	chosen := t.f
-	g, gctx := errgroup.WithContext(ctx)
-	var keys map[string][]byte
-	keysDone := make(chan error, 1)
-	g.Go(func() error {
-		var err error
-		keys, err = d.fetchKeys(gctx, chosen)
-		keysDone <- err
-		return err
-	})
-	var keyErr error
-	gotKeys := false
-	t.keysReady = func() error { // once the transfer is done: the keys' outcome is its own
-		if !gotKeys {
-			keyErr, gotKeys = <-keysDone, true
-		}
-		return keyErr
-	}
-	g.Go(func() error { return d.fetchFormat(gctx, t) })
-	err = g.Wait()
-	t.keysReady = nil
-	if err != nil {
+	if err := d.fetchWithKeys(ctx, t); err != nil {
 		return err
 	}
-	t.keys = keys
 	if t.f != chosen {
 		if t.keys, err = d.fetchKeys(ctx, t.f); err != nil { // refreshed URLs: key URIs may be signed too
 			return err
