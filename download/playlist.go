@@ -25,6 +25,9 @@ type listOptions struct {
 	DryRun  bool             // resolve and plan, write nothing, fetch no media
 	// SleepInterval waits between items that asked the site anything.
 	SleepInterval time.Duration
+	// lacksSidecars, if set, says an archived item's file lacks a library
+	// sidecar the run asks for: it is taken again (rerun.go).
+	lacksSidecars func(site, id string) bool
 }
 
 // list downloads the selected entries of a playlist, numbered after
@@ -187,7 +190,7 @@ func (lr *listRun) ahead(k int) {
 
 // archived says the archive has the entry, known before any request.
 func (lr *listRun) archived(e extractors.Entry) bool {
-	return e.ID != "" && lr.lo.Archive != nil && lr.lo.Archive.Has(lr.pl.Site, e.ID)
+	return lr.lo.skipsArchived(lr.pl.Site, e.ID)
 }
 
 // signal is closed once, by whoever comes first.
@@ -226,7 +229,7 @@ func (d *Downloader) item(ctx context.Context, lr *listRun, e extractors.Entry, 
 	pl, lo, pf := lr.pl, lr.lo, lr.pf
 	pos := i + 1
 	r := ItemReport{Index: pos, Site: pl.Site, ID: e.ID, Episode: e.Episode, Title: e.Title}
-	if e.ID != "" && lo.Archive != nil && lo.Archive.Has(pl.Site, e.ID) {
+	if lo.skipsArchived(pl.Site, e.ID) {
 		r.Outcome, r.Reason = Skipped, InArchive
 		return r, false
 	}
@@ -287,7 +290,7 @@ func (d *Downloader) fetchItem(ctx context.Context, t *task, r ItemReport, lo li
 	m := t.m
 	r.Site, r.ID, r.Title, r.Episode = m.Site, m.ID, m.Title, m.Episode
 	switch {
-	case lo.Archive != nil && lo.Archive.Has(m.Site, m.ID):
+	case lo.skipsArchived(m.Site, m.ID):
 		r.Outcome, r.Reason = Skipped, InArchive
 		return r
 	case lo.DryRun:
@@ -333,7 +336,7 @@ func (d *Downloader) archived(raw string, pos int, lo listOptions) (r ItemReport
 		return ItemReport{}, false, nil
 	}
 	for _, key := range k.KnownIDs(u) {
-		if lo.Archive.Has(key.Site, key.ID) {
+		if lo.skipsArchived(key.Site, key.ID) {
 			r := ItemReport{Index: pos, Site: key.Site, ID: key.ID, Title: request.Redact(raw), Outcome: Skipped, Reason: InArchive}
 			return r, true, d.record(r, lo)
 		}

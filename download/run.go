@@ -278,6 +278,9 @@ func (d *Downloader) openList(in Inputs) (listOptions, error) {
 		}
 		lo.Archive = arc
 	}
+	if lo.Archive != nil && (d.opts.Library.NFO || d.opts.Library.InfoJSON) {
+		lo.lacksSidecars = d.lacksSidecars(journalFiles(filepath.Join(d.opts.Dir, journalName)))
+	}
 	if !in.DryRun {
 		if err := os.MkdirAll(d.opts.Dir, 0o755); err != nil {
 			return lo, &DiskError{Err: err}

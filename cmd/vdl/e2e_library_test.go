@@ -251,3 +251,41 @@ func TestLibraryOlderLayoutLeftInPlace(t *testing.T) {
 		t.Errorf("E01 and E02 fetched again: %d segment requests (%d before)", got-media, media)
 	}
 }
+
+// TestLibraryRerunWithArchiveAddsSidecars: with --download-archive, an
+// archived episode whose file lacks a sidecar now asked for is taken
+// again for its metadata (no media fetched) and gets it; one that lacks
+// nothing is skipped before any request, as the archive promises.
+func TestLibraryRerunWithArchiveAddsSidecars(t *testing.T) {
+	site, proxy := startFakeQQ(t, fakeqq.Config{})
+	dir := t.TempDir()
+	archive := filepath.Join(t.TempDir(), "archive.txt")
+	if r := runVDL(t, nil, "-q", "--proxy", proxy.URL, "-d", dir, "--download-archive", archive, "-I", "1-2", qq2026Series); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	nfo := filepath.Join(dir, libEpisode(1, 1, "")+".nfo")
+	if fileExists(nfo) {
+		t.Fatal("an NFO without --write-nfo")
+	}
+	// E02 has every sidecar the rerun asks for; E01 has none.
+	e2 := filepath.Join(dir, libEpisode(1, 2, ""))
+	os.WriteFile(e2+".nfo", []byte("<episodedetails><title>mine</title></episodedetails>\n"), 0o644)
+	media := segmentRequests(site, 1, 2)
+	e2page := site.Calls("page:/x/cover/" + fakeqq.Cid2026 + "/" + fakeqq.Series2026Vid(2) + ".html")
+	r := runVDL(t, nil, "--proxy", proxy.URL, "-d", dir, "--download-archive", archive, "--write-nfo", "-I", "1-2", qq2026Series)
+	if r.code != 0 {
+		t.Fatalf("rerun: exit %d: %s", r.code, r.stderr)
+	}
+	if n := readNFO(t, nfo); n.Episode != "1" || n.ShowTitle != fakeqq.Title2026 {
+		t.Errorf("E01's NFO %+v", n)
+	}
+	if got := segmentRequests(site, 1, 2); got != media {
+		t.Errorf("the rerun fetched %d segments", got-media)
+	}
+	if site.Calls("page:/x/cover/"+fakeqq.Cid2026+"/"+fakeqq.Series2026Vid(2)+".html") != e2page {
+		t.Error("E02, archived with its sidecars, was asked about")
+	}
+	if b, _ := os.ReadFile(e2 + ".nfo"); !strings.Contains(string(b), "mine") {
+		t.Error("E02's NFO was replaced")
+	}
+}
