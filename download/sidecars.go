@@ -138,30 +138,20 @@ func (d *Downloader) writeNFOs(t *task, p place, inShow bool, show, stem string,
 	if s == nil {
 		s = &extractors.Show{}
 	}
-	ids := func(id string) []library.UniqueID {
-		if id == "" {
-			return nil
-		}
-		return []library.UniqueID{{Type: m.Site, Default: true, ID: id}}
-	}
+	ids := func(id string) []library.UniqueID { return uniqueIDs(m.Site, id) }
 	var actors []library.Actor
 	for i, name := range s.Cast {
 		actors = append(actors, library.Actor{Name: name, Order: i})
 	}
-	art := func(onDisk bool, aspect, u string) []library.Thumb {
-		if onDisk || u == "" {
-			return nil
-		}
-		return []library.Thumb{{Aspect: aspect, URL: u}}
-	}
+	art := artOf
 	var fanart *library.Fanart
 	if !posterOnDisk && s.Fanart != "" {
 		fanart = &library.Fanart{Thumbs: []library.Thumb{{URL: s.Fanart}}}
 	}
 	runtime := int((m.Duration + time.Minute - 1) / time.Minute)
 	if p.movie {
-		mv := &library.Movie{Title: p.show, Plot: cmp.Or(m.Description, s.Description), Year: s.Year, Premiered: m.AirDate, Runtime: runtime,
-			Genres: s.Genres, Actors: actors, IDs: ids(m.ID), Thumbs: art(posterOnDisk, "poster", s.Poster), Fanart: fanart}
+		mv := &library.Movie{Work: library.Work{Title: p.show, Plot: cmp.Or(m.Description, s.Description), Year: s.Year, Premiered: m.AirDate,
+			Runtime: runtime, Genres: s.Genres, Actors: actors, IDs: ids(m.ID), Thumbs: art(posterOnDisk, "poster", s.Poster), Fanart: fanart}}
 		for _, path := range []string{filepath.Join(show, "movie.nfo"), stem + ".nfo"} {
 			if err := d.writeNFO(path, mv); err != nil {
 				return err
@@ -170,27 +160,43 @@ func (d *Downloader) writeNFOs(t *task, p place, inShow bool, show, stem string,
 		return nil
 	}
 	if inShow {
-		tv := &library.Show{Title: p.show, Plot: s.Description, Year: s.Year, Genres: s.Genres, Actors: actors, IDs: ids(s.ID),
-			Thumbs: art(posterOnDisk, "poster", s.Poster), Fanart: fanart}
+		tv := &library.Show{Work: library.Work{Title: p.show, Plot: s.Description, Year: s.Year, Genres: s.Genres, Actors: actors, IDs: ids(s.ID),
+			Thumbs: art(posterOnDisk, "poster", s.Poster), Fanart: fanart}}
 		// The show's NFO is the first season's: another season's cover
 		// (its own id, year and plot) does not replace it.
 		path := filepath.Join(show, "tvshow.nfo")
 		if old, err := os.ReadFile(path); err == nil && s.ID != "" && !bytes.Contains(old, []byte(">"+s.ID+"</uniqueid>")) {
-			return d.writeNFO(stem+".nfo", d.episodeNFO(t, p, s, runtime, ids, art, thumbOnDisk))
+			return d.writeNFO(stem+".nfo", episodeNFO(m, p, s, runtime, thumbOnDisk))
 		}
 		if err := d.writeNFO(path, tv); err != nil {
 			return err
 		}
 	}
-	return d.writeNFO(stem+".nfo", d.episodeNFO(t, p, s, runtime, ids, art, thumbOnDisk))
+	return d.writeNFO(stem+".nfo", episodeNFO(m, p, s, runtime, thumbOnDisk))
 }
 
 // episodeNFO is an episode's NFO record.
-func (d *Downloader) episodeNFO(t *task, p place, s *extractors.Show, runtime int, ids func(string) []library.UniqueID,
-	art func(bool, string, string) []library.Thumb, thumbOnDisk bool) *library.Episode {
-	m := t.m
+func episodeNFO(m *extractors.Media, p place, s *extractors.Show, runtime int, thumbOnDisk bool) *library.Episode {
 	return &library.Episode{Title: cmp.Or(p.title, m.Title), ShowTitle: p.show, Season: p.season, Episode: p.episode,
-		Plot: m.Description, Aired: m.AirDate, Year: s.Year, Runtime: runtime, IDs: ids(m.ID), Thumbs: art(thumbOnDisk, "", m.Thumbnail)}
+		Plot: m.Description, Aired: m.AirDate, Year: s.Year, Runtime: runtime, IDs: uniqueIDs(m.Site, m.ID),
+		Thumbs: artOf(thumbOnDisk, "", m.Thumbnail)}
+}
+
+// uniqueIDs is an NFO's id of the site's: the one a scraper should trust.
+func uniqueIDs(site, id string) []library.UniqueID {
+	if id == "" {
+		return nil
+	}
+	return []library.UniqueID{{Type: site, Default: true, ID: id}}
+}
+
+// artOf names an image in an NFO, unless it is saved beside it (Jellyfin
+// would take the NFO's over the file) or there is none.
+func artOf(onDisk bool, aspect, u string) []library.Thumb {
+	if onDisk || u == "" {
+		return nil
+	}
+	return []library.Thumb{{Aspect: aspect, URL: u}}
 }
 
 // writeNFO writes an NFO unless one is there that vdl did not write (or

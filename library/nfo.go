@@ -14,18 +14,30 @@ import (
 	"unicode/utf8"
 )
 
-// Show is a tvshow.nfo.
-type Show struct {
-	XMLName   xml.Name   `xml:"tvshow"`
+// Work is what a show and a movie NFO share, in Kodi's element order.
+type Work struct {
 	Title     string     `xml:"title"`
 	Plot      string     `xml:"plot,omitempty"`
 	Year      int        `xml:"year,omitempty"`
 	Premiered string     `xml:"premiered,omitempty"` // YYYY-MM-DD
+	Runtime   int        `xml:"runtime,omitempty"`   // minutes (a movie's)
 	Genres    []string   `xml:"genre,omitempty"`
 	Actors    []Actor    `xml:"actor,omitempty"`
 	IDs       []UniqueID `xml:"uniqueid,omitempty"`
 	Thumbs    []Thumb    `xml:"thumb,omitempty"`
 	Fanart    *Fanart    `xml:"fanart,omitempty"`
+}
+
+// Show is a tvshow.nfo.
+type Show struct {
+	XMLName xml.Name `xml:"tvshow"`
+	Work
+}
+
+// Movie is a movie.nfo.
+type Movie struct {
+	XMLName xml.Name `xml:"movie"`
+	Work
 }
 
 // Episode is an <episode file>.nfo.
@@ -41,21 +53,6 @@ type Episode struct {
 	Runtime   int        `xml:"runtime,omitempty"` // minutes
 	IDs       []UniqueID `xml:"uniqueid,omitempty"`
 	Thumbs    []Thumb    `xml:"thumb,omitempty"`
-}
-
-// Movie is a movie.nfo.
-type Movie struct {
-	XMLName   xml.Name   `xml:"movie"`
-	Title     string     `xml:"title"`
-	Plot      string     `xml:"plot,omitempty"`
-	Year      int        `xml:"year,omitempty"`
-	Premiered string     `xml:"premiered,omitempty"`
-	Runtime   int        `xml:"runtime,omitempty"`
-	Genres    []string   `xml:"genre,omitempty"`
-	Actors    []Actor    `xml:"actor,omitempty"`
-	IDs       []UniqueID `xml:"uniqueid,omitempty"`
-	Thumbs    []Thumb    `xml:"thumb,omitempty"`
-	Fanart    *Fanart    `xml:"fanart,omitempty"`
 }
 
 // Actor is one cast member, in billing order.
@@ -187,24 +184,22 @@ func cleanActors(as []Actor) []Actor {
 func cleanRecord(v any) {
 	switch r := v.(type) {
 	case *Show:
-		r.Title, r.Plot, r.Premiered = Clean(r.Title), Clean(r.Plot), Clean(r.Premiered)
-		r.Genres, r.Actors = cleanAll(r.Genres), cleanActors(r.Actors)
-		cleanIDs(r.IDs)
-		cleanThumbs(r.Thumbs)
-		if r.Fanart != nil {
-			cleanThumbs(r.Fanart.Thumbs)
-		}
+		r.Work.clean()
+	case *Movie:
+		r.Work.clean()
 	case *Episode:
 		r.Title, r.ShowTitle, r.Plot, r.Aired = Clean(r.Title), Clean(r.ShowTitle), Clean(r.Plot), Clean(r.Aired)
 		cleanIDs(r.IDs)
 		cleanThumbs(r.Thumbs)
-	case *Movie:
-		r.Title, r.Plot, r.Premiered = Clean(r.Title), Clean(r.Plot), Clean(r.Premiered)
-		r.Genres, r.Actors = cleanAll(r.Genres), cleanActors(r.Actors)
-		cleanIDs(r.IDs)
-		cleanThumbs(r.Thumbs)
-		if r.Fanart != nil {
-			cleanThumbs(r.Fanart.Thumbs)
-		}
+	}
+}
+
+func (w *Work) clean() {
+	w.Title, w.Plot, w.Premiered = Clean(w.Title), Clean(w.Plot), Clean(w.Premiered)
+	w.Genres, w.Actors = cleanAll(w.Genres), cleanActors(w.Actors)
+	cleanIDs(w.IDs)
+	cleanThumbs(w.Thumbs)
+	if w.Fanart != nil {
+		cleanThumbs(w.Fanart.Thumbs)
 	}
 }

@@ -12,10 +12,10 @@ import (
 )
 
 func sampleShow() *Show {
-	return &Show{Title: "青春里的风", Plot: "A & B <together> ]]> \x01end", Year: 2026, Premiered: "2026-03-01",
+	return &Show{Work: Work{Title: "青春里的风", Plot: "A & B <together> ]]> \x01end", Year: 2026, Premiered: "2026-03-01",
 		Genres: []string{"剧情", "", "爱情"}, Actors: []Actor{{Name: "张三", Order: 0}, {Name: "\x02", Order: 1}, {Name: "李四", Order: 2}},
 		IDs: []UniqueID{{Type: "qq", Default: true, ID: "mzc00200vdl26ab"}}, Thumbs: []Thumb{{Aspect: "poster", URL: "poster.jpg"}},
-		Fanart: &Fanart{Thumbs: []Thumb{{URL: "fanart.jpg"}}}}
+		Fanart: &Fanart{Thumbs: []Thumb{{URL: "fanart.jpg"}}}}}
 }
 
 func TestMarshalShow(t *testing.T) {
@@ -56,7 +56,7 @@ func TestNFOsValidWithXmllint(t *testing.T) {
 	xmllint := testtools.Require(t, "xmllint")
 	dir := t.TempDir()
 	for name, v := range map[string]any{"tvshow.nfo": sampleShow(), "episode.nfo": &Episode{Title: "x\x00y", Season: 0, Episode: 1},
-		"movie.nfo": &Movie{Title: "电影", Year: 2025, Runtime: 120, Genres: []string{"动作"}}} {
+		"movie.nfo": &Movie{Work: Work{Title: "电影", Year: 2025, Runtime: 120, Genres: []string{"动作"}}}} {
 		data, err := Marshal(v)
 		if err != nil {
 			t.Fatal(err)
