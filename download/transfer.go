@@ -150,8 +150,12 @@ func (d *Downloader) fetchOptions(t *task) fetch.Options {
 func (d *Downloader) runJob(ctx context.Context, job *fetch.Job, label string, ready func() error) error {
 	end := d.transfer(label, job)
 	err := job.Run(ctx)
-	if err == nil && ready != nil {
-		err = ready()
+	if ready != nil {
+		// A key that failed first cancelled the transfer: its error, not
+		// the cancellation, is what ended it.
+		if kerr := ready(); kerr != nil && (err == nil || ctx.Err() != nil) {
+			err = kerr
+		}
 	}
 	end(err)
 	if p := job.Progress(); p.Resumed > 0 && err == nil {

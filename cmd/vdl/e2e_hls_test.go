@@ -196,6 +196,19 @@ func TestHLSRefusals(t *testing.T) {
 			}
 		})
 	}
+	// A key that cannot be had while a long segment is still coming: the
+	// key's error ends the transfer, one line, nothing left but the work
+	// folder.
+	slow := mediaserver.StartSite(map[string][]byte{
+		"/nokey.m3u8": files["/nokey.m3u8"], "/keyless.ts": []byte(strings.Repeat("\x47", 188*5000)),
+	}, mediaserver.SiteOptions{Throttle: 256 << 10})
+	defer slow.Close()
+	dir := t.TempDir()
+	r := runVDL(t, nil, "-d", dir, slow.URL("/nokey.m3u8"))
+	if r.code != exitNetwork {
+		t.Errorf("slow segment, missing key: exit %d, want %d (stderr %q)", r.code, exitNetwork, r.stderr)
+	}
+	oneErrorLine(t, r.stderr, "fetch key")
 	if n := s.RequestsFor("/untouched.ts"); n != 0 {
 		// An -o the join cannot write is refused before any segment is
 		// fetched.
