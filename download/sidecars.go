@@ -50,6 +50,17 @@ func (d *Downloader) writeLibrary(ctx context.Context, t *task, video string) er
 			if _, err = d.saveImage(ctx, t.m, s.Fanart, filepath.Join(show, "fanart")); err != nil {
 				return err
 			}
+			if !p.movie {
+				// The season's own cover (v.qq.com has one per season) as
+				// Kodi's and Jellyfin's season poster, in the show folder.
+				name := fmt.Sprintf("season%02d-poster", p.season)
+				if p.season == 0 {
+					name = "season-specials-poster"
+				}
+				if _, err = d.saveImage(ctx, t.m, s.Poster, filepath.Join(show, name)); err != nil {
+					return err
+				}
+			}
 		}
 		if !p.movie {
 			if thumbSaved, err = d.saveImage(ctx, t.m, t.m.Thumbnail, stem+"-thumb"); err != nil {

@@ -100,6 +100,7 @@ func TestLibrarySeasonsSpecialAndMovie(t *testing.T) {
 		libEpisode(2, 1, "") + ".mp4", libEpisode(2, 2, "") + ".mp4", // season 2 joins the show folder of season 1
 		libEpisode(0, 1, fakeqq.Special2026S2Title) + ".mp4", // the special
 		filepath.Join(libShow, "tvshow.nfo"), filepath.Join(libShow, "poster.jpg"), filepath.Join(libShow, "fanart.png"),
+		filepath.Join(libShow, "season01-poster.jpg"), filepath.Join(libShow, "season02-poster.jpg"), filepath.Join(libShow, "season-specials-poster.jpg"),
 		libEpisode(1, 1, "") + "-thumb.jpg", libEpisode(1, 2, "") + "-thumb.webp", // named by the bytes, not the URL
 		libEpisode(1, 1, "") + ".nfo", libEpisode(1, 1, "") + ".info.json",
 		filepath.Join(movieStem, movieStem+".mp4"), filepath.Join(movieStem, "movie.nfo"), filepath.Join(movieStem, movieStem+".nfo"),
@@ -114,6 +115,12 @@ func TestLibrarySeasonsSpecialAndMovie(t *testing.T) {
 		if strings.Contains(p, "S01E03-thumb") || strings.HasSuffix(p, ".vdl") {
 			t.Errorf("%s should not be there", p)
 		}
+	}
+	// Season 2's poster is its own cover's, not the show's.
+	p1, _ := os.ReadFile(filepath.Join(dir, libShow, "season01-poster.jpg"))
+	p2, _ := os.ReadFile(filepath.Join(dir, libShow, "season02-poster.jpg"))
+	if len(p1) == 0 || string(p1) == string(p2) {
+		t.Error("season 2's poster is season 1's")
 	}
 	// Every episode name is what Kodi's and Plex's scanners read.
 	for _, ep := range [][3]int{{1, 1}, {1, 2}, {1, 3}, {2, 1}, {2, 2}, {0, 1}} {
