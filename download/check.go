@@ -36,7 +36,7 @@ func (d *Downloader) mediaTags(ctx context.Context, t *task) *mux.Tags {
 		tags.Show, tags.Kind = p.show, mux.KindTVShow
 		tags.Season, tags.Episode, tags.EpisodeID = p.season, p.episode, fmt.Sprintf("S%02dE%02d", p.season, p.episode)
 	}
-	if d.opts.Library.EmbedThumbnail {
+	if d.opts.Library.EmbedThumbnail && mux.MP4Name(t.out) { // only an MP4 carries cover art
 		tags.Cover, tags.CoverPNG = d.coverArt(ctx, t)
 	}
 	return tags
