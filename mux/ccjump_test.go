@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -56,19 +55,6 @@ func cutPES(t *testing.T, data []byte, pid uint16, n int) (damaged, whole []byte
 	return nil, nil, 0
 }
 
-func readAll(t *testing.T, files ...string) []byte {
-	t.Helper()
-	var all []byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	return all
-}
-
 // TestRemuxCCJump: a TS whose continuity counters jump (segments written
 // end to end by `cat`, packets lost in a recording) is remuxed, with one
 // warning that counts the jumps and says where the first is. Spliced
@@ -81,7 +67,7 @@ func TestRemuxCCJump(t *testing.T) {
 	testtools.Require(t, "ffmpeg")
 	dir := t.TempDir()
 	seg := func(n string) string { return fixture("hls-ts", n) }
-	all := readAll(t, seg("seg000.ts"), seg("seg001.ts"), seg("seg002.ts"), seg("seg003.ts"))
+	all := testtools.Concat(t, seg("seg000.ts"), seg("seg001.ts"), seg("seg002.ts"), seg("seg003.ts"))
 	lostV, wholeV, atV := cutPES(t, all, 0x100, 30) // inside the second GOP
 	lostAV, _, _ := cutPES(t, lostV, 0x101, 20)
 	_, wholeAV, _ := cutPES(t, wholeV, 0x101, 20) // the same PES: cutting video moved no audio packet
@@ -97,10 +83,10 @@ func TestRemuxCCJump(t *testing.T) {
 		first   string // the first jump, in the warning
 		damaged int    // PES dropped per kind
 	}{
-		{name: "cat of segments, the clock moved on", input: readAll(t, seg("seg000.ts"), remuxFixture("disc-b.ts")),
+		{name: "cat of segments, the clock moved on", input: testtools.Concat(t, seg("seg000.ts"), remuxFixture("disc-b.ts")),
 			same: tsSegs(seg("seg000.ts"), remuxFixture("disc-b.ts")), video: 200, audio: 373,
 			jumps: 4, first: "in.ts packet 520 (byte 97572) PID 0 3->0"},
-		{name: "cat of segments, the clock back", input: readAll(t, seg("seg002.ts"), seg("seg000.ts")),
+		{name: "cat of segments, the clock back", input: testtools.Concat(t, seg("seg002.ts"), seg("seg000.ts")),
 			same: tsSegs(seg("seg002.ts"), seg("seg000.ts")), video: 200, audio: 372, jumps: 5, first: "in.ts packet 467 (byte 87608) PID 17 2->0"},
 		{name: "packets lost inside a video and an audio PES", input: lostAV, same: tsSegs(writeTemp(t, dir, "whole.ts", wholeAV)),
 			ffRef: wholeAV, video: 374, jumps: 2, first: "in.ts packet " + itoa(atV) + " (byte " + itoa((atV-1)*tsPacket) + ") PID 256 ", damaged: 1},
@@ -118,7 +104,7 @@ func TestRemuxCCJump(t *testing.T) {
 			if _, err := RemuxTS(context.Background(), ref, dir, [][]Segment{tt.same}, MP4Options{}); err != nil {
 				t.Fatal(err)
 			}
-			if a, b := readAll(t, out), readAll(t, ref); !bytes.Equal(a, b) {
+			if a, b := testtools.Concat(t, out), testtools.Concat(t, ref); !bytes.Equal(a, b) {
 				t.Errorf("the MP4 (%d bytes) differs from the reference remux (%d bytes)", len(a), len(b))
 			}
 			log := logged.String()
@@ -153,14 +139,14 @@ func TestRemuxCCJump(t *testing.T) {
 // as they are, and warns where the jump is.
 func TestJoinTSKeepsCCJumps(t *testing.T) {
 	dir := t.TempDir()
-	ts := readAll(t, fixture("hls-ts", "seg000.ts"))
+	ts := testtools.Concat(t, fixture("hls-ts", "seg000.ts"))
 	lost := append(append([]byte(nil), ts[:40*tsPacket]...), ts[41*tsPacket:]...)
 	in, out := writeTemp(t, dir, "lost.ts", lost), filepath.Join(dir, "out.ts")
 	var logged bytes.Buffer
 	if err := joinTS(context.Background(), out, tsSegs(in), slog.New(slog.NewTextHandler(&logged, nil))); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(readAll(t, out), lost) {
+	if !bytes.Equal(testtools.Concat(t, out), lost) {
 		t.Error("the joined TS is not the input's packets")
 	}
 	if want := "jumps=1 at=\"" + in + " packet 41 (byte 7520) PID 256"; !strings.Contains(logged.String(), want) {

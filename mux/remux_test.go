@@ -37,19 +37,7 @@ func hlsTS(names ...string) []string {
 // reference a TS decoder reads as one stream.
 func catFiles(t *testing.T, dir, name string, files []string) string {
 	t.Helper()
-	var all []byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, all, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testtools.ConcatTo(t, filepath.Join(dir, name), files...)
 }
 
 // TestRemuxTS remuxes each kind of TS input and checks the MP4 against

@@ -9,23 +9,6 @@ import (
 	"github.com/vdlproject/vdl/internal/testtools"
 )
 
-// catTS writes files end to end, as `cat seg*.ts > all.ts` does.
-func catTS(t *testing.T, out string, files ...string) string {
-	t.Helper()
-	var all []byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	if err := os.WriteFile(out, all, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestJoinCCJump: `cat seg*.ts > all.ts; vdl join -o all.mp4 all.ts`,
 // with segments of separate muxer runs (so the continuity counters jump
 // where they meet, and the clock with them), remuxes as ffmpeg does:
@@ -36,7 +19,7 @@ func TestJoinCCJump(t *testing.T) {
 	testtools.Require(t, "ffprobe")
 	dir := t.TempDir()
 	disc := filepath.Join("..", "..", "testdata", "remux", "disc-b.ts") // seg001 with its clock 600 s on
-	all := catTS(t, filepath.Join(dir, "all.ts"), media("hls-ts/seg000.ts"), disc)
+	all := testtools.ConcatTo(t, filepath.Join(dir, "all.ts"), media("hls-ts/seg000.ts"), disc)
 
 	out := filepath.Join(dir, "all.mp4")
 	r := runVDL(t, nil, "join", "-o", out, all)

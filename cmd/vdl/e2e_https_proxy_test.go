@@ -17,6 +17,7 @@ import (
 	"time"
 
 	ms "github.com/vdlproject/vdl/internal/mediaserver"
+	"github.com/vdlproject/vdl/internal/testtools"
 )
 
 // testCA is a certificate authority of the test and a certificate for
@@ -75,19 +76,7 @@ func newTestCA(t *testing.T, name string) testCA {
 // bundle writes the PEM files into one, for SSL_CERT_FILE.
 func bundle(t *testing.T, files ...string) string {
 	t.Helper()
-	var all []byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	p := filepath.Join(t.TempDir(), "bundle.pem")
-	if err := os.WriteFile(p, all, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testtools.ConcatTo(t, filepath.Join(t.TempDir(), "bundle.pem"), files...)
 }
 
 // startAuthTinyproxy runs tinyproxy on loopback asking for user:pass

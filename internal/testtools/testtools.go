@@ -200,3 +200,27 @@ func StartTimes(t testing.TB, file string) map[string]float64 {
 	}
 	return starts
 }
+
+// Concat returns the files' bytes end to end, as cat prints them.
+func Concat(t testing.TB, files ...string) []byte {
+	t.Helper()
+	var all []byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	return all
+}
+
+// ConcatTo writes the files end to end into out (cat a b > out) and
+// returns out.
+func ConcatTo(t testing.TB, out string, files ...string) string {
+	t.Helper()
+	if err := os.WriteFile(out, Concat(t, files...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
