@@ -236,17 +236,7 @@ func TestNamesOfDotsAndUndecodableBytes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := ms.RandomBytes(10_000)
-			s := nameServer(t, servedFile{path: tt.path, disposition: tt.disposition, body: body})
-			dir := t.TempDir()
-			r := runVDL(t, nil, "-q", "-d", dir, s.URL+tt.path)
-			if r.code != 0 {
-				t.Fatalf("exit %d: %s", r.code, r.stderr)
-			}
-			entries := listTree(dir)
-			if len(entries) != 1 {
-				t.Fatalf("dir holds %v, want one file", entries)
-			}
-			name := entries[0]
+			dir, name := downloadServed(t, servedFile{path: tt.path, disposition: tt.disposition, body: body})
 			stem, ok := strings.CutSuffix(name, ".mp4")
 			if !ok || stem == "" || strings.HasPrefix(name, ".") || !utf8.ValidString(name) || strings.ContainsRune(name, utf8.RuneError) {
 				t.Errorf("saved as %q: want a visible, valid name ending in .mp4", name)
@@ -278,17 +268,7 @@ func TestNamesLoseBidiControlsAndUnsafeExtensions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := ms.RandomBytes(10_000)
-			s := nameServer(t, servedFile{path: tt.path, disposition: tt.disposition, ctype: tt.ctype, body: body})
-			dir := t.TempDir()
-			r := runVDL(t, nil, "-q", "-d", dir, s.URL+tt.path)
-			if r.code != 0 {
-				t.Fatalf("exit %d: %s", r.code, r.stderr)
-			}
-			entries := listTree(dir)
-			if len(entries) != 1 {
-				t.Fatalf("dir holds %v, want one file", entries)
-			}
-			name := entries[0]
+			dir, name := downloadServed(t, servedFile{path: tt.path, disposition: tt.disposition, ctype: tt.ctype, body: body})
 			if strings.ContainsFunc(name, func(r rune) bool { return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Bidi_Control, r) }) {
 				t.Errorf("saved as %+q: bidi or format characters kept", name)
 			}
@@ -353,4 +333,21 @@ func TestNamesSeriesFolderLinkIsRefused(t *testing.T) {
 	if after := listTree(moved); !slices.Equal(before, after) {
 		t.Errorf("written through the link: %v, was %v", after, before)
 	}
+}
+
+// downloadServed downloads one file the name server serves into a fresh
+// folder (exit 0 wanted) and returns the folder and the one name saved.
+func downloadServed(t *testing.T, f servedFile) (dir, name string) {
+	t.Helper()
+	s := nameServer(t, f)
+	dir = t.TempDir()
+	r := runVDL(t, nil, "-q", "-d", dir, s.URL+f.path)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	entries := listTree(dir)
+	if len(entries) != 1 {
+		t.Fatalf("dir holds %v, want one file", entries)
+	}
+	return dir, entries[0]
 }
