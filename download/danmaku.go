@@ -65,7 +65,7 @@ func (d *Downloader) startComments(ctx context.Context, m *extractors.Media) *co
 	if !ok {
 		return nil
 	}
-	c, ok := site.New(extractors.Env{HTTP: d.opts.Client, Log: d.log, UserAgent: d.opts.UserAgent}).(extractors.Commenter)
+	c, ok := site.New(d.siteEnv("")).(extractors.Commenter)
 	if !ok {
 		d.log.Warn("this site has no bullet comments; --write-danmaku does nothing for it", "site", m.Site)
 		return nil

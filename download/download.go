@@ -127,6 +127,13 @@ func (d *Downloader) Extract(ctx context.Context, u *url.URL) (*extractors.Resul
 	return d.extract(ctx, u, "")
 }
 
+// siteEnv is the one environment every extractor of the run gets, with a
+// flow to try first (see Env.PreferFlow).
+func (d *Downloader) siteEnv(prefer string) extractors.Env {
+	return extractors.Env{HTTP: d.opts.Client, Log: d.log, UserAgent: d.opts.UserAgent, Playlist: d.opts.Playlist,
+		Flows: d.flows, PreferFlow: prefer, KeepPreviews: d.opts.NoCheckDuration}
+}
+
 // extract is Extract with a flow to try first (see Env.PreferFlow).
 func (d *Downloader) extract(ctx context.Context, u *url.URL, prefer string) (*extractors.Result, error) {
 	site, ok := extractors.Lookup(u)
@@ -134,9 +141,7 @@ func (d *Downloader) extract(ctx context.Context, u *url.URL, prefer string) (*e
 		return nil, fmt.Errorf("%w: %s", extractors.ErrUnsupported, request.RedactURL(u))
 	}
 	began := time.Now()
-	env := extractors.Env{HTTP: d.opts.Client, Log: d.log, UserAgent: d.opts.UserAgent, Playlist: d.opts.Playlist,
-		Flows: d.flows, PreferFlow: prefer, KeepPreviews: d.opts.NoCheckDuration}
-	res, err := site.New(env).Extract(ctx, u)
+	res, err := site.New(d.siteEnv(prefer)).Extract(ctx, u)
 	if err == nil {
 		d.log.Debug("extracted", "site", site.Name, "took", time.Since(began).Round(time.Millisecond))
 	}

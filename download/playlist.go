@@ -331,7 +331,7 @@ func (d *Downloader) archived(raw string, pos int, lo listOptions) (r ItemReport
 	if !found {
 		return ItemReport{}, false, nil
 	}
-	k, known := site.New(extractors.Env{HTTP: d.opts.Client, Log: d.log, Playlist: d.opts.Playlist}).(extractors.KnownIDs)
+	k, known := site.New(d.siteEnv("")).(extractors.KnownIDs)
 	if !known {
 		return ItemReport{}, false, nil
 	}

@@ -149,12 +149,10 @@ func (d *Downloader) writeNFOs(t *task, p place, inShow bool, show, stem string,
 	if s == nil {
 		s = &extractors.Show{}
 	}
-	ids := func(id string) []library.UniqueID { return uniqueIDs(m.Site, id) }
 	var actors []library.Actor
 	for i, name := range s.Cast {
 		actors = append(actors, library.Actor{Name: name, Order: i})
 	}
-	art := artOf
 	var fanart *library.Fanart
 	if !posterOnDisk && s.Fanart != "" {
 		fanart = &library.Fanart{Thumbs: []library.Thumb{{URL: s.Fanart}}}
@@ -162,7 +160,7 @@ func (d *Downloader) writeNFOs(t *task, p place, inShow bool, show, stem string,
 	runtime := int((m.Duration + time.Minute - 1) / time.Minute)
 	if p.movie {
 		mv := &library.Movie{Work: library.Work{Title: p.show, Plot: cmp.Or(m.Description, s.Description), Year: s.Year, Premiered: m.AirDate,
-			Runtime: runtime, Genres: s.Genres, Actors: actors, IDs: ids(m.ID), Thumbs: art(posterOnDisk, "poster", s.Poster), Fanart: fanart}}
+			Runtime: runtime, Genres: s.Genres, Actors: actors, IDs: uniqueIDs(m.Site, m.ID), Thumbs: artOf(posterOnDisk, "poster", s.Poster), Fanart: fanart}}
 		for _, path := range []string{filepath.Join(show, "movie.nfo"), stem + ".nfo"} {
 			if err := d.writeNFO(path, mv); err != nil {
 				return err
@@ -171,8 +169,8 @@ func (d *Downloader) writeNFOs(t *task, p place, inShow bool, show, stem string,
 		return nil
 	}
 	if inShow {
-		tv := &library.Show{Work: library.Work{Title: p.show, Plot: s.Description, Year: s.Year, Genres: s.Genres, Actors: actors, IDs: ids(s.ID),
-			Thumbs: art(posterOnDisk, "poster", s.Poster), Fanart: fanart}}
+		tv := &library.Show{Work: library.Work{Title: p.show, Plot: s.Description, Year: s.Year, Genres: s.Genres, Actors: actors, IDs: uniqueIDs(m.Site, s.ID),
+			Thumbs: artOf(posterOnDisk, "poster", s.Poster), Fanart: fanart}}
 		// The show's NFO is the first season's: another season's cover
 		// (its own id, year and plot) does not replace it.
 		path := filepath.Join(show, "tvshow.nfo")
