@@ -296,3 +296,43 @@ func TestLibraryRerunWithArchiveAddsSidecars(t *testing.T) {
 		t.Error("E02's NFO was replaced")
 	}
 }
+
+// TestLibraryAndDanmakuUnderFaults: with every 2nd page, API and comment
+// request failing (503, reset, 502, hang in turn), the library files and
+// the comment files are the same as without faults.
+func TestLibraryAndDanmakuUnderFaults(t *testing.T) {
+	injected := 0
+	run := func(every int) map[string]string {
+		site, proxy := startFakeQQ(t, fakeqq.Config{Faults: fakeqq.Faults{Every: every}})
+		defer func() {
+			for _, n := range site.Injected() {
+				injected += n
+			}
+		}()
+		dir := t.TempDir()
+		r := runVDL(t, nil, "-q", "--timeout", "3s", "--proxy", proxy.URL, "-d", dir, "--write-nfo", "--write-info-json", "--write-danmaku", "-I", "1-2", qq2026Series)
+		if r.code != 0 {
+			t.Fatalf("faults every %d: exit %d: %s", every, r.code, r.stderr)
+		}
+		got := map[string]string{}
+		for _, p := range listTree(dir) {
+			if strings.HasSuffix(p, ".nfo") || strings.HasSuffix(p, ".danmaku.ass") {
+				b, _ := os.ReadFile(filepath.Join(dir, p))
+				got[p] = string(b)
+			}
+		}
+		return got
+	}
+	want, got := run(0), run(2)
+	if injected == 0 {
+		t.Fatal("no fault was injected")
+	}
+	if len(want) != 5 { // tvshow.nfo, 2 episode NFOs, 2 comment files
+		t.Fatalf("without faults: %d files", len(want))
+	}
+	for p, w := range want {
+		if got[p] != w {
+			t.Errorf("%s differs under faults", p)
+		}
+	}
+}
