@@ -20,6 +20,9 @@ type meter struct {
 	// measured over the window, not guessed from a short transfer.
 	last float64
 	sure bool
+	// latency is how long the worker's last request waited for its
+	// response's headers: what another request would cost it.
+	latency time.Duration
 }
 
 const (

@@ -83,9 +83,11 @@ func (p *partState) rangeTotal(fileSize int64) (int64, error) {
 
 // copyBody streams a response into the part file, honouring span
 // shrinkage by stealers, races and the rate limiter; the body's
-// watchdog (request.Client.Send) bounds its silences. respEnd is where
-// the response's bytes end (-1: at EOF).
-func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, respEnd int64) (outcome, error) {
+// watchdog (request.Client.Send) bounds its silences. The body begins
+// at pos of the part; respEnd is where its bytes end (-1: at EOF). mark,
+// if set, is the connection's low-water mark, raised while much of the
+// body is still to come and back at 1 when it returns.
+func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, pos, respEnd int64, mark *waterMark) (outcome, error) {
 	f, err := j.openPart(sp.part)
 	if err != nil {
 		return 0, err
@@ -105,10 +107,26 @@ func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, re
 		sp.w.buf = make([]byte, readChunk)
 	}
 	buf := sp.w.buf[:chunk]
+	if respEnd < 0 {
+		mark = nil
+	}
+	defer mark.set(1)
 	for {
-		n, rerr := j.readSome(body, buf, fill)
+		want := fill
+		if mark != nil {
+			j.mu.Lock()
+			rate, _ := sp.w.m.rate(j.now())
+			j.mu.Unlock()
+			if mark.forRemaining(respEnd-pos, rate, j.opts.StallTimeout) {
+				// The kernel gathers the bytes: one read, as the mark is
+				// only right for this many bytes still to come.
+				want = 1
+			}
+		}
+		n, rerr := j.readSome(body, buf, want)
+		pos += int64(n)
 		if n > 0 {
-			if o, ended, err := j.store(ctx, f, sp, body, buf[:n], respEnd); ended || err != nil {
+			if o, ended, err := j.store(ctx, f, sp, body, buf[:n], respEnd, mark); ended || err != nil {
 				return o, err
 			}
 		}
@@ -122,7 +140,7 @@ func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, re
 // the scheduler reserves, and records them. ended reports that the
 // request is over, o saying how; a drain then keeps the connection for
 // the next request when that is cheap.
-func (j *Job) store(ctx context.Context, f *os.File, sp *span, body io.Reader, buf []byte, respEnd int64) (o outcome, ended bool, err error) {
+func (j *Job) store(ctx context.Context, f *os.File, sp *span, body io.Reader, buf []byte, respEnd int64, mark *waterMark) (o outcome, ended bool, err error) {
 	n := int64(len(buf))
 	if j.opts.Limiter != nil {
 		if err := j.opts.Limiter.WaitN(ctx, len(buf)); err != nil {
@@ -147,10 +165,12 @@ func (j *Job) store(ctx context.Context, f *os.File, sp *span, body io.Reader, b
 	switch {
 	case finished:
 		if drainIt {
+			mark.set(1) // the mark was for this read, not for the rest
 			drain(body, respEnd, at+n)
 		}
 		return spanDone, true, nil
 	case respEnd >= 0 && at+keep >= respEnd:
+		mark.set(1)
 		drain(body, respEnd, at+keep)
 		j.mu.Lock()
 		defer j.mu.Unlock()

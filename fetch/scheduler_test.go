@@ -125,16 +125,34 @@ func TestSchedulerDecisions(t *testing.T) {
 			victimEnd: 4 * mib,
 		},
 		{
-			name: "ramp-up: the probe answered, its part is halved",
+			name: "ramp-up: the probe answered, the thief takes an even share of its tail",
 			setup: func(sc *scheduler, clk *fakeClock) (*worker, *span) {
+				// 68 MiB on 16 workers: 4.25 MiB each.
+				sc.conns = 16
+				sc.parts[1].size = 64 * mib
+				sc.addSpan(sc.parts[0], &worker{}, 0, 4*mib)
+				v := sc.addSpan(sc.parts[1], &worker{}, 0, 64*mib)
+				for range 14 {
+					sc.workers = append(sc.workers, &worker{})
+				}
+				return sc.workers[0], v
+			},
+			steal:     true,
+			want:      &spanWant{part: 1, pos: 64*mib - 17*mib/4, end: 64 * mib},
+			victimEnd: 64*mib - 17*mib/4,
+		},
+		{
+			name: "ramp-up without the other workers: the thief takes a third, not half",
+			setup: func(sc *scheduler, clk *fakeClock) (*worker, *span) {
+				// 68 MiB on the two spans' workers and the thief.
 				sc.conns = 16
 				sc.parts[1].size = 64 * mib
 				sc.addSpan(sc.parts[0], &worker{}, 0, 4*mib)
 				return &worker{}, sc.addSpan(sc.parts[1], &worker{}, 0, 64*mib)
 			},
 			steal:     true,
-			want:      &spanWant{part: 1, pos: 32 * mib, end: 64 * mib},
-			victimEnd: 32 * mib,
+			want:      &spanWant{part: 1, pos: 64*mib - 68*mib/3, end: 64 * mib},
+			victimEnd: 64*mib - 68*mib/3,
 		},
 		{
 			name: "measured: the split follows the speeds, in the unrequested part",
@@ -240,7 +258,7 @@ func TestSchedulerDecisions(t *testing.T) {
 			want: &spanWant{part: 0, pos: 0, end: 15 * mib, maxWindow: 2 * mib},
 		},
 		{
-			name: "a stolen tail: the thief's first request is a share of the helpers, not half",
+			name: "a tail among fifteen idle workers of one speed: the thief takes a sixteenth, not half",
 			setup: func(sc *scheduler, clk *fakeClock) (*worker, *span) {
 				sc.conns = 16
 				p := sc.parts[0]
@@ -257,8 +275,50 @@ func TestSchedulerDecisions(t *testing.T) {
 				return sc.workers[0], v
 			},
 			steal:     true,
-			want:      &spanWant{part: 0, pos: 7 * mib, end: 14 * mib, maxWindow: 7 * mib / 4},
-			victimEnd: 7 * mib,
+			want:      &spanWant{part: 0, pos: 14*mib - 14*mib/16, end: 14 * mib},
+			victimEnd: 14*mib - 14*mib/16,
+		},
+		{
+			// Fifteen segments on sixteen connections, all at 1 MiB/s: the
+			// spare one takes the excess of the span that would finish
+			// latest past the balanced end (halving it would leave the
+			// other fourteen alone to the end).
+			name: "one speed, one idle worker: it takes the latest span's excess over the balanced end",
+			setup: func(sc *scheduler, clk *fakeClock) (*worker, *span) {
+				var latest *span
+				for i := range 15 {
+					p := &partState{idx: 10 + i, mirrors: request.NewMirrors("http://a/x", nil), host: "a", size: 3 * mib, confirmed: true}
+					sc.parts = append(sc.parts, p)
+					w := measured(clk, mib, time.Second, true)
+					sc.workers = append(sc.workers, w)
+					sp := sc.addSpan(p, w, 0, 3*mib)
+					sp.pos, sp.reqEnd = mib, 2*mib
+					if i == 7 {
+						sp.pos = mib - mib/4 // a quarter second behind the others
+						latest = sp
+					}
+				}
+				sc.parts[0].complete, sc.parts[1].complete = true, true
+				thief := measured(clk, mib, time.Second, true)
+				sc.workers = append(sc.workers, thief)
+				return thief, latest
+			},
+			steal: true,
+			// 30.25 MiB left on 16 workers: 1.890625 s each; the latest span
+			// has 2.25 MiB, 0.359375 MiB more than its share.
+			want:      &spanWant{part: 17, pos: 3*mib - 23*mib/64, end: 3 * mib},
+			victimEnd: 3*mib - 23*mib/64,
+		},
+		{
+			name: "ramp-up: a part's size not known yet: the idle worker waits instead of halving",
+			setup: func(sc *scheduler, clk *fakeClock) (*worker, *span) {
+				sc.parts[1].size, sc.parts[1].confirmed = -1, false
+				sc.addSpan(sc.parts[1], &worker{}, 0, -1)
+				return &worker{}, sc.addSpan(sc.parts[0], &worker{}, 0, 4*mib)
+			},
+			steal:     true,
+			want:      nil,
+			victimEnd: 4 * mib,
 		},
 	}
 	for _, tt := range tests {

@@ -98,6 +98,15 @@ func (sc *scheduler) splittable(s *span) bool {
 func (sc *scheduler) steal(w *worker) *span {
 	now := sc.now()
 	avg, median, n := sc.speeds(now)
+	if sp := sc.balancedSteal(w, now, avg, median, n); sp != nil {
+		return sp
+	}
+	if n == 0 && sc.sizing() {
+		// The ramp-up, and a part's first response has not told its size:
+		// wait for it (it wakes the idle workers) rather than halve a part
+		// that answered first, so that every part gets its balanced share.
+		return nil
+	}
 	mine, _ := stealerRate(w, median)
 	type candidate struct {
 		s         *span
@@ -136,6 +145,17 @@ func (sc *scheduler) steal(w *worker) *span {
 		}
 	}
 	return nil
+}
+
+// sizing says whether a span waits for its part's size from the
+// first response.
+func (sc *scheduler) sizing() bool {
+	for _, s := range sc.spans {
+		if s.end < 0 && !s.part.noRanges {
+			return true
+		}
+	}
+	return false
 }
 
 // helpers counts the connections that can share the work of a
@@ -179,13 +199,7 @@ func (sc *scheduler) splitPoint(victim *span, victimETA, victimRate, mine float6
 		}
 	}
 	mid = victim.pos + keep
-	unrequested := victim.pos // where the bytes not yet asked for begin
-	switch {
-	case victim.reqEnd < 0:
-		unrequested = victim.end // an open-ended request: all in flight
-	case victim.reqEnd > victim.pos:
-		unrequested = min(victim.reqEnd, victim.end)
-	}
+	unrequested := requestedTo(victim)
 	share := victim.end - mid
 	straggler := n > 0 && share >= minStragglerShare && victimETA > 2*(float64(share)/mine+stealOverhead)
 	// Cutting into a transfer costs its connection (or a drain): only for

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"time"
 
 	"github.com/vdlproject/vdl/request"
@@ -161,7 +162,19 @@ func (j *Job) request(ctx context.Context, sp *span, url string) (outcome, error
 	// The policy's timeout bounds the wait for headers, StallTimeout
 	// every silence of the body.
 	spec := request.Spec{URL: url, Header: rangeHeader(p, pos, reqEnd), Accept: acceptRange, Stall: j.opts.StallTimeout}
+	var mark *waterMark
+	if j.opts.Limiter == nil { // a limited stream reads small, for smoothness
+		reqCtx = httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{
+			GotConn: func(c httptrace.GotConnInfo) { mark = waterMarkOf(c.Conn) },
+		})
+	}
+	sent := j.now()
 	resp, err := sp.w.client.Send(reqCtx, spec, url)
+	if err == nil {
+		j.mu.Lock()
+		sp.w.m.latency = j.now().Sub(sent)
+		j.mu.Unlock()
+	}
 	if err != nil {
 		if o, ok := givenUp(ctx, reqCtx); ok {
 			return o, nil
@@ -190,7 +203,7 @@ func (j *Job) request(ctx context.Context, sp *span, url string) (outcome, error
 			return 0, &replyError{request.Transient(fmt.Errorf("%w before byte %d: %w", errShortBody, skip, err))}
 		}
 	}
-	o, err = j.copyBody(ctx, reqCtx, sp, resp.Body, respEnd)
+	o, err = j.copyBody(ctx, reqCtx, sp, resp.Body, pos, respEnd, mark)
 	return o, wrapReply(err)
 }
 

@@ -28,7 +28,7 @@ func writeVerified(ctx context.Context, out string, fill func(w *bufio.Writer) e
 	// The file is hidden behind a plain Writer: os.File's ReadFrom would
 	// take over every io.Copy that finds the buffer empty and write in
 	// 32 KiB pieces; this way copies fill the buffer and it writes 1 MiB.
-	w := bufio.NewWriterSize(struct{ io.Writer }{f}, 1<<20)
+	w := bufio.NewWriterSize(&writebackWriter{f: f}, 1<<20)
 	err = fill(w)
 	if err == nil {
 		err = ctx.Err()
@@ -44,6 +44,26 @@ func writeVerified(ctx context.Context, out string, fill func(w *bufio.Writer) e
 		return err
 	}
 	return atomicfile.Commit(f, out)
+}
+
+// writebackWriter writes to f and starts the disk writes of every
+// writebackEvery bytes as they are written (startWriteback), so that the
+// disk works while the rest is copied.
+type writebackWriter struct {
+	f           *os.File
+	off, synced int64
+}
+
+const writebackEvery = 8 << 20
+
+func (w *writebackWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.off += int64(n)
+	if w.off-w.synced >= writebackEvery {
+		startWriteback(w.f, w.synced, w.off-w.synced)
+		w.synced = w.off
+	}
+	return n, err
 }
 
 // writeMP4 writes a planned layout: ftyp, moov, mdat header, then the
