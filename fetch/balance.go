@@ -94,8 +94,11 @@ func (sc *scheduler) balancedSteal(w *worker, now time.Time, avg, median float64
 		if over < least || victim != nil && over <= late {
 			continue
 		}
-		// The stealer takes no more than it can fetch by the end itself.
-		excess := min(rest-r*horizon, mine*horizon)
+		// The stealer takes no more than it can fetch by the end itself,
+		// unless that is too little for a request: at the very end, with
+		// many idle workers, the end is near and each one's share tiny,
+		// yet a span late by a tenth of a second still gains by a split.
+		excess := min(rest-r*horizon, max(mine*horizon, minBalancedShare, mine*least))
 		if excess < minBalancedShare || n > 0 && excess/mine < least {
 			continue
 		}

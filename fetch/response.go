@@ -111,19 +111,20 @@ func (j *Job) copyBody(ctx, reqCtx context.Context, sp *span, body io.Reader, po
 		mark = nil
 	}
 	defer mark.set(1)
+	var rate float64
+	var beforeRead func(got int)
+	if mark != nil {
+		// The mark is set again before every read, for the bytes still
+		// to come then.
+		beforeRead = func(got int) { mark.forRemaining(respEnd-pos-int64(got), rate, j.opts.StallTimeout) }
+	}
 	for {
-		want := fill
 		if mark != nil {
 			j.mu.Lock()
-			rate, _ := sp.w.m.rate(j.now())
+			rate, _ = sp.w.m.rate(j.now())
 			j.mu.Unlock()
-			if mark.forRemaining(respEnd-pos, rate, j.opts.StallTimeout) {
-				// The kernel gathers the bytes: one read, as the mark is
-				// only right for this many bytes still to come.
-				want = 1
-			}
 		}
-		n, rerr := j.readSome(body, buf, want)
+		n, rerr := j.readSome(body, buf, fill, beforeRead)
 		pos += int64(n)
 		if n > 0 {
 			if o, ended, err := j.store(ctx, f, sp, body, buf[:n], respEnd, mark); ended || err != nil {
@@ -200,11 +201,15 @@ func (j *Job) bodyEnded(ctx, reqCtx context.Context, sp *span, respEnd int64, re
 }
 
 // readSome reads into buf until it holds at least fill bytes, fillWait
-// has passed since the first byte, or the body ends or fails.
-func (j *Job) readSome(body io.Reader, buf []byte, fill int) (int, error) {
+// has passed since the first byte, or the body ends or fails;
+// beforeRead, if set, is told before each read how much buf holds.
+func (j *Job) readSome(body io.Reader, buf []byte, fill int, beforeRead func(got int)) (int, error) {
 	got := 0
 	var first time.Time
 	for {
+		if beforeRead != nil {
+			beforeRead(got)
+		}
 		n, err := body.Read(buf[got:])
 		if n > 0 {
 			if got == 0 {

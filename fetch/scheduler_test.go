@@ -310,6 +310,29 @@ func TestSchedulerDecisions(t *testing.T) {
 			victimEnd: 3*mib - 23*mib/64,
 		},
 		{
+			// The very end: one span 0.13 s from done, fifteen idle workers.
+			// Each one's share of the balanced end is a few kilobytes, too
+			// little for a request, yet the span gains by a split: the
+			// thief takes the smallest share worth a request, cutting the
+			// transfer that holds all of the span.
+			name: "the very end, many idle workers: the late span is still split, by the least share",
+			setup: func(sc *scheduler, clk *fakeClock) (*worker, *span) {
+				sc.parts[1].complete = true
+				sc.parts[0].size = 4 * mib
+				for range 15 {
+					sc.workers = append(sc.workers, measured(clk, mib, 2*time.Second, true))
+				}
+				v := sc.addSpan(sc.parts[0], measured(clk, mib, 2*time.Second, false), 0, 4*mib)
+				v.pos = 4*mib - 136<<10
+				v.reqEnd = 4 * mib // all of it in flight
+				sc.workers[0].m.latency = time.Millisecond
+				return sc.workers[0], v
+			},
+			steal:     true,
+			want:      &spanWant{part: 0, pos: 4*mib - minBalancedShare, end: 4 * mib},
+			victimEnd: 4*mib - minBalancedShare,
+		},
+		{
 			name: "ramp-up: a part's size not known yet: the idle worker waits instead of halving",
 			setup: func(sc *scheduler, clk *fakeClock) (*worker, *span) {
 				sc.parts[1].size, sc.parts[1].confirmed = -1, false
