@@ -62,7 +62,7 @@ func remuxTS(ctx context.Context, out, tmpDir string, inputs [][]Segment, opts M
 		if queueLimit > 0 {
 			newSink = func(string) (sampleSink, error) { return countSink{}, nil }
 		}
-		st := newTSStream(segs, log, newSink)
+		st := newTSStream(ctx, segs, log, newSink)
 		err := st.run(ctx)
 		all = append(all, st.d.tracks...) // temp files are removed by the defer, used or not
 		if err != nil {
@@ -113,7 +113,7 @@ func remuxTS(ctx context.Context, out, tmpDir string, inputs [][]Segment, opts M
 			st := streams[c.list]
 			if st == nil {
 				list := c.list
-				st = newTSStream(inputs[list], log, func(kind string) (sampleSink, error) {
+				st = newTSStream(ctx, inputs[list], log, func(kind string) (sampleSink, error) {
 					if c, ok := chosen[kind]; ok && c.list == list {
 						return &queueSink{expect: c.t.samples}, nil
 					}
@@ -143,9 +143,10 @@ type tsStream struct {
 	limit int  // pass 2: the most bytes its queues may hold
 }
 
-func newTSStream(segs []Segment, log *slog.Logger, newSink func(kind string) (sampleSink, error)) *tsStream {
+// newTSStream reads segs; ctx bounds the decryption ahead (segmentQueue).
+func newTSStream(ctx context.Context, segs []Segment, log *slog.Logger, newSink func(kind string) (sampleSink, error)) *tsStream {
 	return &tsStream{
-		r: &tsReader{segs: segs, check: newTSCheck(), reuse: true},
+		r: &tsReader{segs: newSegmentQueue(ctx, segs), check: newTSCheck(), reuse: true},
 		d: &tsDemuxer{log: log, pmtPID: -1, name: segs[0].Path, newSink: newSink},
 	}
 }

@@ -28,12 +28,14 @@ func joinTS(ctx context.Context, out string, segs []Segment, log *slog.Logger) e
 		return fmt.Errorf("mux: no segments")
 	}
 	check := newTSCheck()
+	q := newSegmentQueue(ctx, segs)
+	defer q.close()
 	return writeAtomic(ctx, out, func(w *bufio.Writer) error {
-		for _, s := range segs {
+		for range segs {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := copyTS(w, s, check); err != nil {
+			if err := copyTS(w, q, check); err != nil {
 				return err
 			}
 		}
@@ -45,9 +47,9 @@ func joinTS(ctx context.Context, out string, segs []Segment, log *slog.Logger) e
 	})
 }
 
-// copyTS copies one segment's packets, checked (tscheck.go).
-func copyTS(w io.Writer, s Segment, check *tsCheck) error {
-	r, err := openSegment(s)
+// copyTS copies the queue's next segment's packets, checked (tscheck.go).
+func copyTS(w io.Writer, q *segmentQueue, check *tsCheck) error {
+	r, s, err := q.next()
 	if err != nil {
 		return err
 	}

@@ -217,7 +217,7 @@ func TestJoinFMP4Regular(t *testing.T) {
 }
 
 // encryptCBC is AES-128-CBC with PKCS#7 padding, as HLS segments are.
-func encryptCBC(t *testing.T, plain, key, iv []byte) []byte {
+func encryptCBC(t testing.TB, plain, key, iv []byte) []byte {
 	t.Helper()
 	block, err := aes.NewCipher(key)
 	if err != nil {

@@ -19,7 +19,8 @@ func MergeTS(ctx context.Context, out string, video, audio []Segment) error {
 	if len(video) == 0 || len(audio) == 0 {
 		return fmt.Errorf("mux: merging TS needs video and audio segments")
 	}
-	v, a := &tsReader{segs: video, check: newTSCheck()}, &tsReader{segs: audio, check: newTSCheck()}
+	v := &tsReader{segs: newSegmentQueue(ctx, video), check: newTSCheck()}
+	a := &tsReader{segs: newSegmentQueue(ctx, audio), check: newTSCheck()}
 	defer v.close()
 	defer a.close()
 	plan, err := planTSMerge(v, a)
@@ -154,8 +155,8 @@ func (m *tsMerge) writeAudio(w io.Writer, pkt []byte) error {
 // as needed, with the timestamp of the PES each packet belongs to. It
 // reads a segment in chunks of whole packets, straight into its buffer.
 type tsReader struct {
-	segs   []Segment
-	i      int
+	segs   *segmentQueue
+	name   string // the current segment's path
 	cur    io.ReadCloser
 	eof    bool // cur has nothing more past chunk[end:]
 	chunk  []byte
@@ -191,15 +192,12 @@ func (r *tsReader) read() ([]byte, error) {
 			return pkt, r.check.packet(pkt)
 		}
 		if r.cur == nil {
-			if r.i >= len(r.segs) {
-				return nil, io.EOF
-			}
-			rc, err := openSegment(r.segs[r.i])
+			rc, seg, err := r.segs.next()
 			if err != nil {
 				return nil, err
 			}
-			r.cur, r.eof, r.pos, r.end = rc, false, 0, 0
-			r.check.segment(r.segs[r.i].Path)
+			r.cur, r.eof, r.pos, r.end, r.name = rc, false, 0, 0, seg.Path
+			r.check.segment(seg.Path)
 		}
 		if r.eof {
 			if left := r.end - r.pos; left > 0 {
@@ -207,7 +205,6 @@ func (r *tsReader) read() ([]byte, error) {
 			}
 			r.cur.Close()
 			r.cur = nil
-			r.i++
 			continue
 		}
 		if r.chunk == nil {
@@ -221,7 +218,7 @@ func (r *tsReader) read() ([]byte, error) {
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
 			r.eof = true
 		case err != nil:
-			return nil, fmt.Errorf("%s: %w", r.segs[r.i].Path, err)
+			return nil, fmt.Errorf("%s: %w", r.name, err)
 		}
 	}
 }
@@ -284,5 +281,7 @@ func (r *tsReader) take() []byte {
 func (r *tsReader) close() {
 	if r.cur != nil {
 		r.cur.Close()
+		r.cur = nil
 	}
+	r.segs.close()
 }
