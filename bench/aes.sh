@@ -7,7 +7,9 @@
 #           (bench/cmd/delayrelay; this kernel has no netem), at full speed
 # vdl -n 16 into .ts (decrypt + concatenate) and into .mp4 (the remux)
 # against aria2c -j16 fetching the key and the segments (which neither
-# decrypts nor joins). RUNS runs each (medians; default 3). Prints a
+# decrypts nor joins), from a list it is given, and after curl has fetched
+# the playlist (curl+aria2c: the requests vdl makes, in vdl's order).
+# RUNS runs each (medians; default 3). Prints a
 # markdown table; raw lines go to bench/results/aes-raw.txt.
 #
 # Needs: nginx ffmpeg aria2 curl time (Debian packages).
@@ -64,6 +66,9 @@ run_case() {
       measure "$RAW" "$where:$kind:vdl-ts" "$WORK/vdl" -q -n 16 -o out.ts "$base/$kind/index.m3u8"
       measure "$RAW" "$where:$kind:vdl-mp4" "$WORK/vdl" -q -n 16 -o out.mp4 "$base/$kind/index.m3u8"
       measure "$RAW" "$where:$kind:aria2c" aria2c -q -j16 -x1 --file-allocation=none --allow-overwrite=true -i "$WORK/$kind.list"
+      # The like-for-like order: the playlist first (curl), then aria2c.
+      measure "$RAW" "$where:$kind:curl+aria2c" sh -c 'curl -sfo index.m3u8 "$1" && exec aria2c -q -j16 -x1 --file-allocation=none --allow-overwrite=true -i "$2"' \
+        sh "$base/$kind/index.m3u8" "$WORK/$kind.list"
     done
   done
 }

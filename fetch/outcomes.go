@@ -28,7 +28,7 @@ func (sc *scheduler) plan(sp *span) (pos, reqEnd int64, noRanges bool, o outcome
 	reqEnd = -1
 	if !p.noRanges {
 		if sp.window <= 0 {
-			sp.window = sc.initialWindow(p)
+			sp.window = sc.initialWindow(p, sp.w)
 		}
 		switch {
 		case sp.race != nil:
@@ -43,21 +43,72 @@ func (sc *scheduler) plan(sp *span) (pos, reqEnd int64, noRanges bool, o outcome
 	return pos, reqEnd, p.noRanges, spanMore
 }
 
-// initialWindow is the length of a span's first request: an even
+// initialWindow is the length of w's first request of p: an even
 // share of the part (so a ramp-up asks for what each connection will
 // fetch), within bounds; it doubles with every request nobody stole from.
-func (sc *scheduler) initialWindow(p *partState) int64 {
+func (sc *scheduler) initialWindow(p *partState, w *worker) int64 {
 	if p.size < 0 {
-		if len(sc.parts) >= 2*sc.conns {
-			return 8 << 20 // a segment among many: most fit in one request
+		if !sc.probeWorthIt(p, w) {
+			return 8 << 20 // most segments fit in one request
 		}
 		// The size comes back with the first 206; then the rest is free
 		// for the connections that fewer parts than connections leave
 		// idle, without cutting a transfer short.
-		return 1 << 20
+		return probeWindow
 	}
 	share := p.size / int64(sc.conns)
 	return min(max(share, 1<<20, 2*sc.minSplit), 32<<20)
+}
+
+// probeWorthIt says whether w should ask for p, of unknown size, in a
+// first 1 MiB (a probe) rather than whole. The probe's rest costs one
+// request more; it pays when connections would otherwise sit idle
+// beside p's transfer: they share the rest. None sit idle while the parts
+// not yet started are at least the other connections (each will have a
+// part of its own), nor among many parts. Once a size and a speed are
+// known, the probe must also save more than its request costs: sharing
+// the probe's rest (p taken to be as large as the largest part known)
+// among the idle connections saves most of the rest's transfer time,
+// which for a segment little larger than the probe, or a short transfer
+// behind a long round trip (a segment of 1 MiB from a distant fast
+// server), is less than a request; such a part is asked for whole.
+func (sc *scheduler) probeWorthIt(p *partState, w *worker) bool {
+	if len(sc.parts) >= 2*sc.conns {
+		return false
+	}
+	unstarted, known := 0, int64(-1)
+	for _, q := range sc.parts {
+		known = max(known, q.size)
+		if q != p && q.size < 0 && len(q.done) == 0 && !sc.held(q) {
+			unstarted++
+		}
+	}
+	idle := sc.conns - 1 - unstarted
+	if idle <= 0 {
+		return false
+	}
+	_, median, n := sc.speeds(sc.now())
+	r, measured := stealerRate(w, median)
+	if known <= 0 || !measured && n == 0 {
+		return true // nothing to weigh yet: learn the size early
+	}
+	rest := float64(max(0, known-probeWindow)) // what the probe leaves, if p is like the largest part known
+	saves := rest / r * float64(idle) / float64(idle+1)
+	return saves > requestCost(w)
+}
+
+// probeWindow is the first request of a part of unknown size when
+// probeWorthIt.
+const probeWindow = 1 << 20
+
+// held says whether any span works on p.
+func (sc *scheduler) held(p *partState) bool {
+	for _, s := range sc.spans {
+		if s.part == p {
+			return true
+		}
+	}
+	return false
 }
 
 // wrongRange: a 206 whose Content-Range does not match the request. The

@@ -206,7 +206,7 @@ func (sc *scheduler) claimFree(p *partState, w *worker) *span {
 				// without cutting into a transfer.
 				mine, _ := stealerRate(w, median)
 				first := max(sc.minSplit, (free.End-free.Start)/sc.helpers(sp, nil, float64(free.End-free.Start)/mine, now, avg))
-				sp.window = min(first, sc.initialWindow(p))
+				sp.window = min(first, sc.initialWindow(p, w))
 			}
 			return sp
 		}

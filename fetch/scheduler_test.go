@@ -534,3 +534,60 @@ func TestSchedulerRequestWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestSchedulerFirstWindow: the first request of a part of unknown size
+// is whole (8 MiB) or a 1 MiB probe whose rest idle connections can
+// share. A probe is made only when connections would sit idle beside the
+// part and, once a size and a speed are known, when sharing its rest saves
+// more than the request it costs.
+func TestSchedulerFirstWindow(t *testing.T) {
+	tests := []struct {
+		name    string
+		parts   int
+		held    int     // parts 0..held-1 have a span
+		done    int     // parts 0..done-1 are complete, of size known
+		known   int64   // their size
+		rate    float64 // the claiming worker's last rate (0: none)
+		latency time.Duration
+		want    int64
+	}{
+		{name: "the first of 31 unknown segments on 16 connections: whole", parts: 31, want: 8 * mib},
+		{name: "the 16th claim: 15 parts not started, one for every other connection: whole", parts: 31, held: 15, want: 8 * mib},
+		{name: "the 17th claim, no size known yet: 14 parts left for 15 connections: a probe", parts: 31, held: 16, want: mib},
+		{name: "15 segments on 16 connections: a probe, to learn the sizes", parts: 15, want: mib},
+		{name: "many segments: whole", parts: 40, want: 8 * mib},
+		{name: "segments little larger than the probe: whole (its rest would cost a request for nothing)",
+			parts: 31, held: 25, done: 25, known: mib + 56<<10, rate: 25 * mib, latency: 40 * time.Millisecond, want: 8 * mib},
+		{name: "3 MiB segments at 1 MiB/s: a probe (its 2 MiB rest shared saves seconds)",
+			parts: 31, held: 25, done: 25, known: 3 * mib, rate: mib, latency: 5 * time.Millisecond, want: mib},
+		{name: "4 MiB segments from a fast, distant server: whole (sharing saves less than a round trip)",
+			parts: 31, held: 25, done: 25, known: 4 * mib, rate: 200 * mib, latency: 40 * time.Millisecond, want: 8 * mib},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sizes := make([]int64, tt.parts)
+			for i := range sizes {
+				sizes[i] = -1
+			}
+			sc, clk := newTestScheduler(16, 256<<10, sizes...)
+			for i := 0; i < tt.held; i++ {
+				p := sc.parts[i]
+				if i < tt.done {
+					p.size, p.done, p.complete = tt.known, rangeSet{{0, tt.known}}, true
+					continue
+				}
+				sc.addSpan(p, &worker{}, 0, -1)
+			}
+			w := &worker{}
+			if tt.rate > 0 {
+				w = measured(clk, tt.rate, time.Second, true)
+				w.m.latency = tt.latency
+			}
+			p := sc.parts[tt.held]
+			sc.addSpan(p, w, 0, -1)
+			if got := sc.initialWindow(p, w); got != tt.want {
+				t.Errorf("first window %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
